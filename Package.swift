@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "LoadBalancing",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lbd", targets: ["lbd"]),
+        .executable(name: "lbclient", targets: ["lbclient"]),
+        .library(name: "LBCore", targets: ["LBCore"]),
+        .library(name: "SNMP", targets: ["SNMP"]),
+        .library(name: "DNS", targets: ["DNS"]),
+        .library(name: "LBClientKit", targets: ["LBClientKit"]),
+        .library(name: "LBDaemonKit", targets: ["LBDaemonKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Value types and the pure selection function; no I/O, no dependencies.
+        .target(name: "LBCore"),
+        // Reusable protocol libraries: they know nothing about aliases or loads.
+        .target(name: "SNMP"),
+        .target(name: "DNS"),
+        // Node side and daemon side.
+        .target(name: "LBClientKit", dependencies: ["LBCore", "SNMP"]),
+        .target(
+            name: "LBDaemonKit",
+            dependencies: [
+                "LBCore", "SNMP", "DNS",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "lbd",
+            dependencies: [
+                "LBDaemonKit", "LBCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "lbclient",
+            dependencies: [
+                "LBClientKit", "LBCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LBCoreTests", dependencies: ["LBCore"]),
+        .testTarget(name: "SNMPTests", dependencies: ["SNMP"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS"]),
+        .testTarget(name: "LBClientKitTests", dependencies: ["LBClientKit", "LBCore"]),
+        .testTarget(
+            name: "LBDaemonKitTests",
+            dependencies: ["LBDaemonKit", "LBCore", "SNMP", "DNS"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

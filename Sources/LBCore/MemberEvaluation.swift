@@ -1,0 +1,121 @@
+/// One node seen from one alias: what each of its addresses says about the alias, and the
+/// single load that ranks the node.
+///
+/// The rule, defined here because golbd's depended on resolver order:
+/// - the node's load is the lowest usable load among its addresses;
+/// - the addresses published for the node are exactly those that reported a usable load, so a
+///   dual-stack node answering over IPv4 only is published with its A record only;
+/// - a node with no usable address is unusable; its `state` says why, preferring the most
+///   informative cause: a load reported by an address (e.g. a negative lbclient code), then an
+///   error, then an answer not listing the alias, then silence.
+public struct MemberEvaluation: Hashable, Sendable {
+    /// What one address says about the alias.
+    public enum AddressOutcome: Hashable, Sendable {
+        case load(Int)
+        /// A per-alias answer that does not list this alias.
+        case notListed
+        /// A per-alias answer listing this alias with a value that is not an integer.
+        case malformed(String)
+        case noAnswer
+        case failure(String)
+    }
+
+    /// Whether the node can be published for the alias, and if not, why.
+    public enum State: Hashable, Sendable {
+        case usable(load: Int)
+        /// Some address answered, but with a load outside 1...99 999 (the lowest such value of
+        /// the first address that gave one).
+        case unusableLoad(Int)
+        case failed(String)
+        case notListed
+        case noAnswer
+        /// The name did not resolve to any address.
+        case unresolved(String?)
+
+        public var isUsable: Bool {
+            if case .usable = self { return true }
+            return false
+        }
+    }
+
+    /// One address of the node and what it says about the alias.
+    public struct AddressEvaluation: Hashable, Sendable {
+        public var address: NodeAddress
+        public var outcome: AddressOutcome
+    }
+
+    public let node: String
+    /// Every resolved address in resolver order, answered or not.
+    public let addresses: [AddressEvaluation]
+    public let state: State
+    /// The addresses published when this node is chosen: those that answered usably.
+    public let usableAddresses: [NodeAddress]
+
+    /// Evaluates `report` for `alias`.
+    public init(report: NodeReport, alias: String) {
+        node = report.node
+        addresses = report.addresses.map {
+            AddressEvaluation(address: $0.address, outcome: Self.outcome(of: $0.reply, for: alias))
+        }
+        usableAddresses = addresses.compactMap { evaluation in
+            if case .load(let load) = evaluation.outcome, Load.isUsable(load) { return evaluation.address }
+            return nil
+        }
+        state = Self.state(
+            outcomes: addresses.map(\.outcome), resolutionFailure: report.resolutionFailure)
+    }
+
+    /// The load used for ranking and display: the usable load, else the unusable one reported.
+    public var load: Int? {
+        switch state {
+        case .usable(let load), .unusableLoad(let load): return load
+        default: return nil
+        }
+    }
+
+    static func outcome(of reply: AddressReply, for alias: String) -> AddressOutcome {
+        switch reply {
+        case .integer(let load):
+            return .load(load)
+        case .text(let text):
+            switch AliasLoadList(parsing: text).lookup(alias) {
+            case .load(let load): return .load(load)
+            case .notListed: return .notListed
+            case .malformed(let value): return .malformed(value)
+            }
+        case .noAnswer:
+            return .noAnswer
+        case .failure(let message):
+            return .failure(message)
+        }
+    }
+
+    private static func state(outcomes: [AddressOutcome], resolutionFailure: String?) -> State {
+        if outcomes.isEmpty { return .unresolved(resolutionFailure) }
+        var lowestUsable: Int?
+        var firstUnusable: Int?
+        var firstFailure: String?
+        var listed = true
+        for outcome in outcomes {
+            switch outcome {
+            case .load(let load) where Load.isUsable(load):
+                lowestUsable = min(lowestUsable ?? load, load)
+            case .load(let load):
+                firstUnusable = firstUnusable ?? load
+            case .malformed(let value):
+                firstFailure = firstFailure ?? "malformed load '\(value)' for this alias"
+            case .failure(let message):
+                firstFailure = firstFailure ?? message
+            case .notListed:
+                listed = false
+            case .noAnswer:
+                break
+            }
+        }
+        if let lowestUsable { return .usable(load: lowestUsable) }
+        if let firstUnusable { return .unusableLoad(firstUnusable) }
+        if let firstFailure { return .failed(firstFailure) }
+        if !listed { return .notListed }
+        return .noAnswer
+    }
+}
