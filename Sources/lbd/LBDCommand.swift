@@ -1,12 +1,11 @@
 import ArgumentParser
-import LBDaemonKit
 
 @main
 struct LBDCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lbd",
-        abstract: "The load-balancing daemon.",
+        abstract: "The load-balancing daemon: polls the members of every alias and publishes the least loaded.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [CheckConfigCommand.self, SimulateCommand.self]
     )
 }

@@ -1,0 +1,72 @@
+import DNS
+import LBCore
+import SNMP
+
+/// lbd's whole configuration, whichever format it was read from.
+///
+/// A loaded `Configuration` is always valid: every alias has members and sane parameters, and
+/// every setting has its documented default.
+public struct Configuration: Hashable, Sendable {
+    /// The partition this instance serves; `nil` serves every alias.
+    public var partition: String?
+    /// The aliases, in file order.
+    public var aliases: [AliasConfiguration]
+    public var dns: DNSSettings
+    public var snmp: SNMPSettings
+    public var ha: HASettings
+    public var http: HTTPSettings
+
+    public init(
+        partition: String? = nil, aliases: [AliasConfiguration] = [], dns: DNSSettings = DNSSettings(),
+        snmp: SNMPSettings = SNMPSettings(), ha: HASettings = HASettings(), http: HTTPSettings = HTTPSettings()
+    ) {
+        self.partition = partition
+        self.aliases = aliases
+        self.dns = dns
+        self.snmp = snmp
+        self.ha = ha
+        self.http = http
+    }
+
+    /// The aliases this instance polls and publishes: those of its partition, or all.
+    public var servedAliases: [AliasConfiguration] {
+        guard let partition else { return aliases }
+        return aliases.filter { $0.partition == partition }
+    }
+
+    /// The alias named `name` (any case, trailing dot or not).
+    public func alias(named name: String) -> AliasConfiguration? {
+        let key = AliasConfiguration.normalisedName(name)
+        return aliases.first { $0.name == key }
+    }
+}
+
+/// One alias: its name, its member nodes and how it is evaluated.
+public struct AliasConfiguration: Hashable, Sendable {
+    /// The partition of aliases that have none.
+    public static let defaultPartition = "default"
+
+    /// The alias name, lower-cased, without the trailing dot.
+    public var name: String
+    /// Member node names (or address literals), lower-cased, de-duplicated, in file order.
+    public var members: [String]
+    public var parameters: AliasParameters
+    public var partition: String
+
+    public init(
+        name: String, members: [String], parameters: AliasParameters = AliasParameters(),
+        partition: String = AliasConfiguration.defaultPartition
+    ) {
+        self.name = Self.normalisedName(name)
+        self.members = members
+        self.parameters = parameters
+        self.partition = partition
+    }
+
+    /// The key under which lbd knows a DNS name: lower-cased, without the trailing dot.
+    public static func normalisedName(_ name: String) -> String {
+        var name = Substring(name)
+        if name.hasSuffix(".") { name = name.dropLast() }
+        return name.lowercased()
+    }
+}

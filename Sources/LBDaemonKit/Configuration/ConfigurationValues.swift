@@ -1,0 +1,95 @@
+import LBCore
+
+/// Parsers for the values shared by every format, each with a message an operator can act on.
+enum ConfigurationValues {
+    static func integer(_ text: String, key: String) throws(ConfigurationMessage) -> Int {
+        let body = text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        guard !body.isEmpty, let value = Int(body) else {
+            throw ConfigurationMessage("\(key) must be an integer, not '\(text.prefix(40))'")
+        }
+        return value
+    }
+
+    static func boolean(_ text: String, key: String) throws(ConfigurationMessage) -> Bool {
+        switch text.lowercased() {
+        case "yes", "true", "on": return true
+        case "no", "false", "off": return false
+        default: throw ConfigurationMessage("\(key) must be yes or no (true or false), not '\(text.prefix(40))'")
+        }
+    }
+
+    /// `-1` (or `all`) for every usable member, or a count of at least 1.
+    static func bestHosts(_ text: String) throws(ConfigurationMessage) -> BestHosts {
+        if text.lowercased() == "all" { return .allUsable }
+        let value = try integer(text, key: "best_hosts")
+        guard let bestHosts = BestHosts(golbdValue: value) else {
+            throw ConfigurationMessage(
+                "best_hosts must be at least 1, or -1 for every usable member, not \(value)"
+                    + (value == 0 ? " (golbd published no host at all with 0)" : ""))
+        }
+        return bestHosts
+    }
+
+    /// A golbd metric name, mapped onto its policy.
+    static func metric(_ text: String) throws(ConfigurationMessage) -> NoUsableNodePolicy {
+        guard let policy = NoUsableNodePolicy(golbdMetric: text) else {
+            throw ConfigurationMessage(
+                "unknown metric '\(text.prefix(40))': expected minimum, minino or cmsfrontier")
+        }
+        return policy
+    }
+
+    static func policy(_ text: String) throws(ConfigurationMessage) -> NoUsableNodePolicy {
+        guard let policy = NoUsableNodePolicy(rawValue: text.lowercased()) else {
+            throw ConfigurationMessage(
+                "when_none_usable must be random, empty or keep, not '\(text.prefix(40))'")
+        }
+        return policy
+    }
+
+    /// Seconds, written as a number (`300`, `2.5`) or with a unit (`500ms`, `30s`, `5m`, `1h`).
+    static func duration(_ text: String, key: String) throws(ConfigurationMessage) -> Double {
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        var number = Substring(text.lowercased())
+        var scale = 1.0
+        for unit in units where number.hasSuffix(unit.suffix) {
+            number = number.dropLast(unit.suffix.count)
+            scale = unit.seconds
+            break
+        }
+        guard let value = Double(number.trimmingBlanks), value.isFinite, value >= 0, value * scale < 1e9 else {
+            throw ConfigurationMessage(
+                "\(key) must be a duration such as 30, 30s, 500ms or 5m, not '\(text.prefix(40))'")
+        }
+        return value * scale
+    }
+
+    /// A whole number of seconds, at least `minimum`.
+    static func seconds(_ text: String, key: String, minimum: Int) throws(ConfigurationMessage) -> Int {
+        let value = try duration(text, key: key)
+        guard value == value.rounded(), value >= Double(minimum) else {
+            throw ConfigurationMessage("\(key) must be a whole number of seconds, at least \(minimum), not '\(text)'")
+        }
+        return Int(value)
+    }
+
+    /// An integer within `range`.
+    static func integer(_ text: String, key: String, in range: ClosedRange<Int>) throws(ConfigurationMessage) -> Int {
+        let value = try integer(text, key: key)
+        guard range.contains(value) else {
+            throw ConfigurationMessage("\(key) must be from \(range.lowerBound) to \(range.upperBound), not \(value)")
+        }
+        return value
+    }
+
+    /// A base64 secret as BIND and Knot key files write them.
+    static func base64Secret(_ text: String, key: String) throws(ConfigurationMessage) -> String {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let body = text.reversed().drop(while: { $0 == "=" })
+        let padding = text.count - body.count
+        guard !text.isEmpty, text.count % 4 == 0, padding <= 2, body.allSatisfy({ allowed.contains($0) }) else {
+            throw ConfigurationMessage("\(key) must be a base64 secret (as in a BIND or Knot key file)")
+        }
+        return text
+    }
+}

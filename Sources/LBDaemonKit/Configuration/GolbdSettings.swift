@@ -1,0 +1,117 @@
+import LBCore
+import DNS
+import SNMP
+
+/// The global settings of a golbd file (either format), and how they map onto lbd's.
+struct GolbdSettings {
+    struct Value {
+        var text: String
+        var location: SourceLocation
+    }
+
+    var master: Value?
+    var heartbeatPath: Value?
+    var heartbeatFile: Value?
+    var tsigKeyPrefix: Value?
+    var tsigInternalKey: Value?
+    var tsigExternalKey: Value?
+    var snmpPassword: Value?
+    var dnsManager: Value?
+
+    /// Fills the settings of `configuration` the way golbd would behave with these values.
+    func apply(to configuration: inout Configuration, diagnostics: Diagnostics) {
+        if let dnsManager {
+            do {
+                configuration.dns.server = try ServerAddress(parsing: dnsManager.text, defaultPort: 53)
+            } catch {
+                diagnostics.error(
+                    "dns manager: \(error)", line: dnsManager.location.line, column: dnsManager.location.column)
+            }
+        }
+        let prefix = tsigKeyPrefix?.text ?? ""
+        configuration.dns.internalView = view(named: prefix + "internal.", secret: tsigInternalKey, diagnostics)
+        configuration.dns.externalView = view(named: prefix + "external.", secret: tsigExternalKey, diagnostics)
+
+        configuration.snmp.version = .v3
+        configuration.snmp.user = "loadbalancing"
+        configuration.snmp.authProtocol = .md5
+        configuration.snmp.authPassword = snmpPassword?.text
+        configuration.snmp.privPassword = nil
+        if let snmpPassword, snmpPassword.text.count < 8 {
+            diagnostics.warning(
+                "the SNMP password is shorter than 8 characters; net-snmp refuses such passwords",
+                line: snmpPassword.location.line, column: snmpPassword.location.column)
+        }
+
+        if let master {
+            configuration.ha.mode = .heartbeat
+            configuration.ha.master = master.text
+        }
+        if let heartbeatPath { configuration.ha.heartbeatDirectory = heartbeatPath.text }
+        if let heartbeatFile { configuration.ha.heartbeatFile = heartbeatFile.text }
+    }
+
+    private func view(named name: String, secret: Value?, _ diagnostics: Diagnostics) -> DNSView? {
+        guard let secret else { return nil }
+        do {
+            let checked = try ConfigurationValues.base64Secret(secret.text, key: "the TSIG secret of \(name)")
+            return DNSView(key: TSIGKey(name: name, algorithm: .hmacMD5, secret: checked))
+        } catch {
+            diagnostics.error("\(error)", line: secret.location.line, column: secret.location.column)
+            return nil
+        }
+    }
+}
+
+/// The per-alias parameters of golbd (`best_hosts`, `metric`...), shared by both golbd formats.
+enum GolbdParameters {
+    static let keys: Set<String> = [
+        "behaviour", "best_hosts", "external", "metric", "polling_interval", "statistics", "ttl",
+    ]
+
+    /// Applies one `key`/`value` pair to `parameters`; throws for an unknown key or a bad value.
+    static func apply(key: String, value: String, to parameters: inout AliasParametersBuilder)
+        throws(ConfigurationMessage)
+    {
+        switch key {
+        case "best_hosts":
+            parameters.values.bestHosts = try ConfigurationValues.bestHosts(value)
+        case "external":
+            parameters.values.external = try ConfigurationValues.boolean(value, key: key)
+        case "metric":
+            parameters.values.whenNoneUsable = try ConfigurationValues.metric(value)
+        case "polling_interval":
+            parameters.values.pollingInterval = try ConfigurationValues.seconds(value, key: key, minimum: 1)
+        case "ttl":
+            parameters.values.ttl = try ConfigurationValues.seconds(value, key: key, minimum: 0)
+        case "behaviour", "statistics":
+            break  // Read by nothing since 2018 in golbd; accepted so that existing files load.
+        default:
+            throw ConfigurationMessage(
+                "unknown parameter '\(key.prefix(40))': expected one of \(keys.sorted().joined(separator: ", "))")
+        }
+        parameters.given.insert(key)
+    }
+
+    /// Warns about the keys whose absence golbd turned into a broken alias.
+    static func warnAboutMissingKeys(
+        _ parameters: AliasParametersBuilder, alias: String, at location: SourceLocation, diagnostics: Diagnostics
+    ) {
+        if !parameters.given.contains("best_hosts") {
+            diagnostics.warning(
+                "alias '\(alias)' has no best_hosts: using 1 (golbd published no host)", line: location.line)
+        }
+        if !parameters.given.contains("metric") {
+            diagnostics.warning(
+                "alias '\(alias)' has no metric: using cmsfrontier (keep DNS when nothing is usable); "
+                    + "golbd never evaluated such an alias",
+                line: location.line)
+        }
+    }
+}
+
+/// Alias parameters being read, with the keys seen so far.
+struct AliasParametersBuilder {
+    var values = LBCore.AliasParameters()
+    var given: Set<String> = []
+}

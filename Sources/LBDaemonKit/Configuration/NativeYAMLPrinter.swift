@@ -1,0 +1,99 @@
+import LBCore
+import Yams
+
+/// Writes a configuration in lbd's YAML format with every value explicit, so that an operator can
+/// convert a golbd file and see every default. Reading the output back gives the same
+/// configuration.
+public enum NativeYAMLPrinter {
+    public static func render(_ configuration: Configuration) -> String {
+        var root: [(String, Node)] = [("version", "1")]
+        if let partition = configuration.partition { root.append(("partition", scalar(partition))) }
+        root.append(("dns", dns(configuration.dns)))
+        root.append(("snmp", snmp(configuration.snmp)))
+        root.append(("ha", ha(configuration.ha)))
+        root.append(("http", mapping([("listen", configuration.http.listen.map { scalar($0.description) } ?? null)])))
+        root.append(("aliases", mapping(configuration.aliases.map { ($0.name, alias($0)) })))
+        let document = mapping(root)
+        return (try? Yams.serialize(node: document, indent: 2, width: -1, sortKeys: false)) ?? ""
+    }
+
+    private static func alias(_ alias: AliasConfiguration) -> Node {
+        let parameters = alias.parameters
+        return mapping([
+            ("members", Node(alias.members.map(scalar), .implicit, .block)),
+            ("best_hosts", scalar(String(parameters.bestHosts.golbdValue))),
+            ("when_none_usable", scalar(parameters.whenNoneUsable.rawValue)),
+            ("polling_interval", scalar(String(parameters.pollingInterval))),
+            ("ttl", scalar(String(parameters.ttl))),
+            ("external", scalar(parameters.external ? "true" : "false")),
+            ("partition", scalar(alias.partition)),
+        ])
+    }
+
+    private static func dns(_ dns: DNSSettings) -> Node {
+        var views: [(String, Node)] = []
+        if let view = dns.internalView { views.append(("internal", self.view(view))) }
+        if let view = dns.externalView { views.append(("external", self.view(view))) }
+        return mapping([
+            ("server", dns.server.map { scalar($0.description) } ?? null),
+            ("timeout", scalar(seconds(dns.timeout))),
+            ("retries", scalar(String(dns.retries))),
+            ("max_concurrent_updates", scalar(String(dns.maxConcurrentUpdates))),
+            ("views", views.isEmpty ? null : mapping(views)),
+        ])
+    }
+
+    private static func view(_ view: DNSView) -> Node {
+        var fields: [(String, Node)] = [
+            ("key_name", scalar(view.key.name)),
+            ("algorithm", scalar(view.key.algorithm.rawValue)),
+            ("secret", scalar(view.key.secret)),
+        ]
+        if let server = view.server { fields.append(("server", scalar(server.description))) }
+        return mapping(fields)
+    }
+
+    private static func snmp(_ snmp: SNMPSettings) -> Node {
+        mapping([
+            ("version", scalar(snmp.version.rawValue)),
+            ("port", scalar(String(snmp.port))),
+            ("community", scalar(snmp.community)),
+            ("user", scalar(snmp.user)),
+            ("auth_protocol", scalar(snmp.authProtocol.rawValue)),
+            ("auth_password", snmp.authPassword.map(scalar) ?? null),
+            ("priv_protocol", scalar(snmp.privProtocol.rawValue)),
+            ("priv_password", snmp.privPassword.map(scalar) ?? null),
+            ("timeout", scalar(seconds(snmp.timeout))),
+            ("retries", scalar(String(snmp.retries))),
+            ("concurrency", scalar(String(snmp.concurrency))),
+        ])
+    }
+
+    private static func ha(_ ha: HASettings) -> Node {
+        mapping([
+            ("mode", scalar(ha.mode.rawValue)),
+            ("master", ha.master.map(scalar) ?? null),
+            ("heartbeat_directory", scalar(ha.heartbeatDirectory)),
+            ("heartbeat_file", scalar(ha.heartbeatFile)),
+            ("takeover_after", scalar(seconds(ha.takeoverAfter))),
+        ])
+    }
+
+    /// Whole seconds as `30s`, fractions as `1500ms`.
+    private static func seconds(_ value: Double) -> String {
+        if value == value.rounded() { return "\(Int(value))s" }
+        return "\(Int((value * 1000).rounded()))ms"
+    }
+
+    private static var null: Node { Node("null", .implicit, .plain) }
+
+    /// A plain scalar when YAML reads it back as the same text, else a quoted one.
+    private static func scalar(_ text: String) -> Node {
+        let readAsNull = ["", "~", "null", "Null", "NULL"].contains(text)
+        return Node(text, .implicit, readAsNull ? .singleQuoted : .any)
+    }
+
+    private static func mapping(_ pairs: [(String, Node)]) -> Node {
+        Node(pairs.map { (Node($0.0), $0.1) }, .implicit, .block)
+    }
+}

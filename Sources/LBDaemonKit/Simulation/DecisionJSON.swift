@@ -1,0 +1,120 @@
+import Foundation
+import LBCore
+
+/// Decisions as JSON: `{"aliases": {ALIAS: {"publish": [...] or null, ...}}}`, with stable
+/// snake_case field names (the JSON API uses the same shape).
+public enum DecisionJSON {
+    public static func render(_ decisions: [Decision], seed: UInt64?) -> String {
+        let document = Document(
+            aliases: Dictionary(uniqueKeysWithValues: decisions.map { ($0.alias, AliasEntry($0)) }), seed: seed)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    private struct Document: Encodable {
+        var aliases: [String: AliasEntry]
+        var seed: UInt64?
+    }
+
+    private struct AliasEntry: Encodable {
+        var publish: [String]?
+        var action: String
+        var bestHosts: Int
+        var whenNoneUsable: String
+        var metric: String
+        var ttl: Int
+        var external: Bool
+        var usable: Int
+        var policyApplied: String?
+        var warnings: [String]
+        var members: [MemberEntry]
+
+        init(_ decision: Decision) {
+            let parameters = decision.parameters
+            publish = decision.publish?.map(\.description)
+            action = decision.publish == nil ? "keep" : "publish"
+            bestHosts = parameters.bestHosts.golbdValue
+            whenNoneUsable = parameters.whenNoneUsable.rawValue
+            metric = parameters.whenNoneUsable.golbdMetric
+            ttl = parameters.effectiveTTL
+            external = parameters.external
+            usable = decision.usableCount
+            policyApplied = decision.appliedPolicy?.rawValue
+            warnings = decision.warnings.map(\.description)
+            members = decision.members.map { MemberEntry($0, bestHosts: parameters.bestHosts) }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case publish, action, ttl, external, usable, warnings, members, metric
+            case bestHosts = "best_hosts"
+            case whenNoneUsable = "when_none_usable"
+            case policyApplied = "policy_applied"
+        }
+
+        // `publish` and `policy_applied` are written as null rather than left out: null is meaningful.
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(publish, forKey: .publish)
+            try container.encode(action, forKey: .action)
+            try container.encode(bestHosts, forKey: .bestHosts)
+            try container.encode(whenNoneUsable, forKey: .whenNoneUsable)
+            try container.encode(metric, forKey: .metric)
+            try container.encode(ttl, forKey: .ttl)
+            try container.encode(external, forKey: .external)
+            try container.encode(usable, forKey: .usable)
+            try container.encode(policyApplied, forKey: .policyApplied)
+            try container.encode(warnings, forKey: .warnings)
+            try container.encode(members, forKey: .members)
+        }
+    }
+
+    private struct MemberEntry: Encodable {
+        var node: String
+        var state: String
+        var load: Int?
+        var reason: String
+        var rank: Int?
+        var detail: String
+        var published: [String]
+        var addresses: [AddressEntry]
+
+        init(_ member: MemberDecision, bestHosts: BestHosts) {
+            node = member.node
+            state = DecisionExplanation.stateCode(member.evaluation.state)
+            load = member.evaluation.load
+            reason = DecisionExplanation.reasonCode(member.reason)
+            rank = member.rank
+            detail = DecisionExplanation.detail(member, bestHosts: bestHosts)
+            published = member.published.map(\.description)
+            addresses = member.evaluation.addresses.map(AddressEntry.init)
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(node, forKey: .node)
+            try container.encode(state, forKey: .state)
+            try container.encode(load, forKey: .load)
+            try container.encode(reason, forKey: .reason)
+            try container.encode(rank, forKey: .rank)
+            try container.encode(detail, forKey: .detail)
+            try container.encode(published, forKey: .published)
+            try container.encode(addresses, forKey: .addresses)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case node, state, load, reason, rank, detail, published, addresses
+        }
+    }
+
+    private struct AddressEntry: Encodable {
+        var address: String
+        var outcome: String
+
+        init(_ evaluation: MemberEvaluation.AddressEvaluation) {
+            address = evaluation.address.description
+            outcome = DecisionExplanation.outcomeDetail(evaluation.outcome)
+        }
+    }
+}
