@@ -7,10 +7,13 @@ public enum TSIGAlgorithm: String, CaseIterable, Hashable, Sendable {
     case hmacSHA512 = "hmac-sha512"
 
     /// Accepts the configuration spelling (`hmac-sha256`) or the wire name
-    /// (`hmac-md5.sig-alg.reg.int.`), in any case.
+    /// (`hmac-md5.sig-alg.reg.int.`, the trailing dot optional as in any domain name), in any case.
     public init?(name: String) {
         let key = name.lowercased()
-        guard let match = Self.allCases.first(where: { $0.rawValue == key || $0.wireName == key })
+        guard
+            let match = Self.allCases.first(where: {
+                $0.rawValue == key || $0.wireName == key || $0.wireName == key + "."
+            })
         else { return nil }
         self = match
     }

@@ -91,7 +91,8 @@ import Testing
 
     @Test func truncatesALongMalformedValueTo64Characters() {
         let value = String(repeating: "x", count: 500)
-        #expect(AliasLoadList(parsing: "a=" + value).lookup("a") == .malformed(String(repeating: "x", count: 64)))
+        #expect(
+            AliasLoadList(parsing: "a=" + value).lookup("a") == .malformed(String(repeating: "x", count: 64)))
     }
 
     @Test func aMalformedEntryDoesNotHideTheOthers() {
@@ -118,11 +119,14 @@ import Testing
     /// Lists built from random aliases and values: each alias gets the value of its first entry.
     @Test func randomListsGiveEveryAliasItsFirstValue() {
         var random = SeededRandomNumberGenerator(seed: 11)
-        let names = ["a", "b.example.org", "xb.example.org", "B.EXAMPLE.ORG.", "c-1.example", "bXexample.org"]
+        let names = [
+            "a", "b.example.org", "xb.example.org", "B.EXAMPLE.ORG.", "c-1.example", "bXexample.org",
+        ]
         for _ in 0..<1_000 {
             var entries: [(String, Int)] = []
             for _ in 0..<Int.random(in: 0...8, using: &random) {
-                entries.append((names.randomElement(using: &random)!, Int.random(in: -300...200_000, using: &random)))
+                entries.append(
+                    (names.randomElement(using: &random)!, Int.random(in: -300...200_000, using: &random)))
             }
             let list = AliasLoadList(parsing: entries.map { "\($0.0)=\($0.1)" }.joined(separator: ","))
             for name in names {

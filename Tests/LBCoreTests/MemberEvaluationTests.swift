@@ -166,7 +166,11 @@ import Testing
     @Test func loadBoundariesAlsoApplyToPerAliasReplies() {
         let text = AddressReply.text("a=0,b=1,c=99999,d=100000,e=-15")
         let states = ["a", "b", "c", "d", "e"].map { evaluate([("10.0.0.1", text)], alias: $0).state }
-        #expect(states == [.unusableLoad(0), .usable(load: 1), .usable(load: 99_999), .unusableLoad(100_000), .unusableLoad(-15)])
+        #expect(
+            states == [
+                .unusableLoad(0), .usable(load: 1), .usable(load: 99_999), .unusableLoad(100_000),
+                .unusableLoad(-15),
+            ])
     }
 
     @Test func loadIsUsableOnlyBetween1And99999() {

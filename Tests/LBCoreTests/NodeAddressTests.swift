@@ -1,11 +1,12 @@
+import Testing
+
+@testable import LBCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Testing
-
-@testable import LBCore
 
 @Suite struct NodeAddressParsingTests {
     @Test(arguments: [
@@ -162,7 +163,8 @@ import Testing
     @Test func sortsAMixedListIPv4FirstThenNumerically() {
         let sorted = ["::1", "10.0.0.10", "2001:db8::", "10.0.0.9", "fe80::1", "1.1.1.1"].map { ip($0) }
             .sorted()
-        #expect(sorted.map(\.description) == ["1.1.1.1", "10.0.0.9", "10.0.0.10", "::1", "2001:db8::", "fe80::1"])
+        #expect(
+            sorted.map(\.description) == ["1.1.1.1", "10.0.0.9", "10.0.0.10", "::1", "2001:db8::", "fe80::1"])
     }
 
     @Test func canonicalSetRemovesDuplicatesAndSorts() {

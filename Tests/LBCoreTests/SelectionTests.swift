@@ -118,7 +118,8 @@ import Testing
     }
 
     @Test func theDecisionCarriesTheParameters() {
-        let parameters = AliasParameters(bestHosts: .count(2), whenNoneUsable: .empty, ttl: 120, external: true)
+        let parameters = AliasParameters(
+            bestHosts: .count(2), whenNoneUsable: .empty, ttl: 120, external: true)
         let decision = decide(parameters, [loaded("a", "10.0.0.1", 3)])
         #expect(decision.parameters == parameters)
     }
@@ -139,7 +140,8 @@ import Testing
     }
 
     @Test func differentSeedsBreakTiesDifferently() {
-        let choices = Set((UInt64(0)..<50).map { decide(AliasParameters(bestHosts: .count(1)), tied, seed: $0).publish! })
+        let choices = Set(
+            (UInt64(0)..<50).map { decide(AliasParameters(bestHosts: .count(1)), tied, seed: $0).publish! })
         #expect(choices.count > 1)
     }
 
@@ -197,7 +199,8 @@ import Testing
         #expect(decision.publish == nil)
         #expect(decision.appliedPolicy == .keep)
         #expect(decision.warnings == [.noUsableMembers(.keep)])
-        #expect(decision.members.allSatisfy { $0.reason == .unusable && $0.published.isEmpty && $0.rank == nil })
+        #expect(
+            decision.members.allSatisfy { $0.reason == .unusable && $0.published.isEmpty && $0.rank == nil })
         #expect(decision.usableCount == 0)
         #expect(decision.chosen.isEmpty)
     }
@@ -244,7 +247,8 @@ import Testing
     @Test func randomWithAllUsablePicksEveryResolvedMember() {
         let decision = decide(AliasParameters(bestHosts: .allUsable, whenNoneUsable: .random), broken)
         #expect(decision.publish == [ip("10.0.0.1"), ip("10.0.0.2"), ip("10.0.0.4"), ip("2001:db8::1")])
-        #expect(decision.members.map(\.reason) == [.pickedAtRandom, .pickedAtRandom, .unusable, .pickedAtRandom])
+        #expect(
+            decision.members.map(\.reason) == [.pickedAtRandom, .pickedAtRandom, .unusable, .pickedAtRandom])
     }
 
     @Test func randomWithFewerResolvedMembersThanRequestedPicksThemAll() {
@@ -277,7 +281,10 @@ import Testing
 
     @Test func theMemberCountWarningIsGivenWhenNothingIsUsableToo() {
         let decision = decide(AliasParameters(bestHosts: .count(9), whenNoneUsable: .empty), broken)
-        #expect(decision.warnings == [.bestHostsExceedsMembers(requested: 9, members: 4), .noUsableMembers(.empty)])
+        #expect(
+            decision.warnings == [
+                .bestHostsExceedsMembers(requested: 9, members: 4), .noUsableMembers(.empty),
+            ])
     }
 
     @Test(arguments: NoUsableNodePolicy.allCases)

@@ -73,6 +73,8 @@ enum GolbdParameters {
     static func apply(key: String, value: String, to parameters: inout AliasParametersBuilder)
         throws(ConfigurationMessage)
     {
+        // A key given with a bad value counts as given: its error says enough.
+        if keys.contains(key) { parameters.given.insert(key) }
         switch key {
         case "best_hosts":
             parameters.values.bestHosts = try ConfigurationValues.bestHosts(value)
@@ -90,7 +92,6 @@ enum GolbdParameters {
             throw ConfigurationMessage(
                 "unknown parameter '\(key.prefix(40))': expected one of \(keys.sorted().joined(separator: ", "))")
         }
-        parameters.given.insert(key)
     }
 
     /// Warns about the keys whose absence golbd turned into a broken alias.
