@@ -14,10 +14,14 @@ struct CheckConfigCommand: ParsableCommand {
     @Argument(help: "The configuration file.")
     var path: String
 
-    @Flag(help: "Print the configuration in lbd's YAML format, every default explicit (converts a golbd file).")
+    @Flag(
+        help: "Print the configuration in lbd's YAML format, every default explicit (converts a golbd file).")
     var print = false
 
-    @Option(help: "The file format, instead of guessing it: \(ConfigurationFormat.allValueStrings.joined(separator: ", ")).")
+    @Option(
+        help:
+            "The file format, instead of guessing it: \(ConfigurationFormat.allValueStrings.joined(separator: ", "))."
+    )
     var format: ConfigurationFormat?
 
     func run() throws {

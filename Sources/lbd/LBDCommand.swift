@@ -4,7 +4,8 @@ import ArgumentParser
 struct LBDCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lbd",
-        abstract: "The load-balancing daemon: polls the members of every alias and publishes the least loaded.",
+        abstract:
+            "The load-balancing daemon: polls the members of every alias and publishes the least loaded.",
         version: "0.1.0",
         subcommands: [CheckConfigCommand.self, SimulateCommand.self]
     )

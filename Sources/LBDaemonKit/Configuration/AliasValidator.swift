@@ -25,7 +25,8 @@ struct AliasValidator {
             let key = AliasConfiguration.normalisedName(draft.name)
             if let first = firstLine[key] {
                 diagnostics.error(
-                    "duplicate alias '\(draft.name)'" + (first.map { " (first defined on line \($0))" } ?? ""),
+                    "duplicate alias '\(draft.name)'"
+                        + (first.map { " (first defined on line \($0))" } ?? ""),
                     line: location.line, column: location.column)
                 continue
             }
@@ -50,7 +51,8 @@ struct AliasValidator {
             switch missingMembers {
             case .reject:
                 diagnostics.error(
-                    "alias '\(alias)' has no members", line: draft.location.line, column: draft.location.column)
+                    "alias '\(alias)' has no members", line: draft.location.line,
+                    column: draft.location.column)
             case .ignore:
                 diagnostics.warning(
                     "alias '\(alias)' has no members: ignored, as golbd does", line: draft.location.line,
@@ -62,11 +64,14 @@ struct AliasValidator {
         var seen: Set<String> = []
         for member in given {
             let isAddress = NodeAddress(member.name) != nil
-            guard isAddress || checkName(member.name, what: "member name", at: member.location) else { continue }
+            guard isAddress || checkName(member.name, what: "member name", at: member.location) else {
+                continue
+            }
             let key = isAddress ? member.name : AliasConfiguration.normalisedName(member.name)
             if !seen.insert(key).inserted {
                 diagnostics.warning(
-                    "member '\(member.name)' is listed twice for alias '\(alias)'", line: member.location.line,
+                    "member '\(member.name)' is listed twice for alias '\(alias)'",
+                    line: member.location.line,
                     column: member.location.column)
                 continue
             }
@@ -79,12 +84,15 @@ struct AliasValidator {
         do {
             let parsed = try DomainName(parsing: name)
             if parsed.labels.isEmpty {
-                diagnostics.error("the root '.' is not a valid \(what)", line: location.line, column: location.column)
+                diagnostics.error(
+                    "the root '.' is not a valid \(what)", line: location.line, column: location.column)
                 return false
             }
             return true
         } catch {
-            diagnostics.error("invalid \(what) '\(name.prefix(80))': \(error)", line: location.line, column: location.column)
+            diagnostics.error(
+                "invalid \(what) '\(name.prefix(80))': \(error)", line: location.line, column: location.column
+            )
             return false
         }
     }

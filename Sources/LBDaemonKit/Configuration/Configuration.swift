@@ -18,7 +18,8 @@ public struct Configuration: Hashable, Sendable {
 
     public init(
         partition: String? = nil, aliases: [AliasConfiguration] = [], dns: DNSSettings = DNSSettings(),
-        snmp: SNMPSettings = SNMPSettings(), ha: HASettings = HASettings(), http: HTTPSettings = HTTPSettings()
+        snmp: SNMPSettings = SNMPSettings(), ha: HASettings = HASettings(),
+        http: HTTPSettings = HTTPSettings()
     ) {
         self.partition = partition
         self.aliases = aliases

@@ -26,7 +26,9 @@ public enum ConfigurationFormat: String, CaseIterable, Hashable, Sendable, Custo
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let words = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if words.count >= 2, words[1] == "=" { return true }
-            if words.count >= 3, words[0] == "parameters" || words[0] == "clusters", words[2] == "=" { return true }
+            if words.count >= 3, words[0] == "parameters" || words[0] == "clusters", words[2] == "=" {
+                return true
+            }
             return false
         }
         return false

@@ -73,7 +73,8 @@ final class Diagnostics {
     var hasErrors: Bool { issues.contains { $0.severity == .error } }
 
     func error(_ message: String, line: Int?, column: Int? = nil) {
-        issues.append(ConfigurationIssue(severity: .error, file: file, line: line, column: column, message: message))
+        issues.append(
+            ConfigurationIssue(severity: .error, file: file, line: line, column: column, message: message))
     }
 
     func warning(_ message: String, line: Int?, column: Int? = nil) {

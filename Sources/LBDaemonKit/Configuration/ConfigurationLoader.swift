@@ -32,7 +32,9 @@ public enum ConfigurationLoader {
         let diagnostics = Diagnostics(file: file)
         var detected = format
         var configuration = Configuration()
-        if format == .golbdLines || (format == nil && ConfigurationFormat.guessIsLineFormat(path: file, text: text)) {
+        if format == .golbdLines
+            || (format == nil && ConfigurationFormat.guessIsLineFormat(path: file, text: text))
+        {
             detected = .golbdLines
             configuration = GolbdLineFormatParser(diagnostics: diagnostics).parse(text)
         } else if let root = composeYAML(text, diagnostics: diagnostics) {
@@ -40,7 +42,8 @@ public enum ConfigurationLoader {
             if let entries = reader.mapping(root, "the configuration") {
                 let isGolbd = format == .golbdYAML || (format == nil && looksLikeGolbdYAML(entries))
                 detected = isGolbd ? .golbdYAML : .native
-                configuration = isGolbd
+                configuration =
+                    isGolbd
                     ? GolbdYAMLParser(diagnostics: diagnostics).parse(entries)
                     : NativeYAMLParser(diagnostics: diagnostics).parse(entries)
             }
@@ -57,14 +60,18 @@ public enum ConfigurationLoader {
 
     static func readText(path: String) throws(ConfigurationError) -> String {
         func failure(_ message: String) -> ConfigurationError {
-            ConfigurationError(issues: [ConfigurationIssue(severity: .error, file: path, line: nil, message: message)])
+            ConfigurationError(issues: [
+                ConfigurationIssue(severity: .error, file: path, line: nil, message: message)
+            ])
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw failure("no such file")
         }
         guard !isDirectory.boolValue else { throw failure("is a directory, not a configuration file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw failure("cannot be read (permissions?)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw failure("cannot be read (permissions?)")
+        }
         defer { try? handle.close() }
         let data: Data
         do {

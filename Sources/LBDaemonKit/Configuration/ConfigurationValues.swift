@@ -14,7 +14,8 @@ enum ConfigurationValues {
         switch text.lowercased() {
         case "yes", "true", "on": return true
         case "no", "false", "off": return false
-        default: throw ConfigurationMessage("\(key) must be yes or no (true or false), not '\(text.prefix(40))'")
+        default:
+            throw ConfigurationMessage("\(key) must be yes or no (true or false), not '\(text.prefix(40))'")
         }
     }
 
@@ -57,7 +58,8 @@ enum ConfigurationValues {
             scale = unit.seconds
             break
         }
-        guard let value = Double(number.trimmingBlanks), value.isFinite, value >= 0, value * scale < 1e9 else {
+        guard let value = Double(number.trimmingBlanks), value.isFinite, value >= 0, value * scale < 1e9
+        else {
             throw ConfigurationMessage(
                 "\(key) must be a duration such as 30, 30s, 500ms or 5m, not '\(text.prefix(40))'")
         }
@@ -68,16 +70,20 @@ enum ConfigurationValues {
     static func seconds(_ text: String, key: String, minimum: Int) throws(ConfigurationMessage) -> Int {
         let value = try duration(text, key: key)
         guard value == value.rounded(), value >= Double(minimum) else {
-            throw ConfigurationMessage("\(key) must be a whole number of seconds, at least \(minimum), not '\(text)'")
+            throw ConfigurationMessage(
+                "\(key) must be a whole number of seconds, at least \(minimum), not '\(text)'")
         }
         return Int(value)
     }
 
     /// An integer within `range`.
-    static func integer(_ text: String, key: String, in range: ClosedRange<Int>) throws(ConfigurationMessage) -> Int {
+    static func integer(_ text: String, key: String, in range: ClosedRange<Int>) throws(ConfigurationMessage)
+        -> Int
+    {
         let value = try integer(text, key: key)
         guard range.contains(value) else {
-            throw ConfigurationMessage("\(key) must be from \(range.lowerBound) to \(range.upperBound), not \(value)")
+            throw ConfigurationMessage(
+                "\(key) must be from \(range.lowerBound) to \(range.upperBound), not \(value)")
         }
         return value
     }
@@ -87,7 +93,8 @@ enum ConfigurationValues {
         let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
         let body = text.reversed().drop(while: { $0 == "=" })
         let padding = text.count - body.count
-        guard !text.isEmpty, text.count % 4 == 0, padding <= 2, body.allSatisfy({ allowed.contains($0) }) else {
+        guard !text.isEmpty, text.count % 4 == 0, padding <= 2, body.allSatisfy({ allowed.contains($0) })
+        else {
             throw ConfigurationMessage("\(key) must be a base64 secret (as in a BIND or Knot key file)")
         }
         return text

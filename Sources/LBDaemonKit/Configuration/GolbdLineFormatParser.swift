@@ -27,7 +27,8 @@ struct GolbdLineFormatParser {
         var clustersLine: [String: Int] = [:]
         var builders: [String: AliasParametersBuilder] = [:]
 
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        let lines = text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         for (offset, rawLine) in lines.enumerated() {
             let lineNumber = offset + 1
             let tokens = Self.tokens(of: rawLine)
@@ -77,7 +78,8 @@ struct GolbdLineFormatParser {
                 }
                 clustersLine[key] = lineNumber
                 drafts[index].members = values.map {
-                    AliasDraft.Member(name: $0.text, location: SourceLocation(line: lineNumber, column: $0.column))
+                    AliasDraft.Member(
+                        name: $0.text, location: SourceLocation(line: lineNumber, column: $0.column))
                 }
                 if drafts[index].parametersLocation == nil { drafts[index].location = location }
             }
@@ -98,12 +100,14 @@ struct GolbdLineFormatParser {
             }
             if draft.members?.isEmpty == false {
                 GolbdParameters.warnAboutMissingKeys(
-                    builder, alias: key, at: draft.parametersLocation ?? draft.location, diagnostics: diagnostics)
+                    builder, alias: key, at: draft.parametersLocation ?? draft.location,
+                    diagnostics: diagnostics)
             }
             draft.parameters = builder.values
             complete.append(draft)
         }
-        configuration.aliases = AliasValidator(diagnostics: diagnostics, missingMembers: .ignore).validate(complete)
+        configuration.aliases = AliasValidator(diagnostics: diagnostics, missingMembers: .ignore).validate(
+            complete)
         return configuration
     }
 
@@ -119,7 +123,8 @@ struct GolbdLineFormatParser {
             }
             return
         }
-        let value = GolbdSettings.Value(text: tokens[2].text, location: SourceLocation(line: line, column: tokens[2].column))
+        let value = GolbdSettings.Value(
+            text: tokens[2].text, location: SourceLocation(line: line, column: tokens[2].column))
         let slot: WritableKeyPath<GolbdSettings, GolbdSettings.Value?>
         switch key {
         case "master": slot = \.master
@@ -138,7 +143,8 @@ struct GolbdLineFormatParser {
             return
         }
         if let previous = seen[key] {
-            diagnostics.error("\(key) is set twice (first on line \(previous))", line: line, column: tokens[0].column)
+            diagnostics.error(
+                "\(key) is set twice (first on line \(previous))", line: line, column: tokens[0].column)
             return
         }
         seen[key] = line

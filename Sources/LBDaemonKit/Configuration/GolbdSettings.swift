@@ -1,5 +1,5 @@
-import LBCore
 import DNS
+import LBCore
 import SNMP
 
 /// The global settings of a golbd file (either format), and how they map onto lbd's.
@@ -25,12 +25,15 @@ struct GolbdSettings {
                 configuration.dns.server = try ServerAddress(parsing: dnsManager.text, defaultPort: 53)
             } catch {
                 diagnostics.error(
-                    "dns manager: \(error)", line: dnsManager.location.line, column: dnsManager.location.column)
+                    "dns manager: \(error)", line: dnsManager.location.line,
+                    column: dnsManager.location.column)
             }
         }
         let prefix = tsigKeyPrefix?.text ?? ""
-        configuration.dns.internalView = view(named: prefix + "internal.", secret: tsigInternalKey, diagnostics)
-        configuration.dns.externalView = view(named: prefix + "external.", secret: tsigExternalKey, diagnostics)
+        configuration.dns.internalView = view(
+            named: prefix + "internal.", secret: tsigInternalKey, diagnostics)
+        configuration.dns.externalView = view(
+            named: prefix + "external.", secret: tsigExternalKey, diagnostics)
 
         configuration.snmp.version = .v3
         configuration.snmp.user = "loadbalancing"
@@ -90,13 +93,15 @@ enum GolbdParameters {
             break  // Read by nothing since 2018 in golbd; accepted so that existing files load.
         default:
             throw ConfigurationMessage(
-                "unknown parameter '\(key.prefix(40))': expected one of \(keys.sorted().joined(separator: ", "))")
+                "unknown parameter '\(key.prefix(40))': expected one of \(keys.sorted().joined(separator: ", "))"
+            )
         }
     }
 
     /// Warns about the keys whose absence golbd turned into a broken alias.
     static func warnAboutMissingKeys(
-        _ parameters: AliasParametersBuilder, alias: String, at location: SourceLocation, diagnostics: Diagnostics
+        _ parameters: AliasParametersBuilder, alias: String, at location: SourceLocation,
+        diagnostics: Diagnostics
     ) {
         if !parameters.given.contains("best_hosts") {
             diagnostics.warning(

@@ -23,7 +23,9 @@ struct GolbdYAMLParser {
             let slot: WritableKeyPath<GolbdSettings, GolbdSettings.Value?>
             switch entry.key {
             case "parameters":
-                if !reader.isNull(entry.value) { parameters = reader.mapping(entry.value, "parameters") ?? [] }
+                if !reader.isNull(entry.value) {
+                    parameters = reader.mapping(entry.value, "parameters") ?? []
+                }
                 continue
             case "clusters":
                 if !reader.isNull(entry.value) { clusters = reader.mapping(entry.value, "clusters") ?? [] }
@@ -41,14 +43,16 @@ struct GolbdYAMLParser {
             }
             if reader.isNull(entry.value) { continue }
             if let text = reader.scalar(entry.value, entry.key) {
-                settings[keyPath: slot] = GolbdSettings.Value(text: text, location: reader.location(entry.value))
+                settings[keyPath: slot] = GolbdSettings.Value(
+                    text: text, location: reader.location(entry.value))
             }
         }
 
         var configuration = Configuration()
         settings.apply(to: &configuration, diagnostics: diagnostics)
         let parametersByAlias = Dictionary(
-            parameters.map { (AliasConfiguration.normalisedName($0.key), $0) }, uniquingKeysWith: { first, _ in first })
+            parameters.map { (AliasConfiguration.normalisedName($0.key), $0) },
+            uniquingKeysWith: { first, _ in first })
         var drafts: [AliasDraft] = []
         var withMembers: Set<String> = []
         for cluster in clusters {
@@ -62,7 +66,8 @@ struct GolbdYAMLParser {
             }
             guard let entry = parametersByAlias[key] else {
                 if draft.members?.isEmpty == false {
-                    reader.error("alias '\(key)' has members but no entry under parameters", at: cluster.keyNode)
+                    reader.error(
+                        "alias '\(key)' has members but no entry under parameters", at: cluster.keyNode)
                 }
                 continue
             }
@@ -81,13 +86,15 @@ struct GolbdYAMLParser {
                 "alias '\(AliasConfiguration.normalisedName(entry.key))' has no members: ignored, as golbd does",
                 at: entry.keyNode)
         }
-        configuration.aliases = AliasValidator(diagnostics: diagnostics, missingMembers: .ignore).validate(drafts)
+        configuration.aliases = AliasValidator(diagnostics: diagnostics, missingMembers: .ignore).validate(
+            drafts)
         return configuration
     }
 
     private func readParameters(_ entry: YAMLReader.Entry) -> AliasParametersBuilder {
         var builder = AliasParametersBuilder()
-        guard !reader.isNull(entry.value), let fields = reader.mapping(entry.value, "the parameters of \(entry.key)")
+        guard !reader.isNull(entry.value),
+            let fields = reader.mapping(entry.value, "the parameters of \(entry.key)")
         else { return builder }
         for field in fields {
             if reader.isNull(field.value) { continue }
@@ -95,7 +102,8 @@ struct GolbdYAMLParser {
             do {
                 try GolbdParameters.apply(key: field.key, value: text, to: &builder)
             } catch {
-                reader.error(error.text, at: GolbdParameters.keys.contains(field.key) ? field.value : field.keyNode)
+                reader.error(
+                    error.text, at: GolbdParameters.keys.contains(field.key) ? field.value : field.keyNode)
             }
         }
         return builder

@@ -7,7 +7,9 @@ import Yams
 /// explicit defaults, plus SNMP, DNS views, HA, partitions and HTTP settings.
 struct NativeYAMLParser {
     static let topLevelKeys = ["version", "partition", "defaults", "aliases", "dns", "snmp", "ha", "http"]
-    static let parameterKeys = ["best_hosts", "when_none_usable", "metric", "polling_interval", "ttl", "external"]
+    static let parameterKeys = [
+        "best_hosts", "when_none_usable", "metric", "polling_interval", "ttl", "external",
+    ]
     static let aliasKeys = ["members"] + parameterKeys + ["partition"]
 
     let diagnostics: Diagnostics
@@ -26,7 +28,9 @@ struct NativeYAMLParser {
             switch entry.key {
             case "version":
                 _ = reader.value(entry.value, "version") { text throws(ConfigurationMessage) in
-                    guard text == "1" else { throw ConfigurationMessage("version must be 1, not '\(text.prefix(20))'") }
+                    guard text == "1" else {
+                        throw ConfigurationMessage("version must be 1, not '\(text.prefix(20))'")
+                    }
                 }
             case "partition":
                 configuration.partition = reader.value(entry.value, "partition", Self.partitionName)
@@ -52,19 +56,23 @@ struct NativeYAMLParser {
         if let aliasesEntry, let aliases = reader.mapping(aliasesEntry.value, "aliases") {
             drafts = aliases.map { readAlias($0, defaults: defaults, partition: defaultPartition) }
         }
-        configuration.aliases = AliasValidator(diagnostics: diagnostics, missingMembers: .reject).validate(drafts)
+        configuration.aliases = AliasValidator(diagnostics: diagnostics, missingMembers: .reject).validate(
+            drafts)
         if let partition = configuration.partition, !configuration.aliases.isEmpty,
             !configuration.aliases.contains(where: { $0.partition == partition }),
             let entry = root.first(where: { $0.key == "partition" })
         {
-            reader.warning("no alias is in partition '\(partition)': this instance will serve nothing", at: entry.value)
+            reader.warning(
+                "no alias is in partition '\(partition)': this instance will serve nothing", at: entry.value)
         }
         return configuration
     }
 
     // MARK: - Aliases
 
-    private func readAlias(_ entry: YAMLReader.Entry, defaults: AliasParameters, partition: String) -> AliasDraft {
+    private func readAlias(_ entry: YAMLReader.Entry, defaults: AliasParameters, partition: String)
+        -> AliasDraft
+    {
         var draft = AliasDraft(name: entry.key, location: reader.location(entry.keyNode))
         draft.parameters = defaults
         draft.parametersLocation = draft.location
@@ -74,13 +82,16 @@ struct NativeYAMLParser {
             draft.members = members(entry.value, what)
             return draft
         }
-        guard !reader.isNull(entry.value), let fields = reader.mapping(entry.value, what) else { return draft }
+        guard !reader.isNull(entry.value), let fields = reader.mapping(entry.value, what) else {
+            return draft
+        }
         reader.rejectUnknownKeys(fields, known: Self.aliasKeys, what)
         readParameters(fields, into: &draft.parameters)
         for field in fields where !reader.isNull(field.value) {
             switch field.key {
             case "members": draft.members = members(field.value, "the members of \(what)")
-            case "partition": draft.partition = reader.value(field.value, "partition", Self.partitionName) ?? partition
+            case "partition":
+                draft.partition = reader.value(field.value, "partition", Self.partitionName) ?? partition
             default: break
             }
         }
@@ -88,7 +99,9 @@ struct NativeYAMLParser {
     }
 
     private func members(_ node: Node, _ what: String) -> [AliasDraft.Member]? {
-        reader.scalarList(node, what)?.map { AliasDraft.Member(name: $0.text, location: reader.location($0.node)) }
+        reader.scalarList(node, what)?.map {
+            AliasDraft.Member(name: $0.text, location: reader.location($0.node))
+        }
     }
 
     private func readParameters(_ fields: [YAMLReader.Entry], into parameters: inout AliasParameters) {
@@ -96,22 +109,25 @@ struct NativeYAMLParser {
         for field in fields where !reader.isNull(field.value) {
             switch field.key {
             case "best_hosts":
-                parameters.bestHosts = reader.value(field.value, "best_hosts", ConfigurationValues.bestHosts)
+                parameters.bestHosts =
+                    reader.value(field.value, "best_hosts", ConfigurationValues.bestHosts)
                     ?? parameters.bestHosts
             case "when_none_usable", "metric":
                 let parse = field.key == "metric" ? ConfigurationValues.metric : ConfigurationValues.policy
                 guard let policy = reader.value(field.value, field.key, parse) else { continue }
                 if let earlier = policyKey {
-                    reader.error("give either metric or when_none_usable, not both (\(earlier.key) is on line "
-                        + "\(earlier.keyNode.mark?.line ?? 0))", at: field.keyNode)
+                    reader.error(
+                        "give either metric or when_none_usable, not both (\(earlier.key) is on line "
+                            + "\(earlier.keyNode.mark?.line ?? 0))", at: field.keyNode)
                     continue
                 }
                 policyKey = field
                 parameters.whenNoneUsable = policy
             case "polling_interval":
-                parameters.pollingInterval = reader.value(field.value, field.key) { text throws(ConfigurationMessage) in
-                    try ConfigurationValues.seconds(text, key: "polling_interval", minimum: 1)
-                } ?? parameters.pollingInterval
+                parameters.pollingInterval =
+                    reader.value(field.value, field.key) { text throws(ConfigurationMessage) in
+                        try ConfigurationValues.seconds(text, key: "polling_interval", minimum: 1)
+                    } ?? parameters.pollingInterval
             case "ttl":
                 let ttl = reader.value(field.value, field.key) { text throws(ConfigurationMessage) in
                     try ConfigurationValues.seconds(text, key: "ttl", minimum: 0)
@@ -123,9 +139,10 @@ struct NativeYAMLParser {
                     }
                 }
             case "external":
-                parameters.external = reader.value(field.value, field.key) { text throws(ConfigurationMessage) in
-                    try ConfigurationValues.boolean(text, key: "external")
-                } ?? parameters.external
+                parameters.external =
+                    reader.value(field.value, field.key) { text throws(ConfigurationMessage) in
+                        try ConfigurationValues.boolean(text, key: "external")
+                    } ?? parameters.external
             default:
                 break
             }
@@ -134,7 +151,9 @@ struct NativeYAMLParser {
 
     static func partitionName(_ text: String) throws(ConfigurationMessage) -> String {
         guard !text.isEmpty, text.count <= 63,
-            text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
+            text.allSatisfy({
+                $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".")
+            })
         else {
             throw ConfigurationMessage("a partition name is 1 to 63 letters, digits, '-', '_' or '.'")
         }
@@ -146,14 +165,16 @@ struct NativeYAMLParser {
     private func readDNS(_ node: Node) -> DNSSettings {
         var dns = DNSSettings()
         guard let fields = reader.mapping(node, "dns") else { return dns }
-        reader.rejectUnknownKeys(fields, known: ["server", "timeout", "retries", "max_concurrent_updates", "views"], "dns")
+        reader.rejectUnknownKeys(
+            fields, known: ["server", "timeout", "retries", "max_concurrent_updates", "views"], "dns")
         for field in fields where !reader.isNull(field.value) {
             switch field.key {
             case "server": dns.server = reader.value(field.value, "dns server", Self.dnsServer)
             case "timeout": dns.timeout = duration(field, "dns timeout", positive: true) ?? dns.timeout
             case "retries": dns.retries = integer(field, "dns retries", 0...10) ?? dns.retries
             case "max_concurrent_updates":
-                dns.maxConcurrentUpdates = integer(field, "max_concurrent_updates", 1...1000) ?? dns.maxConcurrentUpdates
+                dns.maxConcurrentUpdates =
+                    integer(field, "max_concurrent_updates", 1...1000) ?? dns.maxConcurrentUpdates
             case "views":
                 guard let views = reader.mapping(field.value, "dns views") else { continue }
                 reader.rejectUnknownKeys(views, known: ["internal", "external"], "dns views")
@@ -182,18 +203,20 @@ struct NativeYAMLParser {
                     do {
                         return try DomainName(parsing: text).description
                     } catch {
-                        throw ConfigurationMessage("key_name '\(text.prefix(80))' is not a DNS name: \(error)")
+                        throw ConfigurationMessage(
+                            "key_name '\(text.prefix(80))' is not a DNS name: \(error)")
                     }
                 }
             case "algorithm":
-                algorithm = reader.value(field.value, "algorithm") { text throws(ConfigurationMessage) in
-                    guard let algorithm = TSIGAlgorithm(name: text) else {
-                        throw ConfigurationMessage(
-                            "unknown TSIG algorithm '\(text.prefix(40))': expected "
-                                + TSIGAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))
-                    }
-                    return algorithm
-                } ?? algorithm
+                algorithm =
+                    reader.value(field.value, "algorithm") { text throws(ConfigurationMessage) in
+                        guard let algorithm = TSIGAlgorithm(name: text) else {
+                            throw ConfigurationMessage(
+                                "unknown TSIG algorithm '\(text.prefix(40))': expected "
+                                    + TSIGAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))
+                        }
+                        return algorithm
+                    } ?? algorithm
             case "secret":
                 secret = reader.value(field.value, "secret") { text throws(ConfigurationMessage) in
                     try ConfigurationValues.base64Secret(text, key: "secret")
@@ -204,7 +227,9 @@ struct NativeYAMLParser {
         }
         guard let name, let secret else {
             let missing = ["key_name", "secret"].filter { key in !fields.contains { $0.key == key } }
-            if !missing.isEmpty { reader.error("\(what) needs \(missing.joined(separator: " and "))", at: entry.keyNode) }
+            if !missing.isEmpty {
+                reader.error("\(what) needs \(missing.joined(separator: " and "))", at: entry.keyNode)
+            }
             return nil
         }
         return DNSView(key: TSIGKey(name: name, algorithm: algorithm, secret: secret), server: server)
@@ -218,54 +243,68 @@ struct NativeYAMLParser {
         var snmp = SNMPSettings()
         guard let fields = reader.mapping(node, "snmp") else { return snmp }
         let known = [
-            "version", "port", "community", "user", "auth_protocol", "auth_password", "priv_protocol", "priv_password",
+            "version", "port", "community", "user", "auth_protocol", "auth_password", "priv_protocol",
+            "priv_password",
             "timeout", "retries", "concurrency",
         ]
         reader.rejectUnknownKeys(fields, known: known, "snmp")
         for field in fields where !reader.isNull(field.value) {
             switch field.key {
             case "version":
-                snmp.version = reader.value(field.value, "snmp version") { text throws(ConfigurationMessage) in
-                    switch text.lowercased() {
-                    case "v2c", "2c", "2": return SNMPVersion.v2c
-                    case "v3", "3": return SNMPVersion.v3
-                    default: throw ConfigurationMessage("snmp version must be v2c or v3, not '\(text.prefix(20))'")
-                    }
-                } ?? snmp.version
+                snmp.version =
+                    reader.value(field.value, "snmp version") { text throws(ConfigurationMessage) in
+                        switch text.lowercased() {
+                        case "v2c", "2c", "2": return SNMPVersion.v2c
+                        case "v3", "3": return SNMPVersion.v3
+                        default:
+                            throw ConfigurationMessage(
+                                "snmp version must be v2c or v3, not '\(text.prefix(20))'")
+                        }
+                    } ?? snmp.version
             case "port": snmp.port = integer(field, "snmp port", 1...65_535) ?? snmp.port
             case "community": snmp.community = text(field, "community") ?? snmp.community
             case "user": snmp.user = text(field, "user") ?? snmp.user
             case "auth_protocol":
-                snmp.authProtocol = reader.value(field.value, "auth_protocol") { text throws(ConfigurationMessage) in
-                    guard let value = AuthenticationProtocol(name: text) else {
-                        throw ConfigurationMessage(
-                            "unknown auth_protocol '\(text.prefix(20))': expected md5, sha, sha256, sha384 or sha512 "
-                                + "(SHA-224 is not supported)")
-                    }
-                    return value
-                } ?? snmp.authProtocol
+                snmp.authProtocol =
+                    reader.value(field.value, "auth_protocol") { text throws(ConfigurationMessage) in
+                        guard let value = AuthenticationProtocol(name: text) else {
+                            throw ConfigurationMessage(
+                                "unknown auth_protocol '\(text.prefix(20))': expected md5, sha, sha256, sha384 or sha512 "
+                                    + "(SHA-224 is not supported)")
+                        }
+                        return value
+                    } ?? snmp.authProtocol
             case "priv_protocol":
-                snmp.privProtocol = reader.value(field.value, "priv_protocol") { text throws(ConfigurationMessage) in
-                    guard let value = PrivacyProtocol(name: text) else {
-                        throw ConfigurationMessage("unknown priv_protocol '\(text.prefix(20))': expected aes (DES is not supported)")
-                    }
-                    return value
-                } ?? snmp.privProtocol
+                snmp.privProtocol =
+                    reader.value(field.value, "priv_protocol") { text throws(ConfigurationMessage) in
+                        guard let value = PrivacyProtocol(name: text) else {
+                            throw ConfigurationMessage(
+                                "unknown priv_protocol '\(text.prefix(20))': expected aes (DES is not supported)"
+                            )
+                        }
+                        return value
+                    } ?? snmp.privProtocol
             case "auth_password": snmp.authPassword = password(field)
             case "priv_password": snmp.privPassword = password(field)
             case "timeout": snmp.timeout = duration(field, "snmp timeout", positive: true) ?? snmp.timeout
             case "retries": snmp.retries = integer(field, "snmp retries", 0...10) ?? snmp.retries
-            case "concurrency": snmp.concurrency = integer(field, "concurrency", 1...100_000) ?? snmp.concurrency
+            case "concurrency":
+                snmp.concurrency = integer(field, "concurrency", 1...100_000) ?? snmp.concurrency
             default: break
             }
         }
         if snmp.version == .v3, snmp.privPassword != nil, snmp.authPassword == nil,
             let field = fields.first(where: { $0.key == "priv_password" })
         {
-            reader.error("priv_password needs auth_password: SNMPv3 has no privacy without authentication", at: field.keyNode)
+            reader.error(
+                "priv_password needs auth_password: SNMPv3 has no privacy without authentication",
+                at: field.keyNode)
         }
-        if snmp.version == .v2c, let field = fields.first(where: { ["user", "auth_password", "priv_password"].contains($0.key) }) {
-            reader.warning("\(field.key) is ignored with SNMP v2c, which only uses the community", at: field.keyNode)
+        if snmp.version == .v2c,
+            let field = fields.first(where: { ["user", "auth_password", "priv_password"].contains($0.key) })
+        {
+            reader.warning(
+                "\(field.key) is ignored with SNMP v2c, which only uses the community", at: field.keyNode)
         }
         return snmp
     }
@@ -273,7 +312,8 @@ struct NativeYAMLParser {
     private func password(_ field: YAMLReader.Entry) -> String? {
         guard let value = text(field, field.key) else { return nil }
         if value.count < 8 {
-            reader.warning("\(field.key) is shorter than 8 characters; net-snmp refuses such passwords", at: field.value)
+            reader.warning(
+                "\(field.key) is shorter than 8 characters; net-snmp refuses such passwords", at: field.value)
         }
         return value
     }
@@ -281,25 +321,32 @@ struct NativeYAMLParser {
     private func readHA(_ node: Node) -> HASettings {
         var ha = HASettings()
         guard let fields = reader.mapping(node, "ha") else { return ha }
-        reader.rejectUnknownKeys(fields, known: ["mode", "master", "heartbeat_directory", "heartbeat_file", "takeover_after"], "ha")
+        reader.rejectUnknownKeys(
+            fields, known: ["mode", "master", "heartbeat_directory", "heartbeat_file", "takeover_after"], "ha"
+        )
         for field in fields where !reader.isNull(field.value) {
             switch field.key {
             case "mode":
-                ha.mode = reader.value(field.value, "ha mode") { text throws(ConfigurationMessage) in
-                    guard let mode = HASettings.Mode(rawValue: text) else {
-                        throw ConfigurationMessage("ha mode must be standalone or heartbeat, not '\(text.prefix(20))'")
-                    }
-                    return mode
-                } ?? ha.mode
+                ha.mode =
+                    reader.value(field.value, "ha mode") { text throws(ConfigurationMessage) in
+                        guard let mode = HASettings.Mode(rawValue: text) else {
+                            throw ConfigurationMessage(
+                                "ha mode must be standalone or heartbeat, not '\(text.prefix(20))'")
+                        }
+                        return mode
+                    } ?? ha.mode
             case "master": ha.master = text(field, "master")
-            case "heartbeat_directory": ha.heartbeatDirectory = text(field, "heartbeat_directory") ?? ha.heartbeatDirectory
+            case "heartbeat_directory":
+                ha.heartbeatDirectory = text(field, "heartbeat_directory") ?? ha.heartbeatDirectory
             case "heartbeat_file": ha.heartbeatFile = text(field, "heartbeat_file") ?? ha.heartbeatFile
-            case "takeover_after": ha.takeoverAfter = duration(field, "takeover_after", positive: true) ?? ha.takeoverAfter
+            case "takeover_after":
+                ha.takeoverAfter = duration(field, "takeover_after", positive: true) ?? ha.takeoverAfter
             default: break
             }
         }
         if ha.mode == .heartbeat, ha.master == nil {
-            reader.error("ha mode heartbeat needs master (the host name of the instance that publishes)", at: node)
+            reader.error(
+                "ha mode heartbeat needs master (the host name of the instance that publishes)", at: node)
         }
         return ha
     }
@@ -312,9 +359,10 @@ struct NativeYAMLParser {
             if reader.isNull(field.value) || field.value.string?.lowercased() == "off" {
                 http.listen = nil
             } else {
-                http.listen = reader.value(field.value, "http listen") { text throws(ConfigurationMessage) in
-                    try ServerAddress(parsing: text, defaultPort: 8080)
-                } ?? http.listen
+                http.listen =
+                    reader.value(field.value, "http listen") { text throws(ConfigurationMessage) in
+                        try ServerAddress(parsing: text, defaultPort: 8080)
+                    } ?? http.listen
             }
         }
         return http

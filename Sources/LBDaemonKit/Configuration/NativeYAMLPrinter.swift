@@ -11,7 +11,8 @@ public enum NativeYAMLPrinter {
         root.append(("dns", dns(configuration.dns)))
         root.append(("snmp", snmp(configuration.snmp)))
         root.append(("ha", ha(configuration.ha)))
-        root.append(("http", mapping([("listen", configuration.http.listen.map { scalar($0.description) } ?? null)])))
+        root.append(
+            ("http", mapping([("listen", configuration.http.listen.map { scalar($0.description) } ?? null)])))
         root.append(("aliases", mapping(configuration.aliases.map { ($0.name, alias($0)) })))
         let document = mapping(root)
         return (try? Yams.serialize(node: document, indent: 2, width: -1, sortKeys: false)) ?? ""

@@ -25,8 +25,10 @@ public struct SNMPSettings: Hashable, Sendable {
     public var concurrency: Int
 
     public init(
-        version: SNMPVersion = .v3, port: Int = 161, community: String = "public", user: String = "loadbalancing",
-        authProtocol: AuthenticationProtocol = .md5, authPassword: String? = nil, privProtocol: PrivacyProtocol = .aes128,
+        version: SNMPVersion = .v3, port: Int = 161, community: String = "public",
+        user: String = "loadbalancing",
+        authProtocol: AuthenticationProtocol = .md5, authPassword: String? = nil,
+        privProtocol: PrivacyProtocol = .aes128,
         privPassword: String? = nil, timeout: Double = 2, retries: Int = 2, concurrency: Int = 1000
     ) {
         self.version = version

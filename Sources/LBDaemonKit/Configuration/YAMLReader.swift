@@ -25,7 +25,9 @@ struct YAMLReader {
 
     /// Whether `node` is an empty value (`key:`, `~`, `null`).
     func isNull(_ node: Node) -> Bool {
-        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else { return false }
+        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else {
+            return false
+        }
         return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
@@ -77,7 +79,9 @@ struct YAMLReader {
     }
 
     /// Reports every key of `entries` that is not in `known`.
-    func rejectUnknownKeys(_ entries: [Entry], known: [String], _ what: String, hint: (String) -> String? = { _ in nil }) {
+    func rejectUnknownKeys(
+        _ entries: [Entry], known: [String], _ what: String, hint: (String) -> String? = { _ in nil }
+    ) {
         for entry in entries where !known.contains(entry.key) {
             let extra = hint(entry.key).map { " (\($0))" } ?? ""
             error(

@@ -42,7 +42,8 @@ enum DecisionExplanation {
         switch state {
         case .usable(let load): return "load \(load)"
         case .unusableLoad(let load) where load <= 0:
-            return "load \(load): " + (load < 0 ? "a check failed on the node" : "the node asks not to be used")
+            return "load \(load): "
+                + (load < 0 ? "a check failed on the node" : "the node asks not to be used")
         case .unusableLoad(let load): return "load \(load) is above 99999"
         case .failed(let message): return "error: \(message)"
         case .notListed: return "the node's answer does not list this alias"

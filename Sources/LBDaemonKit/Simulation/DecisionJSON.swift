@@ -6,7 +6,8 @@ import LBCore
 public enum DecisionJSON {
     public static func render(_ decisions: [Decision], seed: UInt64?) -> String {
         let document = Document(
-            aliases: Dictionary(uniqueKeysWithValues: decisions.map { ($0.alias, AliasEntry($0)) }), seed: seed)
+            aliases: Dictionary(uniqueKeysWithValues: decisions.map { ($0.alias, AliasEntry($0)) }),
+            seed: seed)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(document)) ?? Data("{}".utf8)

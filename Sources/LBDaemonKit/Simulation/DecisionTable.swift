@@ -11,14 +11,17 @@ public enum DecisionTable {
         var lines: [String] = []
         let action: String
         if let publish = decision.publish {
-            action = publish.isEmpty ? "publish no address" : "publish " + publish.map(\.description).joined(separator: " ")
+            action =
+                publish.isEmpty
+                ? "publish no address" : "publish " + publish.map(\.description).joined(separator: " ")
         } else {
             action = "leave DNS unchanged"
         }
         lines.append("\(decision.alias): \(action)")
         lines.append(
             "  best_hosts \(parameters.bestHosts.golbdValue), when_none_usable \(parameters.whenNoneUsable.rawValue), "
-                + "ttl \(parameters.effectiveTTL), \(decision.usableCount) of \(decision.members.count) member(s) usable")
+                + "ttl \(parameters.effectiveTTL), \(decision.usableCount) of \(decision.members.count) member(s) usable"
+        )
         let header = ["RANK", "NODE", "LOAD", "DECISION", "DETAIL"]
         let rows = decision.members.map { member in
             [

@@ -22,7 +22,9 @@ public struct NodeReportsFile: Sendable {
     /// The report for a configured member: what the file says, or an unresolved node.
     public func report(for node: String) -> NodeReport {
         let key = AliasConfiguration.normalisedName(node)
-        return reports[key].map { NodeReport(node: node, addresses: $0.addresses, resolutionFailure: $0.resolutionFailure) }
+        return reports[key].map {
+            NodeReport(node: node, addresses: $0.addresses, resolutionFailure: $0.resolutionFailure)
+        }
             ?? NodeReport(node: node, addresses: [], resolutionFailure: "not in the reports file")
     }
 
@@ -62,8 +64,10 @@ public struct NodeReportsFile: Sendable {
                 }
                 switch reply {
                 case .valid(let reply): parsed.append(AddressReport(address: address, reply: reply))
-                case .invalid: problems.append(
-                        "node \(node), address \(text): a reply is an integer, a string, null or {\"error\": \"...\"}")
+                case .invalid:
+                    problems.append(
+                        "node \(node), address \(text): a reply is an integer, a string, null or {\"error\": \"...\"}"
+                    )
                 }
             }
             if reports[key] != nil { problems.append("node \(node) is given twice") }
@@ -73,25 +77,31 @@ public struct NodeReportsFile: Sendable {
         }
         guard problems.isEmpty else {
             throw ConfigurationError(
-                issues: problems.sorted().map { ConfigurationIssue(severity: .error, file: file, line: nil, message: $0) })
+                issues: problems.sorted().map {
+                    ConfigurationIssue(severity: .error, file: file, line: nil, message: $0)
+                })
         }
         return NodeReportsFile(reports: reports)
     }
 
     private static func failure(_ file: String, _ message: String) -> ConfigurationError {
-        ConfigurationError(issues: [ConfigurationIssue(severity: .error, file: file, line: nil, message: message)])
+        ConfigurationError(issues: [
+            ConfigurationIssue(severity: .error, file: file, line: nil, message: message)
+        ])
     }
 
     private static func describe(_ error: DecodingError) -> String {
         switch error {
         case .keyNotFound(let key, _):
-            return "expected an object with a \"\(key.stringValue)\" key: {\"nodes\": {NODE: {ADDRESS: REPLY}}}"
+            return
+                "expected an object with a \"\(key.stringValue)\" key: {\"nodes\": {NODE: {ADDRESS: REPLY}}}"
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
             return "unexpected value at \(path.isEmpty ? "the top level" : path): "
                 + "expected {\"nodes\": {NODE: {ADDRESS: REPLY}}}"
         case .dataCorrupted(let context):
-            let detail = (context.underlyingError as NSError?)?.localizedDescription ?? context.debugDescription
+            let detail =
+                (context.underlyingError as NSError?)?.localizedDescription ?? context.debugDescription
             return "is not valid JSON: \(detail)"
         @unknown default:
             return "is not a reports file: \(error)"

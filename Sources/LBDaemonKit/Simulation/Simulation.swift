@@ -8,7 +8,8 @@ public enum Simulation {
     ) -> [Decision] {
         configuration.servedAliases.sorted { $0.name < $1.name }.map { alias in
             Selection.decide(
-                alias: alias.name, parameters: alias.parameters, members: alias.members.map(reports.report(for:)),
+                alias: alias.name, parameters: alias.parameters,
+                members: alias.members.map(reports.report(for:)),
                 using: &random)
         }
     }
