@@ -23,8 +23,8 @@ public struct MemberEvaluation: Hashable, Sendable {
     /// Whether the node can be published for the alias, and if not, why.
     public enum State: Hashable, Sendable {
         case usable(load: Int)
-        /// Some address answered, but with a load outside 1...99 999 (the lowest such value of
-        /// the first address that gave one).
+        /// Some address answered, but with a load outside 1...99 999 (the value of the first
+        /// address, in resolver order, that gave one).
         case unusableLoad(Int)
         case failed(String)
         case notListed

@@ -70,7 +70,7 @@ import Testing
 
     @Test func randomTextNeverCrashesAndWhatParsesRoundTrips() {
         var random = SplitMix(seed: 17)
-        let alphabet = Array("0123456789....-+ x")
+        let alphabet = Array("\u{301}0123456789....-+ x٣\r\n")
         var parsed = 0
         for _ in 0..<20_000 {
             let length = Int.random(in: 0...20, using: &random)
