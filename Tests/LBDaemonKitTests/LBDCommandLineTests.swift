@@ -90,7 +90,8 @@ import Testing
         let aliases = try #require(document["aliases"] as? [String: [String: Any]])
         #expect(aliases["keep.example.org"]?["publish"] is NSNull)
         #expect(aliases["empty.example.org"]?["publish"] as? [String] == [])
-        #expect(aliases["all.example.org"]?["publish"] as? [String] == ["192.0.2.1", "192.0.2.2", "2001:db8::1"])
+        #expect(
+            aliases["all.example.org"]?["publish"] as? [String] == ["192.0.2.1", "192.0.2.2", "2001:db8::1"])
 
         let table = try lbd(Array(arguments.dropLast(3)) + ["--seed", "42"])
         #expect(table.status == 0)
@@ -101,7 +102,8 @@ import Testing
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID()).json")
         try Data(#"{"nodes": {"a": {"999.1.1.1": 5}}}"#.utf8).write(to: bad)
         defer { try? FileManager.default.removeItem(at: bad) }
-        let run = try lbd("simulate", "--config", fixturePath("simulate/selection.conf"), "--reports", bad.path)
+        let run = try lbd(
+            "simulate", "--config", fixturePath("simulate/selection.conf"), "--reports", bad.path)
         #expect(run.status == 1)
         #expect(run.stderr.contains("'999.1.1.1' is not an IPv4 or IPv6 address"))
     }

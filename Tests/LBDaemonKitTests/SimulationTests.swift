@@ -10,7 +10,8 @@ import Testing
     let reports: NodeReportsFile
 
     init() throws {
-        configuration = try ConfigurationLoader.load(path: fixturePath("simulate/selection.conf")).configuration
+        configuration = try ConfigurationLoader.load(path: fixturePath("simulate/selection.conf"))
+            .configuration
         reports = try NodeReportsFile.load(path: fixturePath("simulate/selection-reports.json"))
     }
 
@@ -30,7 +31,8 @@ import Testing
         let reasons = decision.members.map { "\($0.node):\($0.reason):\($0.rank.map(String.init) ?? "-")" }
         #expect(
             reasons == [
-                "a.example.org:chosen:2", "b.example.org:rankedOut:3", "c.example.org:chosen:1", "d.example.org:unusable:-",
+                "a.example.org:chosen:2", "b.example.org:rankedOut:3", "c.example.org:chosen:1",
+                "d.example.org:unusable:-",
             ])
     }
 
@@ -114,7 +116,10 @@ import Testing
         #expect(aliases.count == configuration.aliases.count)
         #expect(aliases["keep.example.org"]?["publish"] is NSNull)
         #expect(aliases["empty.example.org"]?["publish"] as? [String] == [])
-        #expect(aliases["ranked.example.org"]?["publish"] as? [String] == ["192.0.2.1", "192.0.2.3", "2001:db8::1"])
+        #expect(
+            aliases["ranked.example.org"]?["publish"] as? [String] == [
+                "192.0.2.1", "192.0.2.3", "2001:db8::1",
+            ])
         let members = try #require(aliases["ranked.example.org"]?["members"] as? [[String: Any]])
         #expect(members.map { $0["reason"] as? String } == ["chosen", "ranked_out", "chosen", "unusable"])
         #expect(members.map { $0["load"] as? Int } == [10, 20, 5, -1])
@@ -123,7 +128,8 @@ import Testing
 
     @Test func theTableNamesEveryMemberAndTheAction() {
         var random = SeededRandomNumberGenerator(seed: 1)
-        let table = DecisionTable.render(Simulation.run(configuration: configuration, reports: reports, using: &random))
+        let table = DecisionTable.render(
+            Simulation.run(configuration: configuration, reports: reports, using: &random))
         #expect(table.contains("keep.example.org: leave DNS unchanged"))
         #expect(table.contains("empty.example.org: publish no address"))
         #expect(table.contains("ranked.example.org: publish 192.0.2.1 192.0.2.3 2001:db8::1"))
@@ -144,7 +150,9 @@ import Testing
 
     @Test func repliesOfEveryKindAreRead() throws {
         let file = try NodeReportsFile.parse(
-            Data(#"{"nodes": {"N.example.org.": {"10.0.0.2": "a=1", "10.0.0.1": 5, "::1": null, "10.0.0.3": {"error": "x"}}}}"#.utf8),
+            Data(
+                #"{"nodes": {"N.example.org.": {"10.0.0.2": "a=1", "10.0.0.1": 5, "::1": null, "10.0.0.3": {"error": "x"}}}}"#
+                    .utf8),
             file: "r.json")
         let report = file.report(for: "n.example.org")
         #expect(report.addresses.map(\.address.description) == ["10.0.0.1", "10.0.0.2", "10.0.0.3", "::1"])
@@ -152,11 +160,15 @@ import Testing
     }
 
     @Test func badInputIsAnErrorNamingTheProblem() {
-        #expect(errors("") .first?.hasPrefix("r.json: error: is not valid JSON") == true)
+        #expect(errors("").first?.hasPrefix("r.json: error: is not valid JSON") == true)
         #expect(errors("[]").first?.contains("expected") == true)
         #expect(errors("{}").first?.contains("\"nodes\"") == true)
-        #expect(errors(#"{"nodes": {"n": {"not-an-ip": 5}}}"#).first?.contains("'not-an-ip' is not an IPv4 or IPv6 address") == true)
-        #expect(errors(#"{"nodes": {"n": {"10.0.0.1": 1.5}}}"#).first?.contains("node n, address 10.0.0.1") == true)
+        #expect(
+            errors(#"{"nodes": {"n": {"not-an-ip": 5}}}"#).first?.contains(
+                "'not-an-ip' is not an IPv4 or IPv6 address") == true)
+        #expect(
+            errors(#"{"nodes": {"n": {"10.0.0.1": 1.5}}}"#).first?.contains("node n, address 10.0.0.1")
+                == true)
         #expect(errors(#"{"nodes": {"n": {"10.0.0.1": true}}}"#).count == 1)
         #expect(errors(#"{"nodes": {"n": {"10.0.0.1": [1]}}}"#).count == 1)
         #expect(errors(#"{"nodes": {"n": 5}}"#).count == 1)
@@ -164,7 +176,8 @@ import Testing
     }
 
     @Test func randomAndTruncatedInputNeverCrashes() {
-        let valid = Array(#"{"nodes": {"a.example.org": {"192.0.2.1": "x=1,y=-2", "::1": null, "10.0.0.1": 5}}}"#.utf8)
+        let valid = Array(
+            #"{"nodes": {"a.example.org": {"192.0.2.1": "x=1,y=-2", "::1": null, "10.0.0.1": 5}}}"#.utf8)
         var random = SeededRandomNumberGenerator(seed: 3)
         for round in 0..<2000 {
             var bytes = valid

@@ -63,12 +63,13 @@ struct AliasValidator {
         var members: [String] = []
         var seen: Set<String> = []
         for member in given {
-            let isAddress = NodeAddress(member.name) != nil
-            guard isAddress || checkName(member.name, what: "member name", at: member.location) else {
+            let address = NodeAddress(member.name)
+            guard address != nil || checkName(member.name, what: "member name", at: member.location) else {
                 continue
             }
-            let key = isAddress ? member.name : AliasConfiguration.normalisedName(member.name)
-            if !seen.insert(key).inserted {
+            let key = address != nil ? member.name : AliasConfiguration.normalisedName(member.name)
+            // An address is the same member whatever its spelling (2001:db8::1, 2001:DB8:0::1).
+            if !seen.insert(address.map { "address \($0)" } ?? key).inserted {
                 diagnostics.warning(
                     "member '\(member.name)' is listed twice for alias '\(alias)'",
                     line: member.location.line,
@@ -86,6 +87,12 @@ struct AliasValidator {
             if parsed.labels.isEmpty {
                 diagnostics.error(
                     "the root '.' is not a valid \(what)", line: location.line, column: location.column)
+                return false
+            }
+            if let problem = ConfigurationValues.hostNameProblem(name) {
+                diagnostics.error(
+                    "invalid \(what) '\(name.prefix(80))': \(problem)", line: location.line,
+                    column: location.column)
                 return false
             }
             return true

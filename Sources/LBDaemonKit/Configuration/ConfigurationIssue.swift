@@ -62,23 +62,64 @@ public struct ConfigurationMessage: Error, Hashable, Sendable, CustomStringConve
 
 /// Collects the issues of one file while it is parsed, so that every error is reported, not
 /// only the first.
+///
+/// A file of garbage would otherwise give one issue per line (millions for a 16 MiB file): past
+/// `maximumErrors` errors (or as many warnings) the rest are counted, not kept.
 final class Diagnostics {
+    /// The most errors kept, and separately the most warnings.
+    static let maximumErrors = 1000
+
     let file: String
-    private(set) var issues: [ConfigurationIssue] = []
+    private(set) var hasErrors = false
+    private var kept: [ConfigurationIssue] = []
+    /// Where the "too many errors" and "too many warnings" issues are in `kept`.
+    private var errorOverflow: Int?
+    private var warningOverflow: Int?
+    private var errorCount = 0
+    private var warningCount = 0
 
     init(file: String) {
         self.file = file
     }
 
-    var hasErrors: Bool { issues.contains { $0.severity == .error } }
+    /// The issues kept, in the order found, with the totals of those left out.
+    var issues: [ConfigurationIssue] {
+        var issues = kept
+        if let errorOverflow {
+            issues[errorOverflow].message =
+                "too many errors (\(errorCount) in all): only the first \(Self.maximumErrors) are reported"
+        }
+        if let warningOverflow {
+            issues[warningOverflow].message =
+                "too many warnings (\(warningCount) in all): only the first \(Self.maximumErrors) are reported"
+        }
+        return issues
+    }
 
     func error(_ message: String, line: Int?, column: Int? = nil) {
-        issues.append(
-            ConfigurationIssue(severity: .error, file: file, line: line, column: column, message: message))
+        hasErrors = true
+        errorCount += 1
+        if errorCount <= Self.maximumErrors {
+            kept.append(
+                ConfigurationIssue(severity: .error, file: file, line: line, column: column, message: message)
+            )
+        } else if errorOverflow == nil {
+            errorOverflow = kept.count
+            kept.append(
+                ConfigurationIssue(severity: .error, file: file, line: nil, message: "too many errors"))
+        }
     }
 
     func warning(_ message: String, line: Int?, column: Int? = nil) {
-        issues.append(
-            ConfigurationIssue(severity: .warning, file: file, line: line, column: column, message: message))
+        warningCount += 1
+        if warningCount <= Self.maximumErrors {
+            kept.append(
+                ConfigurationIssue(
+                    severity: .warning, file: file, line: line, column: column, message: message))
+        } else if warningOverflow == nil {
+            warningOverflow = kept.count
+            kept.append(
+                ConfigurationIssue(severity: .warning, file: file, line: nil, message: "too many warnings"))
+        }
     }
 }

@@ -29,9 +29,11 @@ public enum ConfigurationLoader {
     public static func parse(_ text: String, file: String, format: ConfigurationFormat? = nil)
         throws(ConfigurationError) -> LoadedConfiguration
     {
+        // A UTF-8 byte order mark is not part of the first line (YAML skips it too).
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let diagnostics = Diagnostics(file: file)
         var detected = format
-        var configuration = Configuration()
+        var configuration: Configuration?
         if format == .golbdLines
             || (format == nil && ConfigurationFormat.guessIsLineFormat(path: file, text: text))
         {
@@ -39,7 +41,9 @@ public enum ConfigurationLoader {
             configuration = GolbdLineFormatParser(diagnostics: diagnostics).parse(text)
         } else if let root = composeYAML(text, diagnostics: diagnostics) {
             let reader = YAMLReader(diagnostics: diagnostics)
-            if let entries = reader.mapping(root, "the configuration") {
+            // An empty document (`---`, `~`) is an empty configuration, like an empty file.
+            let entries = reader.isNull(root) ? [] : reader.mapping(root, "the configuration")
+            if let entries {
                 let isGolbd = format == .golbdYAML || (format == nil && looksLikeGolbdYAML(entries))
                 detected = isGolbd ? .golbdYAML : .native
                 configuration =
@@ -47,15 +51,17 @@ public enum ConfigurationLoader {
                     ? GolbdYAMLParser(diagnostics: diagnostics).parse(entries)
                     : NativeYAMLParser(diagnostics: diagnostics).parse(entries)
             }
-        } else if detected == nil {
-            detected = .native
         }
-        ConfigurationChecks(diagnostics: diagnostics).check(configuration)
+        // Checks of the settings as a whole only make sense when the file could be read.
+        if let configuration {
+            ConfigurationChecks(diagnostics: diagnostics).check(configuration)
+        }
         if diagnostics.hasErrors {
             throw ConfigurationError(issues: diagnostics.issues)
         }
         return LoadedConfiguration(
-            configuration: configuration, format: detected ?? .native, warnings: diagnostics.issues)
+            configuration: configuration ?? Configuration(), format: detected ?? .native,
+            warnings: diagnostics.issues)
     }
 
     static func readText(path: String) throws(ConfigurationError) -> String {
@@ -96,77 +102,246 @@ public enum ConfigurationLoader {
     }
 
     private static func composeYAML(_ text: String, diagnostics: Diagnostics) -> Node? {
-        if let line = lineExceedingNesting(text) {
+        // A cheap scan refuses absurd nesting before libyaml and the composer work through it;
+        // `checkShape` then enforces the limit exactly on what was composed.
+        if let line = lineExceedingNesting(text, limit: 4 * maximumNesting) {
             diagnostics.error("YAML nested more than \(maximumNesting) levels deep", line: line)
             return nil
         }
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            guard let node = try composeOnALargeStack(text) else {
                 return Node.mapping(Node.Mapping([]))
             }
-            return node
+            // Without aliases, a file cannot hold more nodes than it has bytes.
+            let maximumNodes = 100_000 + 2 * text.utf8.count
+            return checkShape(of: node, maximumNodes: maximumNodes, diagnostics: diagnostics) ? node : nil
         } catch let error as YamlError {
-            report(error, diagnostics: diagnostics)
+            report(error, text: text, diagnostics: diagnostics)
         } catch {
             diagnostics.error("not valid YAML: \(error)", line: nil)
         }
         return nil
     }
 
-    private static func report(_ error: YamlError, diagnostics: Diagnostics) {
+    /// Composes `text` on a thread of its own: the composer recurses once per nesting level, and
+    /// libyaml allows 1000 levels, more than the 512 KiB stack of a secondary thread may hold when
+    /// the scan of `lineExceedingNesting` is fooled.
+    private static func composeOnALargeStack(_ text: String) throws -> Node? {
+        // Written by the thread before `signal()`, read after `wait()`: the semaphore orders the
+        // two accesses, so the class needs no lock.
+        final class Outcome: @unchecked Sendable {
+            var result: Result<Node?, any Error> = .success(nil)
+        }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            outcome.result = Result { try Yams.compose(yaml: text) }
+            done.signal()
+        }
+        thread.stackSize = 32 << 20
+        thread.start()
+        done.wait()
+        return try outcome.result.get()
+    }
+
+    /// Checks the composed document exactly: no deeper than `maximumNesting` collections, and no
+    /// more nodes than the file could hold without aliases (`*anchor` repeats a node without
+    /// copying it, so a few lines can stand for billions of values). Iterative, and it stops at
+    /// the first problem.
+    private static func checkShape(of root: Node, maximumNodes: Int, diagnostics: Diagnostics) -> Bool {
+        var pending: [(node: Node, depth: Int)] = [(root, 1)]
+        var budget = maximumNodes
+        while let (node, depth) = pending.popLast() {
+            budget -= 1
+            if budget < 0 {
+                diagnostics.error(
+                    "YAML aliases (*anchor) repeat more values than the file holds; refused",
+                    line: node.mark?.line, column: node.mark?.column)
+                return false
+            }
+            switch node {
+            case .mapping(let mapping):
+                if depth > maximumNesting {
+                    diagnostics.error(
+                        "YAML nested more than \(maximumNesting) levels deep", line: node.mark?.line,
+                        column: node.mark?.column)
+                    return false
+                }
+                for (key, value) in mapping {
+                    pending.append((key, depth + 1))
+                    pending.append((value, depth + 1))
+                }
+            case .sequence(let sequence):
+                if depth > maximumNesting {
+                    diagnostics.error(
+                        "YAML nested more than \(maximumNesting) levels deep", line: node.mark?.line,
+                        column: node.mark?.column)
+                    return false
+                }
+                for item in sequence { pending.append((item, depth + 1)) }
+            case .scalar, .alias:
+                break
+            }
+        }
+        return true
+    }
+
+    private static func report(_ error: YamlError, text: String, diagnostics: Diagnostics) {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
             let detail = context.map { "\($0.text), " } ?? ""
             diagnostics.error("not valid YAML: \(detail)\(problem)", line: mark.line, column: mark.column)
-        case .reader(let problem, _, _, _):
-            diagnostics.error("not valid YAML text: \(problem)", line: nil)
+        case .reader(let problem, let offset, _, _):
+            // `offset` counts characters from the start of the text.
+            let place = offset.flatMap { position(ofCharacter: $0, in: text) }
+            diagnostics.error("not valid YAML text: \(problem)", line: place?.line, column: place?.column)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams names the first occurrence of the first key; the error belongs to the repeat.
+            let key = duplicates.first ?? ""
+            let others = duplicates.dropFirst().map { "'\($0.prefix(80))'" }
+            let also = others.isEmpty ? "" : " (also \(others.joined(separator: ", ")))"
+            if let repeated = repeatedKey(key, firstAt: context.mark, in: text) {
+                diagnostics.error(
+                    "duplicate key '\(key.prefix(80))' (first on line \(context.mark.line))\(also)",
+                    line: repeated.line, column: repeated.column)
+            } else {
+                diagnostics.error(
+                    "duplicate key '\(key.prefix(80))' in this mapping\(also)", line: context.mark.line,
+                    column: context.mark.column)
+            }
         default:
             diagnostics.error("not valid YAML: \(error)", line: nil)
         }
     }
 
-    /// The line where flow collections (`[`, `{`) or indentation nest deeper than allowed, if any.
-    /// Quoted text is skipped; the check is conservative, not a YAML parser.
-    private static func lineExceedingNesting(_ text: String) -> Int? {
-        var depth = 0
+    /// The 1-based line and column (in Unicode scalars, as YAML marks count) of a character.
+    private static func position(ofCharacter offset: Int, in text: String) -> (line: Int, column: Int)? {
+        guard let index = text.index(text.startIndex, offsetBy: offset, limitedBy: text.endIndex) else {
+            return nil
+        }
+        var line = 1
+        var lineStart = text.startIndex
+        var cursor = text.startIndex
+        while cursor < index {
+            let character = text[cursor]
+            cursor = text.index(after: cursor)
+            if character == "\n" || character == "\r\n" || character == "\r" {
+                line += 1
+                lineStart = cursor
+            }
+        }
+        return (line, text.unicodeScalars[lineStart..<index].count + 1)
+    }
+
+    /// Where `key` is repeated in the block mapping whose first key `key` is at `first`: a later
+    /// line with the key at the same column, before the mapping ends (a line less indented).
+    private static func repeatedKey(_ key: String, firstAt first: Mark, in text: String) -> (
+        line: Int, column: Int
+    )? {
+        guard first.line >= 1, first.column >= 1 else { return nil }
+        let candidates = [key, "\"\(key)\"", "'\(key)'"]
+        var lineNumber = 0
+        for line in text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        {
+            lineNumber += 1
+            guard lineNumber > first.line else { continue }
+            let scalars = line.unicodeScalars
+            guard let contentStart = scalars.firstIndex(where: { $0 != " " }) else { continue }
+            let column = scalars.distance(from: scalars.startIndex, to: contentStart) + 1
+            if scalars[contentStart] == "#" { continue }
+            if column < first.column { return nil }
+            guard column == first.column else { continue }
+            let rest = String(scalars[contentStart...])
+            for candidate in candidates where rest.hasPrefix(candidate) {
+                let after = rest.dropFirst(candidate.count).drop { $0 == " " || $0 == "\t" }
+                if after.hasPrefix(":") { return (lineNumber, column) }
+            }
+        }
+        return nil
+    }
+
+    /// The line where flow collections (`[`, `{`), block indentation or block indicators (`- `,
+    /// `? `) nest deeper than `limit`, if any.
+    ///
+    /// A scan, not a YAML parser: quoted scalars (which open only where a value can start) and
+    /// comments are skipped, and text that only looks nested (a block scalar) may count. libyaml
+    /// refuses more than 1000 levels itself, and the composer recurses once per level.
+    private static func lineExceedingNesting(_ text: String, limit: Int) -> Int? {
+        let bytes = Array(text.utf8)
+        func byte(_ character: Unicode.Scalar) -> UInt8 { UInt8(ascii: character) }
+        func isBlank(_ value: UInt8) -> Bool {
+            value == byte(" ") || value == byte("\t") || value == byte("\n") || value == byte("\r")
+        }
+        var flowDepth = 0
         var line = 1
         var quote: UInt8?
+        var inComment = false
         var atLineStart = true
-        var indent = 0
+        var column = 0
         var indents: [Int] = []
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "\n") {
+        var previous = byte(" ")
+        // Opens a block level at `column`, closing the deeper ones; whether it is one too many.
+        func open(_ column: Int) -> Bool {
+            while let last = indents.last, last >= column { indents.removeLast() }
+            indents.append(column)
+            return indents.count > limit
+        }
+        var index = 0
+        while index < bytes.count {
+            let current = bytes[index]
+            let next = index + 1 < bytes.count ? bytes[index + 1] : byte("\n")
+            index += 1
+            if current == byte("\n") || current == byte("\r") {
+                if current == byte("\r") && next == byte("\n") { index += 1 }
                 line += 1
                 atLineStart = true
-                indent = 0
+                column = 0
                 quote = nil
+                inComment = false
+                previous = byte(" ")
                 continue
             }
-            if atLineStart {
-                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") {
-                    indent += 1
+            if inComment { continue }
+            if atLineStart && quote == nil && flowDepth == 0 {
+                if current == byte(" ") {
+                    column += 1
+                    continue
+                }
+                if (current == byte("-") || current == byte("?") || current == byte(":")) && isBlank(next) {
+                    if open(column) { return line }
+                    column += 1
                     continue
                 }
                 atLineStart = false
-                if byte != UInt8(ascii: "#") && byte != UInt8(ascii: "\r") {
-                    while let last = indents.last, last >= indent { indents.removeLast() }
-                    indents.append(indent)
-                    if indents.count > maximumNesting { return line }
-                }
+                if current != byte("#") && open(column) { return line }
             }
+            atLineStart = false
             if let open = quote {
-                if byte == open { quote = nil }
+                if open == byte("\"") && current == byte("\\") && !isBlank(next) {
+                    index += 1  // an escaped character, maybe a quote
+                } else if open == byte("'") && current == byte("'") && next == byte("'") {
+                    index += 1  // '' is a quote inside single quotes
+                } else if current == open {
+                    quote = nil
+                }
+                previous = current
                 continue
             }
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = byte
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                if depth > maximumNesting { return line }
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
+            let valueCanStart =
+                isBlank(previous) || previous == byte("[") || previous == byte("{") || previous == byte(",")
+                || previous == byte(":")
+            switch current {
+            case byte("#") where isBlank(previous): inComment = true
+            case byte("\""), byte("'"): if valueCanStart { quote = current }
+            case byte("["), byte("{"):
+                flowDepth += 1
+                if flowDepth > limit { return line }
+            case byte("]"), byte("}"): flowDepth = max(0, flowDepth - 1)
             default: break
             }
+            previous = current
         }
         return nil
     }

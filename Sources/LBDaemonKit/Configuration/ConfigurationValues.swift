@@ -50,20 +50,27 @@ enum ConfigurationValues {
 
     /// Seconds, written as a number (`300`, `2.5`) or with a unit (`500ms`, `30s`, `5m`, `1h`).
     static func duration(_ text: String, key: String) throws(ConfigurationMessage) -> Double {
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        // Milliseconds are divided by 1000 rather than multiplied by 0.001, which is not exact:
+        // "300ms" must be the same number as "0.3".
+        let units: [(suffix: String, multiplier: Double, divisor: Double)] = [
+            ("ms", 1, 1000), ("s", 1, 1), ("m", 60, 1), ("h", 3600, 1),
+        ]
         var number = Substring(text.lowercased())
-        var scale = 1.0
+        var multiplier = 1.0
+        var divisor = 1.0
         for unit in units where number.hasSuffix(unit.suffix) {
             number = number.dropLast(unit.suffix.count)
-            scale = unit.seconds
+            multiplier = unit.multiplier
+            divisor = unit.divisor
             break
         }
-        guard let value = Double(number.trimmingBlanks), value.isFinite, value >= 0, value * scale < 1e9
+        guard let value = Double(number.trimmingBlanks), value.isFinite, value >= 0,
+            value * multiplier / divisor < 1e9
         else {
             throw ConfigurationMessage(
                 "\(key) must be a duration such as 30, 30s, 500ms or 5m, not '\(text.prefix(40))'")
         }
-        return value * scale
+        return value * multiplier / divisor
     }
 
     /// A whole number of seconds, at least `minimum`.
@@ -86,6 +93,34 @@ enum ConfigurationValues {
                 "\(key) must be from \(range.lowerBound) to \(range.upperBound), not \(value)")
         }
         return value
+    }
+
+    /// Free text (a host name, a path, a password): anything but control characters, which no
+    /// file name or password holds, which golbd's line format cannot carry and which YAML only
+    /// carries escaped.
+    static func freeText(_ text: String, key: String) throws(ConfigurationMessage) -> String {
+        if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            throw ConfigurationMessage(
+                "\(key) must not contain control characters (found '\(bad.escaped(asASCII: true))')")
+        }
+        return text
+    }
+
+    /// A host or alias name: DNS labels of letters, digits, '-' and '_' (a name of digits and
+    /// dots only must be an IPv4 address). `nil` when valid, else why not.
+    static func hostNameProblem(_ name: String) -> String? {
+        let body = name.hasSuffix(".") ? name.dropLast() : Substring(name)
+        if let bad = body.unicodeScalars.first(where: { scalar in
+            !(("0"..."9").contains(scalar) || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+                || scalar == "-" || scalar == "_" || scalar == ".")
+        }) {
+            return
+                "'\(bad.escaped(asASCII: true))' is not allowed in a host name (letters, digits, '-' and '_')"
+        }
+        if body.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
+            return "a name of digits and dots must be an IPv4 address"
+        }
+        return nil
     }
 
     /// A base64 secret as BIND and Knot key files write them.

@@ -44,7 +44,7 @@ struct GolbdLineFormatParser {
             guard tokens.count >= 3, tokens[2].text == "=" else {
                 diagnostics.error(
                     "expected '\(first.text) ALIAS = ...'", line: lineNumber,
-                    column: tokens.count > 2 ? tokens[2].column : nil)
+                    column: tokens.count > 2 ? tokens[2].column : first.column)
                 continue
             }
             let aliasToken = tokens[1]

@@ -30,15 +30,19 @@ struct GolbdSettings {
             }
         }
         let prefix = tsigKeyPrefix?.text ?? ""
-        configuration.dns.internalView = view(
-            named: prefix + "internal.", secret: tsigInternalKey, diagnostics)
-        configuration.dns.externalView = view(
-            named: prefix + "external.", secret: tsigExternalKey, diagnostics)
+        // An invalid prefix is reported once, and the views are left out.
+        let hasSecrets = tsigInternalKey != nil || tsigExternalKey != nil
+        if hasSecrets && validKeyPrefix(prefix, diagnostics) {
+            configuration.dns.internalView = view(
+                named: prefix + "internal.", secret: tsigInternalKey, diagnostics)
+            configuration.dns.externalView = view(
+                named: prefix + "external.", secret: tsigExternalKey, diagnostics)
+        }
 
         configuration.snmp.version = .v3
         configuration.snmp.user = "loadbalancing"
         configuration.snmp.authProtocol = .md5
-        configuration.snmp.authPassword = snmpPassword?.text
+        configuration.snmp.authPassword = text(snmpPassword, "snmp password", diagnostics)
         configuration.snmp.privPassword = nil
         if let snmpPassword, snmpPassword.text.count < 8 {
             diagnostics.warning(
@@ -46,12 +50,41 @@ struct GolbdSettings {
                 line: snmpPassword.location.line, column: snmpPassword.location.column)
         }
 
-        if let master {
+        if let master = text(master, "master", diagnostics) {
             configuration.ha.mode = .heartbeat
-            configuration.ha.master = master.text
+            configuration.ha.master = master
         }
-        if let heartbeatPath { configuration.ha.heartbeatDirectory = heartbeatPath.text }
-        if let heartbeatFile { configuration.ha.heartbeatFile = heartbeatFile.text }
+        if let path = text(heartbeatPath, "heartbeat path", diagnostics) {
+            configuration.ha.heartbeatDirectory = path
+        }
+        if let file = text(heartbeatFile, "heartbeat file", diagnostics) {
+            configuration.ha.heartbeatFile = file
+        }
+    }
+
+    /// A free-text value, or `nil` (with an error) when it holds control characters.
+    private func text(_ value: Value?, _ what: String, _ diagnostics: Diagnostics) -> String? {
+        guard let value else { return nil }
+        do {
+            return try ConfigurationValues.freeText(value.text, key: what)
+        } catch {
+            diagnostics.error(error.text, line: value.location.line, column: value.location.column)
+            return nil
+        }
+    }
+
+    /// Whether `<prefix>internal.` and `<prefix>external.` are DNS names (key names are).
+    private func validKeyPrefix(_ prefix: String, _ diagnostics: Diagnostics) -> Bool {
+        do {
+            _ = try DomainName(parsing: prefix + "internal.")
+            return true
+        } catch {
+            let location = tsigKeyPrefix?.location ?? .unknown
+            diagnostics.error(
+                "the TSIG key name '\(prefix.prefix(80))internal.' (tsig_key_prefix + internal.) is not a DNS "
+                    + "name: \(error)", line: location.line, column: location.column)
+            return false
+        }
     }
 
     private func view(named name: String, secret: Value?, _ diagnostics: Diagnostics) -> DNSView? {

@@ -42,7 +42,8 @@ struct GolbdYAMLParser {
             default: continue
             }
             if reader.isNull(entry.value) { continue }
-            if let text = reader.scalar(entry.value, entry.key) {
+            // Go reads `key: ""` as an absent key; so does lbd.
+            if let text = reader.scalar(entry.value, entry.key), !text.isEmpty {
                 settings[keyPath: slot] = GolbdSettings.Value(
                     text: text, location: reader.location(entry.value))
             }
@@ -50,9 +51,21 @@ struct GolbdYAMLParser {
 
         var configuration = Configuration()
         settings.apply(to: &configuration, diagnostics: diagnostics)
-        let parametersByAlias = Dictionary(
-            parameters.map { (AliasConfiguration.normalisedName($0.key), $0) },
-            uniquingKeysWith: { first, _ in first })
+        // Two entries for one alias (`a.example.org` and `A.example.org.`) are an error, as two
+        // `parameters` lines are in the line format.
+        var parametersByAlias: [String: YAMLReader.Entry] = [:]
+        var uniqueParameters: [YAMLReader.Entry] = []
+        for entry in parameters {
+            let key = AliasConfiguration.normalisedName(entry.key)
+            if let first = parametersByAlias[key] {
+                reader.error(
+                    "duplicate parameters for alias '\(key.prefix(80))' (first on line \(first.keyNode.mark?.line ?? 0))",
+                    at: entry.keyNode)
+                continue
+            }
+            parametersByAlias[key] = entry
+            uniqueParameters.append(entry)
+        }
         var drafts: [AliasDraft] = []
         var withMembers: Set<String> = []
         for cluster in clusters {
@@ -80,7 +93,8 @@ struct GolbdYAMLParser {
             }
             drafts.append(draft)
         }
-        for entry in parameters where !withMembers.contains(AliasConfiguration.normalisedName(entry.key)) {
+        for entry in uniqueParameters
+        where !withMembers.contains(AliasConfiguration.normalisedName(entry.key)) {
             _ = readParameters(entry)
             reader.warning(
                 "alias '\(AliasConfiguration.normalisedName(entry.key))' has no members: ignored, as golbd does",

@@ -226,7 +226,10 @@ struct NativeYAMLParser {
             }
         }
         guard let name, let secret else {
-            let missing = ["key_name", "secret"].filter { key in !fields.contains { $0.key == key } }
+            // Missing or null (`secret:`): a key with an invalid value has its own error.
+            let missing = ["key_name", "secret"].filter { key in
+                !fields.contains { $0.key == key && !reader.isNull($0.value) }
+            }
             if !missing.isEmpty {
                 reader.error("\(what) needs \(missing.joined(separator: " and "))", at: entry.keyNode)
             }
@@ -356,7 +359,10 @@ struct NativeYAMLParser {
         guard let fields = reader.mapping(node, "http") else { return http }
         reader.rejectUnknownKeys(fields, known: ["listen"], "http")
         for field in fields where field.key == "listen" {
-            if reader.isNull(field.value) || field.value.string?.lowercased() == "off" {
+            // `off`, and YAML's other spellings of false (`false`, `no`), turn the endpoint off.
+            if reader.isNull(field.value)
+                || ["off", "false", "no"].contains(field.value.string?.lowercased())
+            {
                 http.listen = nil
             } else {
                 http.listen =
@@ -376,7 +382,12 @@ struct NativeYAMLParser {
             reader.error("\(what) must not be empty", at: field.value)
             return nil
         }
-        return value
+        do {
+            return try ConfigurationValues.freeText(value, key: what)
+        } catch {
+            reader.error(error.text, at: field.value)
+            return nil
+        }
     }
 
     private func integer(_ field: YAMLReader.Entry, _ what: String, _ range: ClosedRange<Int>) -> Int? {

@@ -80,10 +80,16 @@ public enum NativeYAMLPrinter {
         ])
     }
 
-    /// Whole seconds as `30s`, fractions as `1500ms`.
+    /// Whole seconds as `30s`, whole milliseconds as `1500ms`, anything else as the shortest
+    /// decimal that reads back as the same number (`0.0015s`): never rounded.
     private static func seconds(_ value: Double) -> String {
+        guard value.isFinite, value.magnitude < 1e15 else { return "\(value)s" }
         if value == value.rounded() { return "\(Int(value))s" }
-        return "\(Int((value * 1000).rounded()))ms"
+        let milliseconds = value * 1000
+        if milliseconds == milliseconds.rounded(), milliseconds / 1000 == value {
+            return "\(Int(milliseconds))ms"
+        }
+        return "\(value)s"
     }
 
     private static var null: Node { Node("null", .implicit, .plain) }

@@ -1,3 +1,4 @@
+import DNS
 import LBCore
 
 /// A host and port to talk to or listen on: `host:port`, `[v6]:port`, or just the host when the
@@ -40,6 +41,21 @@ public struct ServerAddress: Hashable, Sendable, CustomStringConvertible {
             throw ConfigurationMessage("'\(text)' is neither HOST:PORT nor an IPv6 address")
         }
         guard !host.isEmpty else { throw ConfigurationMessage("'\(text)': the host is empty") }
+        if NodeAddress(String(host)) == nil {
+            let problem: String?
+            do {
+                problem =
+                    try DomainName(parsing: String(host)).labels.isEmpty
+                    ? "the root is not a host" : ConfigurationValues.hostNameProblem(String(host))
+            } catch {
+                problem = error.description
+            }
+            if let problem {
+                throw ConfigurationMessage(
+                    "'\(text.prefix(80))': '\(host.prefix(80))' is not a host name or an IP address: \(problem)"
+                )
+            }
+        }
         if let portText {
             guard let port = Int(portText), (1...65_535).contains(port) else {
                 throw ConfigurationMessage("'\(text)': the port must be a number from 1 to 65535")
