@@ -125,20 +125,10 @@ struct GolbdLineFormatParser {
         }
         let value = GolbdSettings.Value(
             text: tokens[2].text, location: SourceLocation(line: line, column: tokens[2].column))
-        let slot: WritableKeyPath<GolbdSettings, GolbdSettings.Value?>
-        switch key {
-        case "master": slot = \.master
-        case "heartbeat_path": slot = \.heartbeatPath
-        case "heartbeat_file": slot = \.heartbeatFile
-        case "tsig_key_prefix": slot = \.tsigKeyPrefix
-        case "tsig_internal_key": slot = \.tsigInternalKey
-        case "tsig_external_key": slot = \.tsigExternalKey
-        case "snmpd_password": slot = \.snmpPassword
-        case "dns_manager": slot = \.dnsManager
-        default:
+        guard let slot = GolbdSettings.field(lineKey: key) else {
             diagnostics.error(
-                "unknown setting '\(key.prefix(40))': expected master, heartbeat_path, heartbeat_file, "
-                    + "tsig_key_prefix, tsig_internal_key, tsig_external_key, snmpd_password or dns_manager",
+                "unknown setting '\(key.prefix(40))': expected "
+                    + GolbdSettings.lineKeys.joined(separator: ", "),
                 line: line, column: tokens[0].column)
             return
         }

@@ -18,6 +18,37 @@ struct GolbdSettings {
     var snmpPassword: Value?
     var dnsManager: Value?
 
+    /// The global keys of the line format, in the order golbd documents them.
+    static let lineKeys = [
+        "master", "heartbeat_path", "heartbeat_file", "tsig_key_prefix", "tsig_internal_key",
+        "tsig_external_key", "snmpd_password", "dns_manager",
+    ]
+
+    /// The golbd YAML spelling of a line-format key: the lower-cased Go field name.
+    static func yamlKey(_ lineKey: String) -> String {
+        lineKey == "snmpd_password" ? "snmppassword" : lineKey.filter { $0 != "_" }
+    }
+
+    /// The field a line-format key fills; `nil` for an unknown key.
+    static func field(lineKey: String) -> WritableKeyPath<GolbdSettings, Value?>? {
+        switch lineKey {
+        case "master": return \.master
+        case "heartbeat_path": return \.heartbeatPath
+        case "heartbeat_file": return \.heartbeatFile
+        case "tsig_key_prefix": return \.tsigKeyPrefix
+        case "tsig_internal_key": return \.tsigInternalKey
+        case "tsig_external_key": return \.tsigExternalKey
+        case "snmpd_password": return \.snmpPassword
+        case "dns_manager": return \.dnsManager
+        default: return nil
+        }
+    }
+
+    /// The field a golbd YAML key fills; `nil` for an unknown key.
+    static func field(yamlKey: String) -> WritableKeyPath<GolbdSettings, Value?>? {
+        lineKeys.first { Self.yamlKey($0) == yamlKey }.flatMap { field(lineKey: $0) }
+    }
+
     /// Fills the settings of `configuration` the way golbd would behave with these values.
     func apply(to configuration: inout Configuration, diagnostics: Diagnostics) {
         if let dnsManager {

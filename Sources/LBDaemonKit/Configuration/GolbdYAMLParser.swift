@@ -5,10 +5,7 @@ import Yams
 ///
 /// golbd's faults fixed: `dnsmanager` without a port means port 53, unknown keys are errors.
 struct GolbdYAMLParser {
-    static let settingKeys = [
-        "master", "heartbeatpath", "heartbeatfile", "tsigkeyprefix", "tsiginternalkey", "tsigexternalkey",
-        "snmppassword", "dnsmanager", "configfile",
-    ]
+    static let settingKeys = GolbdSettings.lineKeys.map(GolbdSettings.yamlKey) + ["configfile"]
     static let topLevelKeys = settingKeys + ["parameters", "clusters"]
 
     let diagnostics: Diagnostics
@@ -20,7 +17,6 @@ struct GolbdYAMLParser {
         var parameters: [YAMLReader.Entry] = []
         var clusters: [YAMLReader.Entry] = []
         for entry in root {
-            let slot: WritableKeyPath<GolbdSettings, GolbdSettings.Value?>
             switch entry.key {
             case "parameters":
                 if !reader.isNull(entry.value) {
@@ -30,17 +26,11 @@ struct GolbdYAMLParser {
             case "clusters":
                 if !reader.isNull(entry.value) { clusters = reader.mapping(entry.value, "clusters") ?? [] }
                 continue
-            case "configfile": continue  // golbd overwrote it with the path it read.
-            case "master": slot = \.master
-            case "heartbeatpath": slot = \.heartbeatPath
-            case "heartbeatfile": slot = \.heartbeatFile
-            case "tsigkeyprefix": slot = \.tsigKeyPrefix
-            case "tsiginternalkey": slot = \.tsigInternalKey
-            case "tsigexternalkey": slot = \.tsigExternalKey
-            case "snmppassword": slot = \.snmpPassword
-            case "dnsmanager": slot = \.dnsManager
-            default: continue
+            default:
+                break
             }
+            // `configfile` has no field: golbd overwrote it with the path it read.
+            guard let slot = GolbdSettings.field(yamlKey: entry.key) else { continue }
             if reader.isNull(entry.value) { continue }
             // Go reads `key: ""` as an absent key; so does lbd.
             if let text = reader.scalar(entry.value, entry.key), !text.isEmpty {
