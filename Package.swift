@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "LoadBalancing",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lbd", targets: ["lbd"]),
         .executable(name: "lbclient", targets: ["lbclient"]),
@@ -16,12 +16,22 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Value types and the pure selection function; no I/O, no dependencies.
         .target(name: "LBCore"),
         // Reusable protocol libraries: they know nothing about aliases or loads.
-        .target(name: "SNMP"),
+        .target(
+            name: "SNMP",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(name: "DNS"),
         // Node side and daemon side.
         .target(name: "LBClientKit", dependencies: ["LBCore", "SNMP"]),

@@ -1,0 +1,284 @@
+import NIOCore
+import NIOPosix
+
+/// An asynchronous SNMP client for GETs to many agents at once.
+///
+/// One UDP socket per address family carries every request; answers are matched by request-id
+/// (v1/v2c) or msgID (v3), so thousands of requests can be in flight, bounded by
+/// `maximumInFlight`. SNMPv3 engines are discovered once per agent and cached; a Report of
+/// `notInTimeWindow` or `unknownEngineID` triggers one re-discovery and retry.
+public final class SNMPClient: Sendable {
+    private let group: any EventLoopGroup
+    private let ipv4: (any Channel)?
+    private let ipv6: (any Channel)?
+    private let pending: PendingRequests
+    private let limiter: RequestLimiter
+    private let engines = EngineCache()
+    private let keys: USMKeyCache
+    private let clock = ContinuousClock()
+
+    /// Opens the client's sockets.
+    ///
+    /// - Parameters:
+    ///   - maximumInFlight: requests waiting for an answer at once, over all agents.
+    ///   - keyCache: shared USM key cache (password-to-key is costly).
+    public static func start(
+        maximumInFlight: Int = 1000, keyCache: USMKeyCache = USMKeyCache(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> SNMPClient {
+        let pending = PendingRequests(firstID: Int32.random(in: 1...Int32.max))
+        func bind(_ host: String) async -> (any Channel)? {
+            try? await DatagramBootstrap(group: eventLoopGroup)
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(pending: pending))
+                    }
+                }
+                .bind(host: host, port: 0).get()
+        }
+        let ipv4 = await bind("0.0.0.0")
+        let ipv6 = await bind("::")
+        guard ipv4 != nil || ipv6 != nil else { throw SNMPClientError.unsupportedAddress("any") }
+        return SNMPClient(
+            group: eventLoopGroup, ipv4: ipv4, ipv6: ipv6, pending: pending,
+            limiter: RequestLimiter(limit: maximumInFlight), keys: keyCache)
+    }
+
+    private init(
+        group: any EventLoopGroup, ipv4: (any Channel)?, ipv6: (any Channel)?, pending: PendingRequests,
+        limiter: RequestLimiter, keys: USMKeyCache
+    ) {
+        self.group = group
+        self.ipv4 = ipv4
+        self.ipv6 = ipv6
+        self.pending = pending
+        self.limiter = limiter
+        self.keys = keys
+    }
+
+    /// Closes the sockets; requests still waiting fail with `shutDown`.
+    public func shutdown() async {
+        pending.failAll(SNMPClientError.shutDown)
+        try? await ipv4?.close()
+        try? await ipv6?.close()
+    }
+
+    /// Requests waiting for an answer right now.
+    public var requestsInFlight: Int { pending.count }
+
+    /// GETs `oids` from the agent at `address`.
+    ///
+    /// - Parameters:
+    ///   - timeout: how long one attempt waits for its answer.
+    ///   - retries: attempts after the first one times out.
+    /// - Returns: the variable bindings of the response, in request order.
+    /// - Throws: `SNMPClientError`, or `CancellationError` when the task is cancelled.
+    public func get(
+        _ oids: [OID], from address: SocketAddress, credentials: SNMPCredentials,
+        timeout: Duration = .seconds(2),
+        retries: Int = 2
+    ) async throws -> [VariableBinding] {
+        try await limiter.acquire()
+        defer { limiter.release() }
+        let bindings = oids.map { VariableBinding(oid: $0) }
+        let attempts = Attempts(timeout: timeout, retries: retries)
+        switch credentials {
+        case .community(let community, let version):
+            return try await getCommunity(bindings, community: community, version: version, address, attempts)
+        case .user(let user):
+            return try await getV3(bindings, user: user, address, attempts, mayRediscover: true)
+        }
+    }
+
+    private struct Attempts {
+        var timeout: Duration
+        var retries: Int
+
+        var timeAmount: TimeAmount {
+            let (seconds, attoseconds) = timeout.components
+            return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        }
+    }
+
+    // MARK: - v1 / v2c
+
+    private func getCommunity(
+        _ bindings: [VariableBinding], community: String, version: SNMPVersion, _ address: SocketAddress,
+        _ attempts: Attempts
+    ) async throws -> [VariableBinding] {
+        let reply = try await exchange(address, attempts) { id in
+            CommunityMessage(
+                version: version, community: Array(community.utf8),
+                pdu: PDU(kind: .getRequest, requestID: id, variableBindings: bindings)
+            ).encoded()
+        }
+        guard case .community(let message) = reply.decoded, message.pdu.kind == .response else {
+            throw SNMPClientError.malformedResponse("expected a \(version) Response")
+        }
+        return try Self.values(of: message.pdu, requested: bindings.count)
+    }
+
+    // MARK: - v3
+
+    private func getV3(
+        _ bindings: [VariableBinding], user: USMUser, _ address: SocketAddress, _ attempts: Attempts,
+        mayRediscover: Bool
+    ) async throws -> [VariableBinding] {
+        let engine = try await engine(for: address, attempts)
+        let localized = keys.keys(for: user, engineID: engine.id)
+        let requestID = pending.makeID()
+        let reply = try await exchange(address, attempts) { messageID in
+            let estimate = engine.estimate(now: self.clock.now)
+            let scoped = ScopedPDU(
+                contextEngineID: engine.id,
+                pdu: PDU(kind: .getRequest, requestID: requestID, variableBindings: bindings))
+            return USMCodec.seal(
+                scoped, messageID: messageID, reportable: true, user: user, keys: localized, engine: estimate,
+                salt: UInt64.random(in: .min ... .max))
+        }
+        guard case .v3(let message) = reply.decoded else {
+            throw SNMPClientError.malformedResponse("expected an SNMPv3 message")
+        }
+        // A Report the agent could not authenticate (unknown user, wrong digest...) comes in clear.
+        if !message.flags.contains(.authenticated), let scoped = message.scopedPDU, scoped.pdu.kind == .report
+        {
+            return try await handleReport(
+                scoped.pdu, message: message, bindings, user, address, attempts, mayRediscover: mayRediscover)
+        }
+        guard message.security.engineID == engine.id else { throw SNMPClientError.engineMismatch }
+        let scoped: ScopedPDU
+        do {
+            scoped = try USMCodec.open(message, bytes: reply.bytes, user: user, keys: localized)
+        } catch {
+            throw SNMPClientError.security(error)
+        }
+        // The answer is authentic: its boots and time refresh the estimate.
+        engines.store(
+            EngineCache.Entry(
+                id: engine.id, boots: message.security.engineBoots, time: message.security.engineTime,
+                learnedAt: clock.now), for: address)
+        if scoped.pdu.kind == .report {
+            return try await handleReport(
+                scoped.pdu, message: message, bindings, user, address, attempts, mayRediscover: mayRediscover)
+        }
+        guard scoped.pdu.kind == .response, scoped.pdu.requestID == requestID else {
+            throw SNMPClientError.malformedResponse("response does not match the request")
+        }
+        return try Self.values(of: scoped.pdu, requested: bindings.count)
+    }
+
+    private func handleReport(
+        _ report: PDU, message: SNMPv3Message, _ bindings: [VariableBinding], _ user: USMUser,
+        _ address: SocketAddress, _ attempts: Attempts, mayRediscover: Bool
+    ) async throws -> [VariableBinding] {
+        guard let oid = report.variableBindings.first?.oid, let error = USMError(reportOID: oid) else {
+            throw SNMPClientError.unexpectedReport(report.variableBindings.first?.oid)
+        }
+        switch error {
+        case .notInTimeWindow where mayRediscover, .unknownEngineID where mayRediscover:
+            engines.forget(address)
+            return try await getV3(bindings, user: user, address, attempts, mayRediscover: false)
+        default:
+            throw SNMPClientError.security(error)
+        }
+    }
+
+    /// The cached engine of the agent at `address`, discovered first if unknown (RFC 3414
+    /// section 4): an unauthenticated request the agent answers with a Report carrying its
+    /// engine ID, boots and time.
+    private func engine(for address: SocketAddress, _ attempts: Attempts) async throws -> EngineCache.Entry {
+        if let known = engines.entry(for: address) { return known }
+        let reply = try await exchange(address, attempts) { messageID in
+            SNMPv3Message(
+                messageID: messageID, flags: [.reportable], security: USMSecurityParameters(),
+                payload: .plaintext(
+                    ScopedPDU(
+                        contextEngineID: [],
+                        pdu: PDU(kind: .getRequest, requestID: messageID, variableBindings: [])))
+            )
+            .encoded()
+        }
+        guard case .v3(let message) = reply.decoded, !message.security.engineID.isEmpty else {
+            throw SNMPClientError.malformedResponse("engine discovery: no engine ID in the answer")
+        }
+        let entry = EngineCache.Entry(
+            id: message.security.engineID, boots: message.security.engineBoots,
+            time: message.security.engineTime,
+            learnedAt: clock.now)
+        engines.store(entry, for: address)
+        return entry
+    }
+
+    // MARK: - Exchange
+
+    /// Sends the datagram `build` makes for a fresh id, and waits for the answer with that id;
+    /// each retry uses a new id, so a late answer to an earlier attempt is dropped.
+    private func exchange(
+        _ address: SocketAddress, _ attempts: Attempts, build: (Int32) -> [UInt8]
+    ) async throws -> ReceivedMessage {
+        let channel: any Channel
+        switch address.protocol {
+        case .inet:
+            guard let ipv4 else { throw SNMPClientError.unsupportedAddress("\(address)") }
+            channel = ipv4
+        case .inet6:
+            guard let ipv6 else { throw SNMPClientError.unsupportedAddress("\(address)") }
+            channel = ipv6
+        default:
+            throw SNMPClientError.unsupportedAddress("\(address)")
+        }
+        for _ in 0...max(0, attempts.retries) {
+            try Task.checkCancellation()
+            let id = pending.makeID()
+            let datagram = build(id)
+            do {
+                return try await send(
+                    datagram, id: id, to: address, on: channel, timeout: attempts.timeAmount)
+            } catch SNMPClientError.timeout {
+                continue
+            }
+        }
+        throw SNMPClientError.timeout(attempts: max(0, attempts.retries) + 1)
+    }
+
+    private func send(
+        _ datagram: [UInt8], id: Int32, to address: SocketAddress, on channel: any Channel,
+        timeout: TimeAmount
+    ) async throws -> ReceivedMessage {
+        let pending = self.pending
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                pending.insert(id, remote: address, continuation: continuation)
+                if Task.isCancelled {
+                    pending.fail(id, CancellationError())
+                    return
+                }
+                let timer = channel.eventLoop.scheduleTask(in: timeout) {
+                    pending.fail(id, SNMPClientError.timeout(attempts: 1))
+                }
+                pending.setTimer(id, timer)
+                let buffer = channel.allocator.buffer(bytes: datagram)
+                channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer)).whenFailure {
+                    error in
+                    pending.fail(id, SNMPClientError.sendFailed("\(error)"))
+                }
+            }
+        } onCancel: {
+            pending.fail(id, CancellationError())
+        }
+    }
+
+    private static func values(of pdu: PDU, requested: Int) throws -> [VariableBinding] {
+        if pdu.errorStatus != 0 {
+            throw SNMPClientError.errorStatus(
+                SNMPErrorStatus(rawValue: pdu.errorStatus) ?? .genErr, index: pdu.errorIndex)
+        }
+        guard pdu.variableBindings.count == requested else {
+            throw SNMPClientError.malformedResponse(
+                "\(pdu.variableBindings.count) values for \(requested) OIDs")
+        }
+        return pdu.variableBindings
+    }
+}
