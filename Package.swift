@@ -40,13 +40,16 @@ let package = Package(
             dependencies: [
                 "LBCore", "SNMP", "DNS",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "lbd",
             dependencies: [
-                "LBDaemonKit", "LBCore",
+                "LBDaemonKit", "LBCore", "SNMP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -54,6 +57,16 @@ let package = Package(
             dependencies: [
                 "LBClientKit", "LBCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmarks are programs that print figures, never timed tests.
+        .executableTarget(
+            name: "lbbench",
+            dependencies: [
+                "SNMP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "LBCoreTests", dependencies: ["LBCore"]),

@@ -1,12 +1,12 @@
 import ArgumentParser
 
 @main
-struct LBDCommand: ParsableCommand {
+struct LBDCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lbd",
         abstract:
             "The load-balancing daemon: polls the members of every alias and publishes the least loaded.",
         version: "0.1.0",
-        subcommands: [CheckConfigCommand.self, SimulateCommand.self]
+        subcommands: [CheckConfigCommand.self, SimulateCommand.self, ProbeCommand.self]
     )
 }

@@ -134,9 +134,13 @@ public final class SNMPClient: Sendable {
             let scoped = ScopedPDU(
                 contextEngineID: engine.id,
                 pdu: PDU(kind: .getRequest, requestID: requestID, variableBindings: bindings))
-            return USMCodec.seal(
-                scoped, messageID: messageID, reportable: true, user: user, keys: localized, engine: estimate,
-                salt: UInt64.random(in: .min ... .max))
+            guard
+                let sealed = USMCodec.seal(
+                    scoped, messageID: messageID, reportable: true, user: user, keys: localized,
+                    engine: estimate,
+                    salt: UInt64.random(in: .min ... .max))
+            else { throw SNMPClientError.security(.unsupportedSecurityLevel) }
+            return sealed
         }
         guard case .v3(let message) = reply.decoded else {
             throw SNMPClientError.malformedResponse("expected an SNMPv3 message")
@@ -165,6 +169,10 @@ public final class SNMPClient: Sendable {
         }
         guard scoped.pdu.kind == .response, scoped.pdu.requestID == requestID else {
             throw SNMPClientError.malformedResponse("response does not match the request")
+        }
+        // Only Reports may come back below the request's level; a response must match it.
+        guard message.flags.contains(.privacy) == (user.securityLevel == .authPriv) else {
+            throw SNMPClientError.security(.unsupportedSecurityLevel)
         }
         return try Self.values(of: scoped.pdu, requested: bindings.count)
     }
@@ -216,7 +224,7 @@ public final class SNMPClient: Sendable {
     /// Sends the datagram `build` makes for a fresh id, and waits for the answer with that id;
     /// each retry uses a new id, so a late answer to an earlier attempt is dropped.
     private func exchange(
-        _ address: SocketAddress, _ attempts: Attempts, build: (Int32) -> [UInt8]
+        _ address: SocketAddress, _ attempts: Attempts, build: (Int32) throws -> [UInt8]
     ) async throws -> ReceivedMessage {
         let channel: any Channel
         switch address.protocol {
@@ -232,7 +240,7 @@ public final class SNMPClient: Sendable {
         for _ in 0...max(0, attempts.retries) {
             try Task.checkCancellation()
             let id = pending.makeID()
-            let datagram = build(id)
+            let datagram = try build(id)
             do {
                 return try await send(
                     datagram, id: id, to: address, on: channel, timeout: attempts.timeAmount)

@@ -16,25 +16,28 @@ public enum USMCodec {
 
     /// Encodes `scoped` for `user` at the user's security level: encrypted when it has privacy,
     /// signed when it has authentication. `salt` must differ for every encrypted message.
+    ///
+    /// Returns `nil` rather than a weaker message when the level cannot be met (a key is missing,
+    /// encryption failed): a message flagged private must never travel in clear.
     public static func seal(
         _ scoped: ScopedPDU, messageID: Int32, reportable: Bool, user: USMUser, keys: LocalizedKeys,
         engine: Engine, salt: UInt64, maxSize: Int32 = 65_507
-    ) -> [UInt8] {
+    ) -> [UInt8]? {
         var flags = user.flags
         if reportable { flags.insert(.reportable) }
         var security = USMSecurityParameters(
             engineID: engine.id, engineBoots: engine.boots, engineTime: engine.time,
             userName: Array(user.name.utf8))
         var payload = SNMPv3Message.Payload.plaintext(scoped)
-        if user.privacy != nil, let privKey = keys.privacy {
+        if user.privacy != nil {
             let saltBytes = (0..<8).map { UInt8(truncatingIfNeeded: salt >> (56 - 8 * UInt64($0))) }
-            if let encrypted = try? USMPrivacy.encrypt(
-                scoped.encoded(), key: privKey, engineBoots: engine.boots, engineTime: engine.time,
-                salt: saltBytes)
-            {
-                payload = .encrypted(encrypted)
-                security.privacyParameters = saltBytes
-            }
+            guard let privKey = keys.privacy,
+                let encrypted = try? USMPrivacy.encrypt(
+                    scoped.encoded(), key: privKey, engineBoots: engine.boots, engineTime: engine.time,
+                    salt: saltBytes)
+            else { return nil }
+            payload = .encrypted(encrypted)
+            security.privacyParameters = saltBytes
         }
         if let authentication = user.authentication {
             security.authenticationParameters = [UInt8](
@@ -43,9 +46,10 @@ public enum USMCodec {
         var bytes = SNMPv3Message(
             messageID: messageID, maxSize: maxSize, flags: flags, security: security, payload: payload
         ).encoded()
-        if let authentication = user.authentication, let authKey = keys.authentication {
-            // The placeholder was just written with the right length: signing cannot fail.
-            try? USMAuthentication.sign(&bytes, key: authKey, protocol: authentication.method)
+        if let authentication = user.authentication {
+            guard let authKey = keys.authentication,
+                (try? USMAuthentication.sign(&bytes, key: authKey, protocol: authentication.method)) != nil
+            else { return nil }
         }
         return bytes
     }

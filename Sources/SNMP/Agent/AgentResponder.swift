@@ -1,0 +1,139 @@
+/// Turns one received datagram into the datagram to send back, or into nothing: bytes in, bytes
+/// out, no sockets, so that tests can drive it directly.
+///
+/// Invariant: it never throws and never traps on any input; whatever cannot be decoded or is not
+/// allowed is dropped and counted.
+struct AgentResponder: Sendable {
+    /// The largest UDP payload over IPv4, the limit on a response's size.
+    static let maximumDatagramSize = 65_507
+
+    let communities: Set<[UInt8]>
+    let usm: AgentUSM
+    let counters: AgentCounters
+    let requestTimeout: Duration
+    let random: @Sendable () -> UInt64
+
+    init(configuration: SNMPAgentConfiguration, keyCache: USMKeyCache, counters: AgentCounters) {
+        communities = Set(configuration.communities.map { Array($0.utf8) })
+        usm = AgentUSM(
+            engineID: configuration.engineID, engineBoots: configuration.engineBoots,
+            users: configuration.users, keyCache: keyCache)
+        self.counters = counters
+        requestTimeout = configuration.requestTimeout
+        random = configuration.random
+    }
+
+    /// The answer to `datagram` given the objects served now and the engine time, or `nil` to
+    /// send nothing. `lease` is held until the value providers are done, even past the timeout.
+    func reply(
+        to datagram: [UInt8], objects: AgentObjectTable, engineTime: Int32, lease: AgentLease? = nil
+    ) async -> [UInt8]? {
+        switch CommunityMessage.version(of: datagram) {
+        case 0, 1:
+            guard let message = try? CommunityMessage(decoding: datagram) else { return dropMalformed() }
+            return await reply(to: message, objects: objects, lease: lease)
+        case 3:
+            guard let message = try? SNMPv3Message(decoding: datagram) else { return dropMalformed() }
+            return await reply(
+                to: message, bytes: datagram, objects: objects, engineTime: engineTime, lease: lease)
+        default:
+            return dropMalformed()
+        }
+    }
+
+    private func dropMalformed() -> [UInt8]? {
+        counters.count(\.parseErrors)
+        return nil
+    }
+
+    private func reply(to message: CommunityMessage, objects: AgentObjectTable, lease: AgentLease?) async
+        -> [UInt8]?
+    {
+        guard communities.contains(message.community) else {
+            // net-snmp drops these silently too: an answer would help guessing communities.
+            counters.count(\.badCommunityNames)
+            return nil
+        }
+        let overhead = 32 + message.community.count
+        let responder = AgentPDUResponder(
+            objects: objects, version: message.version, sizeBudget: Self.maximumDatagramSize - overhead)
+        guard let response = await respond(to: message.pdu, with: responder, lease: lease) else { return nil }
+        var answer = message
+        answer.pdu = response
+        var bytes = answer.encoded()
+        if bytes.count > Self.maximumDatagramSize {
+            answer.pdu = responder.failure(.tooBig, index: 0, to: message.pdu)
+            bytes = answer.encoded()
+        }
+        return bytes.count > Self.maximumDatagramSize ? nil : bytes
+    }
+
+    private func reply(
+        to message: SNMPv3Message, bytes: [UInt8], objects: AgentObjectTable, engineTime: Int32,
+        lease: AgentLease?
+    ) async -> [UInt8]? {
+        switch usm.check(message, bytes: bytes, engineTime: engineTime) {
+        case .report(let error, let user):
+            let counter = counters.count(error)
+            guard Self.allowsReport(message) else { return nil }
+            return usm.report(
+                error, counter: counter, to: message, authenticatedAs: user, engineTime: engineTime,
+                salt: random())
+        case .serve(let scoped, let user, let authorized):
+            let limit = min(Int(message.maxSize), Self.maximumDatagramSize)
+            let overhead =
+                160 + usm.engineID.count + message.security.userName.count + scoped.contextName.count
+            let responder = AgentPDUResponder(
+                objects: objects, version: .v3, sizeBudget: limit - overhead)
+            let response: PDU
+            if authorized {
+                guard let served = await respond(to: scoped.pdu, with: responder, lease: lease) else {
+                    return nil
+                }
+                response = served
+            } else {
+                guard responder.answers(scoped.pdu.kind) else { return nil }
+                response = responder.failure(.authorizationError, index: 0, to: scoped.pdu)
+            }
+            var answer = ScopedPDU(
+                contextEngineID: usm.engineID, contextName: scoped.contextName, pdu: response)
+            guard
+                var sealed = usm.seal(answer, to: message, for: user, engineTime: engineTime, salt: random())
+            else { return nil }
+            if sealed.count > limit {
+                answer.pdu = responder.failure(.tooBig, index: 0, to: scoped.pdu)
+                guard
+                    let smaller = usm.seal(
+                        answer, to: message, for: user, engineTime: engineTime, salt: random())
+                else { return nil }
+                sealed = smaller
+            }
+            return sealed.count > limit ? nil : sealed
+        }
+    }
+
+    /// RFC 3412 section 6.4: a Report goes back when the request is of the confirmed class, or,
+    /// when its PDU cannot be read, when the reportable flag asks for one.
+    private static func allowsReport(_ message: SNMPv3Message) -> Bool {
+        guard let pdu = message.scopedPDU?.pdu else { return message.flags.contains(.reportable) }
+        switch pdu.kind {
+        case .getRequest, .getNextRequest, .getBulkRequest, .setRequest, .informRequest: return true
+        case .response, .trap, .report: return false
+        }
+    }
+
+    /// The response `responder` gives within `requestTimeout`, or `genErr` after it; `nil` for a
+    /// PDU this agent does not answer.
+    private func respond(to request: PDU, with responder: AgentPDUResponder, lease: AgentLease?) async -> PDU?
+    {
+        guard responder.answers(request.kind) else { return nil }
+        let response = await AgentDeadline.run(timeout: requestTimeout) {
+            let response = await responder.response(to: request)
+            withExtendedLifetime(lease) {}
+            return response
+        }
+        if let response { return response }
+        counters.count(\.requestTimeouts)
+        return responder.failure(.genErr, index: 0, to: request)
+    }
+}

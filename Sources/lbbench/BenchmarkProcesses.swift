@@ -1,0 +1,116 @@
+import Foundation
+
+/// `lbbench snmp-agents` running as a child process.
+final class AgentsProcess {
+    let process = Process()
+    private let input = Pipe()
+    let ports: [Int]
+
+    init(count: Int) throws {
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["snmp-agents", "--count", String(count)]
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        let handle = output.fileHandleForReading
+        while true {
+            let byte = handle.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        let words = String(decoding: line, as: UTF8.self).split(separator: " ")
+        guard words.first == "READY" else { throw BenchmarkError("the agents process did not start") }
+        ports = words.dropFirst().compactMap { Int($0) }
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
+
+/// A net-snmp snmpd serving the load OID through a pass_persist script, for comparison.
+final class SnmpdProcess {
+    let process = Process()
+    let port: Int
+    let directory: URL
+
+    static func start() throws -> SnmpdProcess {
+        try SnmpdProcess()
+    }
+
+    private init() throws {
+        guard
+            let snmpd = ["/usr/sbin/snmpd", "/usr/bin/snmpd"].first(
+                where: FileManager.default.isExecutableFile)
+        else { throw BenchmarkError("snmpd not installed") }
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("lbbench-snmpd-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try Self.freeUDPPort()
+        let script = directory.appendingPathComponent("persist.sh")
+        try """
+        #!/bin/sh
+        while read -r command; do
+          case "$command" in
+          PING) echo PONG ;;
+          get) read -r oid; printf '%s\\ninteger\\n42\\n' "$oid" ;;
+          getnext) read -r oid; echo NONE ;;
+          *) exit 0 ;;
+          esac
+        done
+        """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let user = BenchmarkCredentials.user
+        let config = """
+            rocommunity \(BenchmarkCredentials.community) 127.0.0.1
+            createUser \(user.name) SHA-256 "\(user.authentication!.password)" AES "\(user.privacy!.password)"
+            rouser \(user.name) priv
+            pass_persist .1.3.6.1.4.1.96.255 \(script.path)
+            """
+        let file = directory.appendingPathComponent("snmpd.conf")
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: snmpd)
+        process.arguments = ["-f", "-Lo", "-C", "-c", file.path, "-I", "-smux", "udp:127.0.0.1:\(port)"]
+        process.environment = [
+            "SNMP_PERSISTENT_DIR": directory.appendingPathComponent("persist").path, "MIBS": "",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// A UDP port on 127.0.0.1 that was free a moment ago: bound with port 0, read back, released.
+    private static func freeUDPPort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard descriptor >= 0 else { throw BenchmarkError("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw BenchmarkError("no free UDP port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// SIGTERM, then SIGKILL: snmpd can linger while its pass_persist child blocks on a read.
+    func stop() {
+        process.terminate()
+        let deadline = Date().addingTimeInterval(2)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

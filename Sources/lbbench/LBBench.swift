@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct LBBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lbbench",
+        abstract: "Benchmarks that print figures. Build with -c release: swift run -c release lbbench ...",
+        subcommands: [SNMPBenchmarkCommand.self, SNMPAgentsCommand.self]
+    )
+}
