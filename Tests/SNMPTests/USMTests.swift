@@ -90,3 +90,17 @@ private func hex(_ text: String) -> [UInt8] {
         #expect(!USMAuthentication.verify(bytes, key: wrongKey, protocol: auth))
     }
 }
+
+@Suite struct USMEmptyPasswordTests {
+    @Test func anEmptyPasswordGivesNoKeysAndSealingFailsCleanly() {
+        let user = USMUser(
+            name: "u", authentication: .init(.md5, password: ""), privacy: .init(.aes128, password: ""))
+        let keys = USMKeyCache().keys(for: user, engineID: [0x80, 0, 0, 0, 1])
+        #expect(keys == LocalizedKeys())
+        let sealed = USMCodec.seal(
+            ScopedPDU(contextEngineID: [], pdu: PDU(kind: .getRequest, requestID: 1, variableBindings: [])),
+            messageID: 1, reportable: true, user: user, keys: keys,
+            engine: USMCodec.Engine(id: [0x80, 0, 0, 0, 1], boots: 1, time: 1), salt: 1)
+        #expect(sealed == nil)
+    }
+}

@@ -30,12 +30,17 @@ public final class USMKeyCache: Sendable {
 
     /// The keys of `user` for the engine `engineID`.
     public func keys(for user: USMUser, engineID: [UInt8]) -> LocalizedKeys {
-        guard let authentication = user.authentication else { return LocalizedKeys() }
+        // An empty password has no key (RFC 3414 asks for 8 characters): no keys, so sealing
+        // fails cleanly instead of signing with a degenerate key.
+        guard let authentication = user.authentication, !authentication.password.isEmpty else {
+            return LocalizedKeys()
+        }
         let authKey = key(
             password: authentication.password, method: authentication.method, engineID: engineID)
         // RFC 3826: the privacy key is localised with the authentication protocol's hash.
-        let privKey = user.privacy.map {
-            key(password: $0.password, method: authentication.method, engineID: engineID)
+        let privKey = user.privacy.flatMap {
+            $0.password.isEmpty
+                ? nil : key(password: $0.password, method: authentication.method, engineID: engineID)
         }
         return LocalizedKeys(authentication: authKey, privacy: privKey)
     }
