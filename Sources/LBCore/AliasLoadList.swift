@@ -36,9 +36,7 @@ public struct AliasLoadList: Sendable {
     }
 
     static func normalisedAlias(_ name: Substring) -> String {
-        var name = trimmed(name)
-        if name.hasSuffix(".") { name = name.dropLast() }
-        return name.lowercased()
+        aliasKey(trimmed(name))
     }
 
     private static func trimmed(_ text: Substring) -> Substring {

@@ -2,11 +2,6 @@ import Testing
 
 @testable import SNMP
 
-private func hex(_ text: String) -> [UInt8] {
-    let digits = Array(text.filter { !$0.isWhitespace })
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
-}
-
 @Suite struct MessageCodecTests {
     let loadOID = OID(".1.3.6.1.4.1.96.255.1")!
 

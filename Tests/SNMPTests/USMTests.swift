@@ -2,11 +2,6 @@ import Testing
 
 @testable import SNMP
 
-private func hex(_ text: String) -> [UInt8] {
-    let digits = Array(text.filter { !$0.isWhitespace })
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
-}
-
 /// RFC 3414 appendix A.3 vectors, the SP 800-38A AES-CFB vectors, and sign/verify round trips.
 @Suite struct USMTests {
     let engineID = hex("000000000000000000000002")

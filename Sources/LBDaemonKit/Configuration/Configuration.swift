@@ -66,8 +66,6 @@ public struct AliasConfiguration: Hashable, Sendable {
 
     /// The key under which lbd knows a DNS name: lower-cased, without the trailing dot.
     public static func normalisedName(_ name: String) -> String {
-        var name = Substring(name)
-        if name.hasSuffix(".") { name = name.dropLast() }
-        return name.lowercased()
+        aliasKey(name)
     }
 }
