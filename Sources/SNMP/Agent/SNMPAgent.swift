@@ -99,6 +99,8 @@ public final class SNMPAgent: Sendable {
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             // NIO's default allocator cuts datagrams at 2,048 bytes.
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+            // A poller sends bursts of requests; the default socket buffer drops past a few hundred.
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelInitializer { [weak self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(AgentDatagramHandler(agent: self))

@@ -31,6 +31,9 @@ public final class SNMPClient: Sendable {
             try? await DatagramBootstrap(group: eventLoopGroup)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+                // Thousands of answers can arrive at once; the default socket buffer (~200 KB, a
+                // few hundred datagrams) drops the rest. The kernel caps this at rmem_max.
+                .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(pending: pending))
