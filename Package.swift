@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Value types and the pure selection function; no I/O, no dependencies.
@@ -34,7 +35,15 @@ let package = Package(
         ),
         .target(name: "DNS"),
         // Node side and daemon side.
-        .target(name: "LBClientKit", dependencies: ["LBCore", "SNMP"]),
+        .target(
+            name: "LBClientKit",
+            dependencies: [
+                "LBCore", "SNMP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "LBDaemonKit",
             dependencies: [
@@ -55,8 +64,9 @@ let package = Package(
         .executableTarget(
             name: "lbclient",
             dependencies: [
-                "LBClientKit", "LBCore",
+                "LBClientKit", "LBCore", "SNMP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Benchmarks are programs that print figures, never timed tests.
@@ -72,7 +82,10 @@ let package = Package(
         .testTarget(name: "LBCoreTests", dependencies: ["LBCore"]),
         .testTarget(name: "SNMPTests", dependencies: ["SNMP"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS"]),
-        .testTarget(name: "LBClientKitTests", dependencies: ["LBClientKit", "LBCore"]),
+        .testTarget(
+            name: "LBClientKitTests",
+            dependencies: ["LBClientKit", "LBCore", "SNMP", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "LBDaemonKitTests",
             dependencies: ["LBDaemonKit", "LBCore", "SNMP", "DNS"],
