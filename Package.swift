@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Value types and the pure selection function; no I/O, no dependencies.
@@ -42,6 +43,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(
@@ -80,15 +84,24 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LBCoreTests", dependencies: ["LBCore"]),
-        .testTarget(name: "SNMPTests", dependencies: ["SNMP"]),
+        // Starting and finding the real peer programs (snmpd, BIND...) of interop tests.
+        .target(name: "LBTestSupport", path: "Tests/LBTestSupport"),
+        .testTarget(name: "SNMPTests", dependencies: ["SNMP", "LBTestSupport"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS"]),
         .testTarget(
             name: "LBClientKitTests",
-            dependencies: ["LBClientKit", "LBCore", "SNMP", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "LBClientKit", "LBCore", "SNMP", "LBTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         .testTarget(
             name: "LBDaemonKitTests",
-            dependencies: ["LBDaemonKit", "LBCore", "SNMP", "DNS"],
+            dependencies: ["LBDaemonKit", "LBCore", "SNMP", "DNS", "LBTestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ],

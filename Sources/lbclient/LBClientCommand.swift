@@ -1,15 +1,109 @@
 import ArgumentParser
+import Foundation
 import LBClientKit
+import Logging
 
 @main
-struct LBClientCommand: ParsableCommand {
+struct LBClientCommand: AsyncParsableCommand {
+    static let version = "0.4.0"
+
     static let configuration = CommandConfiguration(
         commandName: "lbclient",
-        abstract: "Reports this node's load to lbd (the checks and loads arrive with the lbclient issue).",
-        version: "0.1.0"
-    )
+        abstract: "Evaluates this node's checks and loads and prints the answer lbd reads over SNMP.",
+        discussion: """
+            Without a mode, prints net-snmp's three-line `pass` answer on stdout: the load OID, \
+            `integer` (one configuration file) or `string` (alias=value pairs), and the value.
+            """,
+        subcommands: [AgentCommand.self, SnmpdConfCommand.self, CheckConfigCommand.self])
 
-    func run() throws {
-        throw ValidationError("no checks are implemented yet in this version of lbclient")
+    @OptionGroup var options: ClientOptions
+
+    @Flag(name: .customLong("pass-persist"), help: "Speak net-snmp's pass_persist protocol on stdin/stdout.")
+    var passPersist = false
+
+    @Option(
+        name: .customLong("cache-time"),
+        help: "With --pass-persist: evaluate at most this often; requests in between get the cached answer.",
+        transform: parseDuration)
+    var cacheTime: Duration = .seconds(10)
+
+    @Option(
+        name: [.customShort("t"), .customLong("exec.checkconfig", withSingleDash: false)],
+        help: "Check this one configuration file and exit (see `lbclient check-config`).")
+    var checkConfigFile: String?
+
+    @Option(
+        name: [.customShort("p"), .customLong("post")],
+        help: "After printing, POST the per-alias loads to the endpoint described in this lbpost.yaml.")
+    var postFile: String?
+
+    @Option(name: [.customShort("g"), .customLong("gdata")], help: .hidden)
+    var getOID: String?
+
+    @Option(name: [.customShort("n"), .customLong("ndata")], help: .hidden)
+    var getNextOID: String?
+
+    /// net-snmp `pass` SET: `-s OID TYPE VALUE`.
+    @Option(name: .customShort("s"), parsing: .upToNextOption, help: .hidden)
+    var setArguments: [String] = []
+
+    @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the version and exit.")
+    var printVersion = false
+
+    mutating func run() async throws {
+        if printVersion {
+            print("lbclient version \(Self.version)")
+            return
+        }
+        if !setArguments.isEmpty {
+            // net-snmp `pass` SET: the load is read-only.
+            print("not-writable")
+            return
+        }
+        if let checkConfigFile {
+            try await CheckConfigCommand.check(checkConfigFile, syntaxOnly: false, options: options)
+            return
+        }
+        let logger = try options.makeLogger()
+        let evaluator = options.makeEvaluator(logger: logger)
+        if passPersist {
+            try await PassPersistLoop(evaluator: evaluator, cacheTime: cacheTime, logger: logger).run()
+            return
+        }
+        let report: ClientReport
+        do {
+            report = try await evaluator.evaluate()
+        } catch {
+            logger.critical("\(error.message)")
+            printToStandardError("lbclient: \(error.message)")
+            throw ExitCode(1)
+        }
+        StandardOutput.write(report.answer.rendered)
+        if let postFile {
+            do {
+                try await LoadPoster.post(report.loadsByAlias, configurationFile: postFile, logger: logger)
+            } catch {
+                logger.error("\(error)")
+                printToStandardError("lbclient: \(error)")
+                throw ExitCode(1)
+            }
+        }
     }
+}
+
+/// Writes to stdout unbuffered, so the answer is out before any later failure.
+enum StandardOutput {
+    static func write(_ text: String) {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.write(1, $0.baseAddress, $0.count) }
+            if written <= 0 { return }
+            offset += written
+        }
+    }
+}
+
+func printToStandardError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

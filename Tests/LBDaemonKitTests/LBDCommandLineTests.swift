@@ -1,4 +1,5 @@
 import Foundation
+import LBTestSupport
 import Testing
 
 /// The `lbd` executable as an operator runs it: exit codes, stdout and stderr.
@@ -20,20 +21,8 @@ import Testing
         try #require(
             FileManager.default.isExecutableFile(atPath: executable.path),
             "lbd is not built at \(executable.path): run swift build --build-tests")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        let run = try Peers.run(executable.path, arguments, timeout: 60)
+        return Run(status: run.status, stdout: run.output, stderr: run.errors)
     }
 
     /// The summary without its first line, which names the file and format.

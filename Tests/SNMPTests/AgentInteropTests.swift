@@ -1,3 +1,4 @@
+import LBTestSupport
 import Testing
 
 @testable import SNMP

@@ -1,4 +1,5 @@
 import Foundation
+import LBTestSupport
 import NIOCore
 import Testing
 

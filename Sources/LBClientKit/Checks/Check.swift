@@ -38,9 +38,10 @@ public struct CheckError: Error, Hashable, Sendable, CustomStringConvertible {
 
 /// Converts a computed number to a line result the way every keyword does: truncation toward
 /// zero, saturating at the 32-bit limits (golbclient wrapped, turning large loads into failures).
-/// NaN has no meaning as a load and fails.
+/// NaN and the infinities (a division by zero) mean the metric is unusable, so they fail, as
+/// they did in golbclient.
 public func lineValue(_ number: Double) -> Int {
-    if number.isNaN { return -1 }
+    if !number.isFinite { return -1 }
     if number >= Double(Int32.max) { return Int(Int32.max) }
     if number <= Double(Int32.min) { return Int(Int32.min) }
     return Int(number.rounded(.towardZero))

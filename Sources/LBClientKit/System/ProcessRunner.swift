@@ -28,8 +28,7 @@ public struct ProcessRunner: CommandRunning {
                 let job = SpawnJob(
                     executable: executable, arguments: arguments, timeout: timeout,
                     cancellation: cancellation)
-                let thread = Thread { continuation.resume(with: job.run()) }
-                thread.start()
+                BlockingThread.start { continuation.resume(with: job.run()) }
             }
         } onCancel: {
             cancellation.cancel()
@@ -46,39 +45,8 @@ final class CancellationFlag: Sendable {
     var isCancelled: Bool { state.load(ordering: .relaxed) }
 }
 
-/// A minimal joinable-free thread: Foundation's Thread is avoided so this file needs only libc.
-private final class Thread: @unchecked Sendable {
-    private let body: () -> Void
-    init(_ body: @escaping () -> Void) { self.body = body }
-
-    func start() {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let context = Unmanaged.passRetained(self).toOpaque()
-        #if canImport(Glibc)
-            var handle = pthread_t()
-        #else
-            var handle: pthread_t?
-        #endif
-        let result = pthread_create(
-            &handle, &attributes,
-            { raw in
-                let thread = Unmanaged<Thread>.fromOpaque(raw!).takeRetainedValue()
-                thread.body()
-                return nil
-            }, context)
-        pthread_attr_destroy(&attributes)
-        if result != 0 {
-            // No thread could be created: run inline rather than lose the continuation.
-            Unmanaged<Thread>.fromOpaque(context).release()
-            body()
-        }
-    }
-}
-
 /// One program run, from spawn to reaping. Everything here blocks; it runs on its own thread.
-private struct SpawnJob {
+private struct SpawnJob: Sendable {
     let executable: String
     let arguments: [String]
     let timeout: Duration

@@ -1,4 +1,5 @@
 import Foundation
+import LBTestSupport
 import NIOCore
 
 @testable import SNMP
@@ -97,10 +98,8 @@ final class Snmpd {
             {
                 return
             }
-            guard process.process.isRunning else {
-                let errors = String(
-                    decoding: process.errors.fileHandleForReading.availableData, as: UTF8.self)
-                throw PeerError("snmpd exited: \(errors)")
+            guard process.isRunning else {
+                throw PeerError("snmpd exited: \(process.errorOutput)")
             }
         }
         throw PeerError("snmpd did not answer within \(seconds) s")

@@ -1,0 +1,42 @@
+import LBCore
+import NIOCore
+import SNMP
+
+/// lbclient's own SNMP agent, for nodes without net-snmp: it answers the load OID with the same
+/// value `pass` would print, from an ``AnswerCache``.
+public final class ClientAgent: Sendable {
+    private let agent: SNMPAgent
+    private let cache: AnswerCache
+
+    public init(configuration: SNMPAgentConfiguration, cache: AnswerCache) {
+        self.cache = cache
+        agent = SNMPAgent(configuration: configuration)
+        let loadOID = OID(loadReportOID)!
+        agent.register(loadOID) { [cache] in Self.value(of: await cache.answer()) }
+    }
+
+    /// The SNMP value of an answer: INTEGER for one file, OCTET STRING `alias=value,...` else.
+    public static func value(of answer: PassAnswer?) -> SNMPValue {
+        switch answer {
+        case nil:
+            return .noSuchInstance
+        case .integer(let load)?:
+            return .integer(Int32(clamping: load))
+        case .some(let answer):
+            return .octetString(Array(answer.value.utf8))
+        }
+    }
+
+    /// Starts answering; the first evaluation starts at once so the first poll finds a value.
+    @discardableResult
+    public func start() async throws -> SocketAddress {
+        await cache.startRefresh()
+        return try await agent.start()
+    }
+
+    public func stop() async {
+        await agent.stop()
+    }
+
+    public var statistics: SNMPAgentStatistics { agent.statistics }
+}

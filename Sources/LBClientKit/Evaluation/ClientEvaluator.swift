@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+
+/// Evaluates every configuration file of the node and builds the answer lbd reads.
+///
+/// Files are evaluated concurrently, each on its own: a file that cannot be read or parsed, or
+/// a check that errs or times out, makes only that file's aliases report a failure, where
+/// golbclient printed nothing at all.
+public struct ClientEvaluator: Sendable {
+    public var discovery: ConfigDiscovery
+    public var system: SystemEnvironment
+    /// How long one line may take (`--timeout`).
+    public var lineTimeout: Duration
+    /// How long the whole evaluation may take (`--deadline`); lines still running then fail.
+    public var deadline: Duration
+    public var commands: any CommandRunning
+    public var logger: Logger
+
+    public init(
+        discovery: ConfigDiscovery = ConfigDiscovery(), system: SystemEnvironment = SystemEnvironment(),
+        lineTimeout: Duration = .seconds(30), deadline: Duration = .seconds(40),
+        commands: any CommandRunning = ProcessRunner(), logger: Logger = Logger(label: "lbclient")
+    ) {
+        self.discovery = discovery
+        self.system = system
+        self.lineTimeout = lineTimeout
+        self.deadline = deadline
+        self.commands = commands
+        self.logger = logger
+    }
+
+    /// Discovers the files, evaluates them and returns one report per file in answer order.
+    ///
+    /// - Throws: ``DiscoveryError`` when no file can be found for any alias.
+    public func evaluate() async throws(DiscoveryError) -> ClientReport {
+        let found = try discovery.discover()
+        for warning in found.warnings { logger.warning("\(warning)") }
+        let until = ContinuousClock.now.advanced(by: deadline)
+        let context = CheckContext(system: system, commands: commands, timeout: lineTimeout, logger: logger)
+        let evaluator = FileEvaluator(lineTimeout: lineTimeout)
+        let files = await withTaskGroup(of: (Int, FileReport).self) { group in
+            for (index, mapping) in found.mappings.enumerated() {
+                group.addTask {
+                    (index, await Self.evaluate(mapping, with: evaluator, context: context, until: until))
+                }
+            }
+            var reports = [FileReport?](repeating: nil, count: found.mappings.count)
+            for await (index, report) in group { reports[index] = report }
+            return reports.compactMap { $0 }
+        }
+        for file in files { log(file) }
+        return ClientReport(files: files)
+    }
+
+    static func evaluate(
+        _ mapping: ConfigMapping, with evaluator: FileEvaluator, context: CheckContext,
+        until: ContinuousClock.Instant
+    ) async -> FileReport {
+        switch ClientEvaluator.load(mapping.path) {
+        case .failure(let problem):
+            return FileReport(
+                mapping: mapping, value: FileReport.unreadableFileValue, reason: problem.message)
+        case .success(let lines):
+            return await evaluator.evaluate(lines, for: mapping, context: context, deadline: until)
+        }
+    }
+
+    /// Reads, parses and prepares one file; the failure is a message naming file and line.
+    public static func load(_ path: String) -> Result<[PreparedLine], Problem> {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            return .failure(Problem("cannot read \(path): \(reason(error))"))
+        }
+        let (file, syntaxErrors) = ClientConfigFile.parseKeepingGoing(text, path: path)
+        switch file.prepare() {
+        case .success(let prepared) where syntaxErrors.isEmpty:
+            return .success(prepared)
+        case .success:
+            return .failure(Problem(ClientConfigErrors(syntaxErrors).description))
+        case .failure(let argumentErrors):
+            let all = (syntaxErrors + argumentErrors.errors).sorted {
+                ($0.line, $0.column) < ($1.line, $1.column)
+            }
+            return .failure(Problem(ClientConfigErrors(all).description))
+        }
+    }
+
+    private func log(_ file: FileReport) {
+        let metadata: Logger.Metadata = [
+            "file": "\(file.mapping.path)", "aliases": "\(file.mapping.aliases.joined(separator: ","))",
+            "value": "\(file.value)",
+        ]
+        if file.value < 0 {
+            logger.warning(
+                "\(file.mapping.aliases.joined(separator: ",")) report \(file.value): \(file.reason)",
+                metadata: metadata)
+        } else {
+            logger.info(
+                "\(file.mapping.aliases.joined(separator: ",")) report \(file.value): \(file.reason)",
+                metadata: metadata)
+        }
+        for report in file.lines {
+            logger.debug(
+                "\(report.line.file):\(report.line.lineNumber): \(report.outcome.summary)", metadata: metadata
+            )
+        }
+    }
+}
+
+/// The evaluation of every configuration file of the node.
+public struct ClientReport: Sendable {
+    public var files: [FileReport]
+
+    public init(files: [FileReport]) { self.files = files }
+
+    /// The answer in golbclient's format: an integer when exactly one file was evaluated, else
+    /// `alias=value` pairs for every alias of every file, in answer order.
+    public var answer: PassAnswer {
+        if files.count == 1 { return .integer(files[0].value) }
+        return .perAlias(files.flatMap { file in file.mapping.aliases.map { (alias: $0, load: file.value) } })
+    }
+
+    /// Each alias with its value, in answer order.
+    public var loadsByAlias: [(alias: String, load: Int)] {
+        files.flatMap { file in file.mapping.aliases.map { (alias: $0, load: file.value) } }
+    }
+}
+
+extension ClientEvaluator {
+    /// The answer, or nil (logged) when no configuration can be found: the long-running modes
+    /// then answer "no such object" until the files appear.
+    public func answerIfAny() async -> PassAnswer? {
+        do {
+            return try await evaluate().answer
+        } catch {
+            logger.error("\(error.message)")
+            return nil
+        }
+    }
+}

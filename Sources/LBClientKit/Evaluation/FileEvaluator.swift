@@ -1,0 +1,128 @@
+/// Evaluates one configuration file: all its lines at once, with golbclient's sequential
+/// result.
+///
+/// The value is what running the lines one after another would give: the first failing line
+/// in file order decides (its keyword's failure code), passing load lines are summed, and a
+/// total of exactly 0 is replaced by the built-in default load. Lines after a decided failure
+/// are cancelled, which kills the programs they run.
+public struct FileEvaluator: Sendable {
+    /// How long one line may take.
+    public var lineTimeout: Duration
+    /// Check-config mode (`-t`): every line runs, failures do not stop the others, and negative
+    /// load values are still added, as golbclient did.
+    public var runsEveryLine: Bool
+
+    public init(lineTimeout: Duration = .seconds(30), runsEveryLine: Bool = false) {
+        self.lineTimeout = lineTimeout
+        self.runsEveryLine = runsEveryLine
+    }
+
+    /// Evaluates `lines` for `mapping`, giving up on lines still running at `deadline`.
+    public func evaluate(
+        _ lines: [PreparedLine], for mapping: ConfigMapping, context: CheckContext,
+        deadline: ContinuousClock.Instant = .now.advanced(by: .seconds(3600))
+    ) async -> FileReport {
+        var lineContext = context
+        lineContext.aliases = mapping.aliases
+        lineContext.isAliasSpecific = mapping.isAliasSpecific
+        let outcomes = await runConcurrently(lines, context: lineContext, deadline: deadline)
+        let reports = zip(lines, outcomes).map { LineReport(line: $0.line, outcome: $1) }
+        return decide(reports, mapping: mapping, context: lineContext)
+    }
+
+    private func runConcurrently(
+        _ lines: [PreparedLine], context: CheckContext, deadline: ContinuousClock.Instant
+    ) async -> [LineOutcome] {
+        var outcomes = [LineOutcome?](repeating: nil, count: lines.count)
+        await withTaskGroup(of: (Int, LineOutcome).self) { group in
+            for (index, prepared) in lines.enumerated() {
+                group.addTask {
+                    let remaining = ContinuousClock.now.duration(to: deadline)
+                    let timeout = max(.zero, min(lineTimeout, remaining))
+                    var checkContext = context
+                    checkContext.timeout = timeout
+                    let frozen = checkContext
+                    do {
+                        let result = try await withDeadline(timeout) {
+                            try await prepared.check.run(in: frozen)
+                        }
+                        return (index, .finished(result))
+                    } catch is DeadlineExceeded {
+                        return (index, .timedOut(timeout))
+                    } catch let error as CommandError {
+                        if case .timedOut(_, let after) = error { return (index, .timedOut(after)) }
+                        return (index, .error(error.description))
+                    } catch is CancellationError {
+                        return (index, .skipped)
+                    } catch {
+                        return (index, .error("\(error)"))
+                    }
+                }
+            }
+            for await (index, outcome) in group {
+                outcomes[index] = outcome
+                if !runsEveryLine, decidedPrefix(outcomes) { group.cancelAll() }
+            }
+        }
+        return outcomes.map { $0 ?? .skipped }
+    }
+
+    /// True when the lines finished so far already fix the value: a failure with every earlier
+    /// line done. Later lines cannot change it.
+    private func decidedPrefix(_ outcomes: [LineOutcome?]) -> Bool {
+        for outcome in outcomes {
+            guard let outcome else { return false }
+            if outcome.isFailure { return true }
+        }
+        return false
+    }
+
+    private func decide(_ reports: [LineReport], mapping: ConfigMapping, context: CheckContext) -> FileReport
+    {
+        var total = 0
+        var reports = reports
+        var failure: (index: Int, report: LineReport)?
+        for (index, report) in reports.enumerated() {
+            if failure != nil {
+                // Golbclient never ran these; whatever they did is not part of the answer.
+                if !runsEveryLine { reports[index].outcome = .skipped }
+                continue
+            }
+            switch report.outcome {
+            case .finished(let result) where result.passed || runsEveryLine:
+                if report.line.verb == .load { total += result.value }
+            case .skipped:
+                continue
+            default:
+                failure = (index, report)
+            }
+        }
+        if let failure {
+            let line = failure.report.line
+            return FileReport(
+                mapping: mapping, value: line.keyword.failureValue,
+                reason: "line \(line.lineNumber) `\(line.text.trimmed)` \(failure.report.outcome.summary)",
+                lines: reports)
+        }
+        if total == 0 {
+            let defaultLoad = DefaultLoad(system: context.system).compute()
+            return FileReport(
+                mapping: mapping, value: defaultLoad.value,
+                reason: "no load line gave a load, so the built-in load formula gives \(defaultLoad.value)",
+                lines: reports, defaultLoad: defaultLoad)
+        }
+        let value = max(Int(Int32.min), min(Int(Int32.max), total))
+        return FileReport(
+            mapping: mapping, value: value, reason: "every check passed; load lines sum to \(value)",
+            lines: reports)
+    }
+}
+
+extension String {
+    var trimmed: String {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
+        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        return String(text)
+    }
+}

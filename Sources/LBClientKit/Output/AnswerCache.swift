@@ -1,0 +1,54 @@
+/// The latest evaluated answer, refreshed at most every `maximumAge`, for the long-running
+/// modes (pass_persist and the embedded agent).
+///
+/// A request is answered at once from the cache whenever there is a value: when it is older
+/// than `maximumAge`, one refresh starts in the background and the request still gets the
+/// previous value. snmpd waits on a pass_persist program without a timeout of its own and an
+/// SNMP poller gives up after a second or two, so answering quickly matters more than answering
+/// with a value a few seconds fresher. Only the very first request waits for an evaluation.
+public actor AnswerCache {
+    /// Evaluates the answer; nil when there is none (no configuration could be found at all).
+    public typealias Evaluate = @Sendable () async -> PassAnswer?
+
+    private let evaluate: Evaluate
+    private let maximumAge: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private var current: (answer: PassAnswer?, at: ContinuousClock.Instant)?
+    private var refresh: Task<PassAnswer?, Never>?
+    /// Number of evaluations started, for tests and logs.
+    public private(set) var evaluations = 0
+
+    public init(
+        maximumAge: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        evaluate: @escaping Evaluate
+    ) {
+        self.maximumAge = maximumAge
+        self.now = now
+        self.evaluate = evaluate
+    }
+
+    /// The current answer; waits only when none was evaluated yet.
+    public func answer() async -> PassAnswer? {
+        if let current {
+            if now() - current.at >= maximumAge { startRefresh() }
+            return current.answer
+        }
+        return await startRefresh().value
+    }
+
+    /// Starts an evaluation unless one is running, so the first request finds a value ready.
+    @discardableResult
+    public func startRefresh() -> Task<PassAnswer?, Never> {
+        if let refresh { return refresh }
+        evaluations += 1
+        let task = Task { [evaluate] in await evaluate() }
+        refresh = task
+        Task { self.store(await task.value) }
+        return task
+    }
+
+    private func store(_ answer: PassAnswer?) {
+        current = (answer, now())
+        refresh = nil
+    }
+}

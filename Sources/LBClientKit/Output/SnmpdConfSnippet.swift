@@ -1,0 +1,65 @@
+import LBCore
+
+/// The snmpd.conf lines a node needs so that snmpd answers lbd with lbclient's value.
+public struct SnmpdConfSnippet: Sendable {
+    /// How snmpd runs lbclient.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// One long-running lbclient answering every request from its cache (recommended).
+        case passPersist = "pass-persist"
+        /// A new lbclient per request, as golbclient was run.
+        case pass
+    }
+
+    public var mode: Mode
+    /// The lbclient command snmpd runs, with any options (`/usr/sbin/lbclient --cm /etc/lb`).
+    public var command: String
+    /// The SNMPv3 user lbd polls as (golbd's `loadbalancing`).
+    public var user: String
+    public var authenticationProtocol: String
+    /// The password, or nil to print a placeholder for the operator to fill in.
+    public var password: String?
+    /// A v2c community to allow as well, restricted to `communitySource`.
+    public var community: String?
+    public var communitySource: String
+
+    public init(
+        mode: Mode = .passPersist, command: String = "/usr/sbin/lbclient", user: String = "loadbalancing",
+        authenticationProtocol: String = "MD5", password: String? = nil, community: String? = nil,
+        communitySource: String = "default"
+    ) {
+        self.mode = mode
+        self.command = command
+        self.user = user
+        self.authenticationProtocol = authenticationProtocol
+        self.password = password
+        self.community = community
+        self.communitySource = communitySource
+    }
+
+    /// The lines, with comments saying where each belongs.
+    public var text: String {
+        var lines: [String] = []
+        lines.append("# lbclient: answer lbd's load OID (add to /etc/snmp/snmpd.conf, then restart snmpd)")
+        switch mode {
+        case .passPersist:
+            lines.append("pass_persist \(loadReportOID) \(command) --pass-persist")
+        case .pass:
+            lines.append("pass \(loadReportOID) \(command)")
+        }
+        lines.append(
+            "# the SNMPv3 user lbd polls as; net-snmp moves createUser lines to /var/lib/snmp/snmpd.conf")
+        lines.append(
+            "createUser \(user) \(authenticationProtocol) \(quoted(password ?? "CHANGE-ME-same-as-lbd-snmp-password"))"
+        )
+        lines.append("rouser \(user) auth \(loadReportOID)")
+        if let community {
+            lines.append("# SNMPv2c, for lbd configured with --v2c")
+            lines.append("rocommunity \(quoted(community)) \(communitySource) \(loadReportOID)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func quoted(_ text: String) -> String {
+        text.contains(where: { $0 == " " || $0 == "#" }) ? "\"\(text)\"" : text
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import LBClientKit
+
+/// `lbclient snmpd-conf`: prints the snmpd.conf lines a node needs.
+struct SnmpdConfCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snmpd-conf",
+        abstract: "Print the snmpd.conf lines that make snmpd answer lbd with lbclient's value.")
+
+    @Option(
+        help:
+            "How snmpd runs lbclient: pass-persist (one long-running lbclient, recommended) or pass (one per request)."
+    )
+    var mode: SnmpdConfSnippet.Mode = .passPersist
+
+    @Option(help: "The lbclient command snmpd runs, with its options.")
+    var command = "/usr/sbin/lbclient"
+
+    @Option(help: "The SNMPv3 user lbd polls as.")
+    var user = "loadbalancing"
+
+    @Option(name: .customLong("auth-protocol"), help: "MD5 (golbd's), SHA, SHA-256, SHA-384 or SHA-512.")
+    var authenticationProtocol = "MD5"
+
+    @Option(help: "The user's password (lbd's SNMP password); a placeholder is printed without it.")
+    var password: String?
+
+    @Option(help: "Also allow this SNMPv2c community.")
+    var community: String?
+
+    @Option(
+        name: .customLong("community-source"),
+        help: "Addresses the community is accepted from, e.g. 10.0.0.0/8.")
+    var communitySource = "default"
+
+    func validate() throws {
+        if let password, password.count < AgentAccessFile.minimumPasswordLength {
+            throw ValidationError(
+                "net-snmp needs a password of at least \(AgentAccessFile.minimumPasswordLength) characters")
+        }
+    }
+
+    func run() throws {
+        let snippet = SnmpdConfSnippet(
+            mode: mode, command: command, user: user, authenticationProtocol: authenticationProtocol,
+            password: password, community: community, communitySource: communitySource)
+        print(snippet.text, terminator: "")
+    }
+}
+
+extension SnmpdConfSnippet.Mode: ExpressibleByArgument {}
