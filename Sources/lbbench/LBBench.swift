@@ -5,6 +5,6 @@ struct LBBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lbbench",
         abstract: "Benchmarks that print figures. Build with -c release: swift run -c release lbbench ...",
-        subcommands: [SNMPBenchmarkCommand.self, SNMPAgentsCommand.self]
+        subcommands: [SNMPBenchmarkCommand.self, SNMPAgentsCommand.self, LBClientBenchmarkCommand.self]
     )
 }

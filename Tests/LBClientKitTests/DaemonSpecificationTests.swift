@@ -1,4 +1,5 @@
 import Foundation
+import LBCore
 import Testing
 
 @testable import LBClientKit
@@ -110,7 +111,7 @@ struct DaemonSpecificationTests {
 
     /// Mutated specifications either parse or give a located error; they never trap.
     @Test func mutatedObjectsNeverTrap() {
-        var generator = SplitMix(seed: 0xDAE)
+        var generator = SeededRandomNumberGenerator(seed: 0xDAE)
         let seeds = [
             #"{"port": [22, "80"], "protocol": "tcp", "ip": ["4", "ipv6"], "host": ["127.0.0.1", "::1"]}"#,
             #"{"PORT": 65535, "host": "0.0.0.0"}"#,
@@ -139,20 +140,4 @@ struct DaemonSpecificationTests {
             }
         }
     }
-}
-
-/// A small deterministic generator for the fuzz tests (SplitMix64).
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LBCore
 import Testing
 
 @testable import LBClientKit
@@ -72,7 +73,7 @@ struct ListeningSocketsTests {
 
     /// Random and mutated lines never trap, and whatever parses is well-formed.
     @Test func fuzz() {
-        var generator = SplitMix(seed: 0x50C)
+        var generator = SeededRandomNumberGenerator(seed: 0x50C)
         let seeds = (ProcNetFixtures.tcp + ProcNetFixtures.tcp6).split(separator: "\n").map { Array($0.utf8) }
         let alphabet = Array("0123456789ABCDEFabcdef: \t\n-+xG".utf8)
         var parsed = 0

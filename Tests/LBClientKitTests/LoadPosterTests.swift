@@ -79,10 +79,7 @@ struct LoadPosterTests {
     }
 
     @Test func postsOverMutualTLSWithTheClientCertificate() async throws {
-        guard let openssl = which("openssl") else {
-            Issue.record("openssl is needed to make test certificates")
-            return
-        }
+        guard Peers.available("openssl"), let openssl = Peers.find("openssl") else { return }
         let scratch = try Scratch()
         defer { scratch.remove() }
         try makeCertificates(in: scratch, openssl: openssl)
@@ -117,10 +114,7 @@ struct LoadPosterTests {
     }
 
     @Test func anErrorStatusAndAnUntrustedServerAreErrors() async throws {
-        guard let openssl = which("openssl") else {
-            Issue.record("openssl is needed to make test certificates")
-            return
-        }
+        guard Peers.available("openssl"), let openssl = Peers.find("openssl") else { return }
         let scratch = try Scratch()
         defer { scratch.remove() }
         try makeCertificates(in: scratch, openssl: openssl)
@@ -155,12 +149,6 @@ struct LoadPosterTests {
             Issue.record("expected a connection failure")
         } catch {
             #expect(error.message.hasPrefix("failed to POST to"))
-        }
-    }
-
-    private func which(_ program: String) -> String? {
-        ["/usr/bin/\(program)", "/bin/\(program)", "/usr/local/bin/\(program)"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
         }
     }
 

@@ -1,5 +1,4 @@
 import Logging
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -40,62 +39,20 @@ public struct AFSCheck: Check {
     ///   `CancellationError` when the task is cancelled. The thread stays blocked in the kernel
     ///   either way; nothing can interrupt it.
     static func statOffThread(_ path: String, timeout: Duration) async throws -> Int32? {
-        let outcome = OneShotOutcome<Int32?>()
+        let outcome = FirstResult<Int32?>()
         let timer = Task {
             try? await Task.sleep(for: timeout)
-            outcome.resume(
+            outcome.deliver(
                 .failure(CheckError("stat \(path) did not return within \(timeout.secondsDescription)")))
         }
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 outcome.install(continuation)
-                BlockingThread.start { outcome.resume(.success(SystemFile.statError(path))) }
+                BlockingThread.start { outcome.deliver(.success(SystemFile.statError(path))) }
             }
         } onCancel: {
-            outcome.resume(.failure(CancellationError()))
+            outcome.deliver(.failure(CancellationError()))
         }
-    }
-}
-
-/// A continuation resumed by whichever of several racing events comes first (the result, a
-/// timeout, a cancellation); later events are ignored. An event may come before the
-/// continuation is installed; it is then kept and delivered at installation.
-private final class OneShotOutcome<Value: Sendable>: Sendable {
-    private enum State {
-        case waiting
-        case installed(CheckedContinuation<Value, any Error>)
-        case early(Result<Value, any Error>)
-        case delivered
-    }
-
-    private let state = Mutex<State>(.waiting)
-
-    func install(_ continuation: CheckedContinuation<Value, any Error>) {
-        let early: Result<Value, any Error>? = state.withLock { state in
-            if case .early(let result) = state {
-                state = .delivered
-                return result
-            }
-            state = .installed(continuation)
-            return nil
-        }
-        if let early { continuation.resume(with: early) }
-    }
-
-    func resume(_ result: Result<Value, any Error>) {
-        let continuation: CheckedContinuation<Value, any Error>? = state.withLock { state in
-            switch state {
-            case .waiting:
-                state = .early(result)
-                return nil
-            case .installed(let continuation):
-                state = .delivered
-                return continuation
-            case .early, .delivered:
-                return nil
-            }
-        }
-        continuation?.resume(with: result)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LBCore
 
 /// A temporary directory for one test, removed when the value is dropped by `remove()`.
 struct Scratch {
@@ -35,4 +36,9 @@ struct Scratch {
     }
 
     func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+extension SeededRandomNumberGenerator {
+    /// A number in `0..<bound`, for the fuzz tests.
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
