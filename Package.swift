@@ -34,7 +34,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .target(name: "DNS"),
+        .target(
+            name: "DNS",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Node side and daemon side.
         .target(
             name: "LBClientKit",
@@ -87,7 +94,7 @@ let package = Package(
         // Starting and finding the real peer programs (snmpd, BIND...) of interop tests.
         .target(name: "LBTestSupport", path: "Tests/LBTestSupport"),
         .testTarget(name: "SNMPTests", dependencies: ["SNMP", "LBTestSupport"]),
-        .testTarget(name: "DNSTests", dependencies: ["DNS"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "LBTestSupport"]),
         .testTarget(
             name: "LBClientKitTests",
             dependencies: [

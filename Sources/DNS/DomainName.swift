@@ -1,8 +1,9 @@
 /// A fully qualified domain name, validated against the DNS limits (RFC 1035 section 2.3.4):
 /// labels of 1 to 63 octets, 255 octets in wire form.
 ///
-/// Names compare case-insensitively (RFC 4343); `description` keeps the spelling given and ends
-/// with a dot.
+/// Names compare case-insensitively (RFC 4343, ASCII letters only); `description` keeps the
+/// spelling given and ends with a dot. The wire-form label octets are the source of truth, so a
+/// name read from a packet is written back octet for octet.
 public struct DomainName: Hashable, Sendable, CustomStringConvertible {
     /// Why a text is not a domain name.
     public enum ParseError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -25,15 +26,30 @@ public struct DomainName: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The labels, in the spelling given, without the root.
-    public let labels: [String]
+    /// The labels as octets, in the spelling given, without the root.
+    public let wireLabels: [[UInt8]]
+
+    /// The labels, in the spelling given, without the root. Octets that are not UTF-8 (possible
+    /// only in names read from the wire) are replaced, so use `wireLabels` to compare or re-encode.
+    public var labels: [String] {
+        wireLabels.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The root name, `.`.
+    public static let root = DomainName(uncheckedWireLabels: [])
+
+    /// A name from labels whose lengths the caller has already checked (1...63 octets each,
+    /// 255 octets in all).
+    init(uncheckedWireLabels: [[UInt8]]) {
+        self.wireLabels = uncheckedWireLabels
+    }
 
     /// Parses `text`; the trailing dot is optional. Only printable ASCII other than blanks is
     /// allowed, which covers host names and `_service` labels.
     public init(parsing text: String) throws(ParseError) {
         var body = Substring(text)
         if body == "." {
-            labels = []
+            wireLabels = []
             return
         }
         if body.hasSuffix(".") { body = body.dropLast() }
@@ -49,12 +65,27 @@ public struct DomainName: Hashable, Sendable, CustomStringConvertible {
             wireLength += part.utf8.count + 1
         }
         if wireLength > 255 { throw .nameTooLong(wireLength) }
-        labels = parts.map(String.init)
+        wireLabels = parts.map { Array($0.utf8) }
     }
 
-    /// The name with a trailing dot.
+    /// The name with a trailing dot. Octets that cannot appear in a parsed name (a dot inside a
+    /// label, blanks, control and non-ASCII octets from the wire) are shown as `\DDD` (RFC 1035
+    /// section 5.1), so every name has a readable, unambiguous spelling.
     public var description: String {
-        labels.isEmpty ? "." : labels.joined(separator: ".") + "."
+        guard !wireLabels.isEmpty else { return "." }
+        var text = ""
+        for label in wireLabels {
+            for octet in label {
+                if octet > 0x20, octet < 0x7F, octet != UInt8(ascii: ".") {
+                    text.unicodeScalars.append(Unicode.Scalar(octet))
+                } else {
+                    let digits = String(octet)
+                    text += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
+                }
+            }
+            text += "."
+        }
+        return text
     }
 
     /// The name without the trailing dot, lower-cased: the key lbd uses for aliases.
@@ -62,12 +93,28 @@ public struct DomainName: Hashable, Sendable, CustomStringConvertible {
         labels.joined(separator: ".").lowercased()
     }
 
+    /// The length of the name in uncompressed wire form, root octet included.
+    public var wireLength: Int {
+        wireLabels.reduce(1) { $0 + $1.count + 1 }
+    }
+
     public static func == (lhs: DomainName, rhs: DomainName) -> Bool {
-        lhs.labels.count == rhs.labels.count
-            && zip(lhs.labels, rhs.labels).allSatisfy { $0.lowercased() == $1.lowercased() }
+        lhs.wireLabels.count == rhs.wireLabels.count
+            && zip(lhs.wireLabels, rhs.wireLabels).allSatisfy { DomainName.labelsMatch($0, $1) }
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(normalised)
+        for label in wireLabels {
+            hasher.combine(label.count)
+            for octet in label { hasher.combine(DomainName.foldCase(octet)) }
+        }
+    }
+
+    static func foldCase(_ octet: UInt8) -> UInt8 {
+        octet >= 0x41 && octet <= 0x5A ? octet | 0x20 : octet
+    }
+
+    static func labelsMatch(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { foldCase($0) == foldCase($1) }
     }
 }
