@@ -1,0 +1,133 @@
+/// Answers DNS queries from a set of zones: a pure function from a request and a zone snapshot
+/// to a response, with no I/O, so that every case can be unit-tested without sockets.
+///
+/// The answers follow RFC 1034 section 4.3.2 for an authoritative-only server: AA is set, RA is
+/// not (no recursion), a name outside every zone is REFUSED, a missing name is NXDOMAIN and a
+/// missing type NODATA, both with the zone's SOA in the authority section (RFC 2308).
+public struct AuthoritativeResponder: Sendable {
+    /// The UDP payload size advertised in our OPT record: 1232 octets avoids IP fragmentation
+    /// on the common paths (DNS flag day 2020).
+    public static let payloadSize: UInt16 = 1232
+    /// How many CNAME records are followed inside a zone before giving up on a chain.
+    static let maximumCNAMEChain = 8
+
+    private let rotation: @Sendable () -> Int
+
+    /// A responder rotating A and AAAA record sets by `rotation()`, called once per such set
+    /// answered; tests inject a fixed sequence.
+    public init(rotation: @escaping @Sendable () -> Int) {
+        self.rotation = rotation
+    }
+
+    /// A responder rotating by a shared `counter`.
+    public init(counter: RoundRobinCounter = RoundRobinCounter()) {
+        self.init(rotation: { counter.next() })
+    }
+
+    /// The response to `request` from `zones` (by origin), or `nil` when nothing must be sent:
+    /// the request is itself a response, and answering it could start a loop.
+    public func respond(to request: DNSMessage, zones: [DomainName: Zone]) -> DNSMessage? {
+        guard !request.isResponse else { return nil }
+        var response = DNSMessage(
+            id: request.id, isResponse: true, opcode: request.opcode,
+            recursionDesired: request.recursionDesired, questions: request.questions)
+        if let edns = request.edns {
+            response.edns = EDNS(udpPayloadSize: Self.payloadSize)
+            // RFC 6891 section 6.1.3: we speak version 0 only; BADVERS before anything else.
+            if edns.version != 0 {
+                response.responseCode = .badVersion
+                return response
+            }
+        }
+        // NOTIFY and UPDATE are handled by other components of the server; on their own, this
+        // responder implements QUERY only.
+        guard request.opcode == .query else {
+            response.responseCode = .notImplemented
+            return response
+        }
+        guard request.questions.count == 1, let question = request.questions.first else {
+            response.responseCode = .formatError
+            return response
+        }
+        guard question.class == .in || question.class == .any else {
+            response.responseCode = .refused
+            return response
+        }
+        switch question.type {
+        case .opt, .tsig:
+            // Meta types cannot be asked for (RFC 6891 section 6.1.1, RFC 8945 section 5.2).
+            response.responseCode = .formatError
+            return response
+        case .axfr, .ixfr:
+            // Zone transfers need TCP and an access check, which the server does, not this.
+            response.responseCode = .refused
+            return response
+        default: break
+        }
+        guard let zone = Self.closestZone(for: question.name, in: zones) else {
+            response.responseCode = .refused
+            return response
+        }
+        response.isAuthoritative = true
+        answer(question, from: zone, into: &response)
+        return response
+    }
+
+    /// The zone whose origin is the longest suffix of `name`: a child zone served here wins over
+    /// its parent.
+    public static func closestZone(for name: DomainName, in zones: [DomainName: Zone]) -> Zone? {
+        for drop in 0...name.wireLabels.count {
+            if let zone = zones[name.droppingFirstLabels(drop)] { return zone }
+        }
+        return nil
+    }
+
+    private func answer(_ question: Question, from zone: Zone, into response: inout DNSMessage) {
+        var name = question.name
+        var visited: Set<DomainName> = []
+        for _ in 0...Self.maximumCNAMEChain {
+            guard zone.contains(name) else {
+                // After a CNAME, the answer already holds data: NXDOMAIN still describes the
+                // final target (RFC 6604), and the SOA tells how long to cache it.
+                response.responseCode = .nameError
+                response.authorities = [zone.negativeSOARecord]
+                return
+            }
+            let records =
+                question.type == .any ? zone.allRecords(at: name) : zone.recordSet(name, question.type)
+            if !records.isEmpty {
+                response.answers += rotated(records)
+                return
+            }
+            let cname = zone.recordSet(name, .cname)
+            guard let alias = cname.first, case .cname(let target) = alias.data else {
+                response.authorities = [zone.negativeSOARecord]
+                return
+            }
+            response.answers.append(alias)
+            visited.insert(name)
+            // A target outside this zone, or a loop, ends the chain: the resolver continues it.
+            guard target.isSubdomain(of: zone.origin), !visited.contains(target) else { return }
+            name = target
+        }
+    }
+
+    /// `records` with each A and AAAA set turned by the next rotation value.
+    private func rotated(_ records: [ResourceRecord]) -> [ResourceRecord] {
+        var result: [ResourceRecord] = []
+        var index = 0
+        while index < records.count {
+            var end = index + 1
+            while end < records.count, records[end].type == records[index].type { end += 1 }
+            let set = Array(records[index..<end])
+            if (set[0].type == .a || set[0].type == .aaaa) && set.count > 1 {
+                let shift = rotation() % set.count
+                result += set[shift...] + set[..<shift]
+            } else {
+                result += set
+            }
+            index = end
+        }
+        return result
+    }
+}

@@ -1,0 +1,36 @@
+import NIOCore
+
+/// Splits a TCP stream into DNS messages, each preceded by its 2-octet length (RFC 1035
+/// section 4.2.2). A length of 0 or over the limit is a protocol error that closes the
+/// connection, so a client cannot make the server buffer more than `maximumSize` octets.
+struct DNSTCPFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+
+    /// Why a connection is closed.
+    struct FrameTooLarge: Error {
+        let length: Int
+    }
+
+    let maximumSize: Int
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self) else {
+            return .needMoreData
+        }
+        guard length > 0, Int(length) <= maximumSize else { throw FrameTooLarge(length: Int(length)) }
+        guard buffer.readableBytes >= 2 + Int(length) else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 2)
+        guard let message = buffer.readSlice(length: Int(length)) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(message))
+        return .continue
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
+        -> DecodingState
+    {
+        // A partial message at the end of the stream is dropped.
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        buffer.clear()
+        return .needMoreData
+    }
+}

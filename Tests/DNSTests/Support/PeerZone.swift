@@ -1,0 +1,77 @@
+import DNS
+import Foundation
+import LBTestSupport
+import NIOCore
+
+/// What the BIND and Knot interop tests share: the `lb.example.` zone file, a fresh TSIG key,
+/// a port free for both UDP and TCP, and waiting until a started server answers.
+enum PeerZone {
+    static let name = try! DomainName(parsing: "lb.example.")
+
+    /// The zone the peers load: SOA, NS, and one A record at the apex (the alias).
+    static let zoneFile = """
+        $TTL 60
+        @   IN SOA ns.lb.example. hostmaster.lb.example. 1 3600 600 86400 60
+        @   IN NS  ns.lb.example.
+        @   IN A   192.0.2.1
+        ns  IN A   127.0.0.1
+
+        """
+
+    /// A key with a random secret, as `tsig-keygen` would make.
+    static func makeKey(name: String = "lb-update-key", algorithm: TSIGAlgorithm) -> TSIGKey {
+        let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
+        return TSIGKey(name: try! DomainName(parsing: name), algorithm: algorithm, secret: secret)
+    }
+
+    static func base64(_ key: TSIGKey) -> String { Data(key.secret).base64EncodedString() }
+
+    /// A port on 127.0.0.1 free for UDP (per `Peers.freeUDPPort`) and also for TCP, since DNS
+    /// servers listen on both with the same number.
+    static func freePort() throws -> Int {
+        for _ in 0..<20 {
+            let port = try Peers.freeUDPPort()
+            if tcpPortIsFree(port) { return port }
+        }
+        throw PeerError("no port free for both UDP and TCP")
+    }
+
+    private static func tcpPortIsFree(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        } == 0
+    }
+
+    /// Waits until the server at `port` answers a SOA query for the zone, or `process` died.
+    static func waitUntilServing(_ process: PeerProcess, port: Int, name: String) async throws {
+        let server = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        let client = DNSClient(options: DNSClient.Options(timeout: .milliseconds(200), retries: 0))
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else {
+                throw PeerError("\(name) exited: \(process.errorOutput.suffix(2000))")
+            }
+            if (try? await client.query(Self.name, type: .soa, server: server)) != nil { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw PeerError("\(name) does not answer on port \(port): \(process.errorOutput.suffix(2000))")
+    }
+
+    /// The `dig +short` lines for `type` at the zone apex, sorted.
+    static func dig(port: Int, type: String) throws -> [String] {
+        guard let dig = Peers.find("dig") else { throw PeerError("dig is not installed") }
+        let result = try Peers.run(
+            dig, ["@127.0.0.1", "-p", String(port), "lb.example.", type, "+short", "+tries=1", "+time=3"])
+        guard result.status == 0 else { throw PeerError("dig failed: \(result.errors)") }
+        return result.output.split(separator: "\n").map(String.init).sorted()
+    }
+}
