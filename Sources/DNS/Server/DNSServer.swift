@@ -38,7 +38,8 @@ public final class DNSServer: Sendable {
         self.configuration = configuration
         self.group = group
         self.processor = DNSQueryProcessor(
-            store: store, responder: responder, transferSources: configuration.transferSources)
+            store: store, responder: responder, transferSources: configuration.transferSources,
+            updateKeys: configuration.updateKeys)
     }
 
     /// Binds TCP and UDP and returns the address both listen on. With port 0, TCP is bound first

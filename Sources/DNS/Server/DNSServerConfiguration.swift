@@ -18,13 +18,17 @@ public struct DNSServerConfiguration: Sendable {
     /// The client IP addresses (e.g. `127.0.0.1`, `2001:db8::53`) allowed to transfer zones
     /// (AXFR over TCP); others are REFUSED. Empty: no transfers.
     public var transferSources: Set<String>
+    /// The TSIG keys allowed to change zones with RFC 2136 UPDATE; an UPDATE must be signed
+    /// with one of them. Empty: every UPDATE is REFUSED.
+    public var updateKeys: [TSIGKey]
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, tcpIdleTimeout: TimeAmount = .seconds(10),
         maximumTCPQuerySize: Int = 16_384,
         maximumUDPResponseSize: Int = Int(AuthoritativeResponder.payloadSize),
-        transferSources: Set<String> = []
+        transferSources: Set<String> = [], updateKeys: [TSIGKey] = []
     ) {
+        self.updateKeys = updateKeys
         self.transferSources = transferSources
         self.host = host
         self.port = port

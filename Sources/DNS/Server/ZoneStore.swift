@@ -27,25 +27,37 @@ public final class ZoneStore: Sendable {
     /// the current version stays, serial included.
     @discardableResult
     public func replace(_ zone: Zone) -> Zone {
+        state.withLock { state in Self.replace(zone, in: &state, historyLimit: historyLimit) }
+    }
+
+    /// Replaces the zone at `origin` by what `change` makes of its current version, under one
+    /// lock so that concurrent changes are not lost; nil when there is no such zone.
+    func modify(
+        _ origin: DomainName, _ change: (Zone) -> Result<Zone, UpdateFailure>
+    ) -> Result<Zone, UpdateFailure>? {
         state.withLock { state in
-            guard let old = state.zones[zone.origin] else {
-                state.zones[zone.origin] = zone
-                return zone
-            }
-            if zone.hasSameContent(as: old) && !SerialNumber.isGreater(zone.soa.serial, than: old.soa.serial)
-            {
-                return old
-            }
-            let new =
-                SerialNumber.isGreater(zone.soa.serial, than: old.soa.serial)
-                ? zone : zone.withSerial(SerialNumber.next(after: old.soa.serial))
-            state.zones[zone.origin] = new
-            var differences = state.history[zone.origin, default: []]
-            differences.append(ZoneDifference(from: old, to: new))
-            if differences.count > historyLimit { differences.removeFirst(differences.count - historyLimit) }
-            state.history[zone.origin] = differences
-            return new
+            guard let current = state.zones[origin] else { return nil }
+            return change(current).map { Self.replace($0, in: &state, historyLimit: historyLimit) }
         }
+    }
+
+    private static func replace(_ zone: Zone, in state: inout State, historyLimit: Int) -> Zone {
+        guard let old = state.zones[zone.origin] else {
+            state.zones[zone.origin] = zone
+            return zone
+        }
+        if zone.hasSameContent(as: old) && !SerialNumber.isGreater(zone.soa.serial, than: old.soa.serial) {
+            return old
+        }
+        let new =
+            SerialNumber.isGreater(zone.soa.serial, than: old.soa.serial)
+            ? zone : zone.withSerial(SerialNumber.next(after: old.soa.serial))
+        state.zones[zone.origin] = new
+        var differences = state.history[zone.origin, default: []]
+        differences.append(ZoneDifference(from: old, to: new))
+        if differences.count > historyLimit { differences.removeFirst(differences.count - historyLimit) }
+        state.history[zone.origin] = differences
+        return new
     }
 
     /// Stops serving the zone at `origin`, forgetting its history; returns whether it was there.
