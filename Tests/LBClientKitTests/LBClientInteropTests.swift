@@ -40,22 +40,20 @@ struct LBClientInteropTests {
             Peers.find("snmpd")!,
             ["-f", "-Lo", "-C", "-c", configFile, "-I", "-smux", "udp:127.0.0.1:\(port)"],
             environment: ["SNMP_PERSISTENT_DIR": scratch.path + "/snmpd/persist", "MIBS": ""])
-        try waitForAnswer(port: port)
+        try waitUntilAnswering(port: port, oid: ".1.3.6.1.2.1.1.3.0", name: "snmpd")
         return (snmpd, port)
     }
 
-    private func waitForAnswer(port: Int) throws {
+    /// Polls `oid` with snmpget v2c until it answers (snmpd or our agent takes a moment to start).
+    private func waitUntilAnswering(port: Int, oid: String, name: String) throws {
         for _ in 0..<100 {
             let probe = try Peers.run(
                 Peers.find("snmpget")!,
-                [
-                    "-v2c", "-c", "public", "-On", "-t", "0.2", "-r", "0", "127.0.0.1:\(port)",
-                    ".1.3.6.1.2.1.1.3.0",
-                ],
+                ["-v2c", "-c", "public", "-On", "-t", "0.2", "-r", "0", "127.0.0.1:\(port)", oid],
                 timeout: 5)
             if probe.status == 0 { return }
         }
-        throw PeerError("snmpd did not answer on port \(port)")
+        throw PeerError("\(name) did not answer on port \(port)")
     }
 
     private func get(_ port: Int, v3 arguments: [String]? = nil) throws -> String {
@@ -144,7 +142,7 @@ struct LBClientInteropTests {
             command[0],
             ["agent", "--listen", "127.0.0.1:\(port)", "--snmp-config", access] + command.dropFirst())
         defer { agent.stop() }
-        try waitForAgent(port: port)
+        try waitUntilAnswering(port: port, oid: ".1.3.6.1.4.1.96.255.1", name: "the lbclient agent")
         #expect(try get(port) == ".1.3.6.1.4.1.96.255.1 = INTEGER: 250")
         #expect(try get(port, v3: v3MD5) == ".1.3.6.1.4.1.96.255.1 = INTEGER: 250")
         let authPriv = [
@@ -161,20 +159,6 @@ struct LBClientInteropTests {
         #expect(wrong.status != 0)
         kill(agent.pid, SIGTERM)
         #expect(agent.waitForExit(timeout: 10) == 0)
-    }
-
-    private func waitForAgent(port: Int) throws {
-        for _ in 0..<100 {
-            let probe = try Peers.run(
-                Peers.find("snmpget")!,
-                [
-                    "-v2c", "-c", "public", "-On", "-t", "0.2", "-r", "0", "127.0.0.1:\(port)",
-                    ".1.3.6.1.4.1.96.255.1",
-                ],
-                timeout: 5)
-            if probe.status == 0 { return }
-        }
-        throw PeerError("the lbclient agent did not answer on port \(port)")
     }
 }
 

@@ -119,7 +119,7 @@ public struct ClientReport: Sendable {
     /// `alias=value` pairs for every alias of every file, in answer order.
     public var answer: PassAnswer {
         if files.count == 1 { return .integer(files[0].value) }
-        return .perAlias(files.flatMap { file in file.mapping.aliases.map { (alias: $0, load: file.value) } })
+        return .perAlias(loadsByAlias)
     }
 
     /// Each alias with its value, in answer order.

@@ -16,27 +16,12 @@ final class Knotd {
     /// chosen one was taken in between.
     init(key: TSIGKey) async throws {
         guard let knotd = Peers.find("knotd") else { throw PeerError("knotd is not installed") }
-        var lastError: any Error = PeerError("knotd did not start")
-        var started: (Int, URL, PeerProcess)?
-        for _ in 0..<3 {
-            let directory = try Peers.temporaryDirectory("knotd")
-            let port = try PeerZone.freePort()
-            try PeerZone.zoneFile.write(
-                to: directory.appendingPathComponent("lb.example.zone"), atomically: true, encoding: .utf8)
+        let started = try await PeerZone.start("knotd") { directory, port in
             let config = directory.appendingPathComponent("knot.conf")
             try Self.configuration(directory: directory.path, port: port, key: key)
                 .write(to: config, atomically: true, encoding: .utf8)
-            let process = try PeerProcess(knotd, ["-c", config.path])
-            do {
-                try await PeerZone.waitUntilServing(process, port: port, name: "knotd")
-                started = (port, directory, process)
-                break
-            } catch {
-                process.stop()
-                lastError = error
-            }
+            return try PeerProcess(knotd, ["-c", config.path])
         }
-        guard let started else { throw lastError }
         (self.port, self.directory, self.process) = started
     }
 

@@ -16,30 +16,15 @@ final class Named {
     /// chosen one was taken in between.
     init(keys: [TSIGKey]) async throws {
         guard let named = Peers.find("named") else { throw PeerError("named is not installed") }
-        var lastError: any Error = PeerError("named did not start")
-        var started: (Int, URL, PeerProcess)?
-        for _ in 0..<3 {
-            let directory = try Peers.temporaryDirectory("named")
-            let port = try PeerZone.freePort()
-            try PeerZone.zoneFile.write(
-                to: directory.appendingPathComponent("lb.example.zone"), atomically: true, encoding: .utf8)
+        let started = try await PeerZone.start("named") { directory, port in
             let config = directory.appendingPathComponent("named.conf")
             try Self.configuration(directory: directory.path, port: port, keys: keys)
                 .write(to: config, atomically: true, encoding: .utf8)
             // As root, named wants a user to switch to; `-u root` keeps it root, which works
             // in the test container and needs no chown of the directory.
             let user = getuid() == 0 ? ["-u", "root"] : []
-            let process = try PeerProcess(named, ["-g", "-c", config.path] + user)
-            do {
-                try await PeerZone.waitUntilServing(process, port: port, name: "named")
-                started = (port, directory, process)
-                break
-            } catch {
-                process.stop()
-                lastError = error
-            }
+            return try PeerProcess(named, ["-g", "-c", config.path] + user)
         }
-        guard let started else { throw lastError }
         (self.port, self.directory, self.process) = started
     }
 

@@ -52,6 +52,30 @@ enum PeerZone {
     }
 
     /// Waits until the server at `port` answers a SOA query for the zone, or `process` died.
+    /// Starts a server for the test zone in a new directory on a free port, retrying on another
+    /// port (up to three times) when the chosen one was taken in between. `launch` writes the
+    /// server's configuration for the directory and port and starts the process.
+    static func start(
+        _ name: String, launch: (_ directory: URL, _ port: Int) throws -> PeerProcess
+    ) async throws -> (port: Int, directory: URL, process: PeerProcess) {
+        var lastError: any Error = PeerError("\(name) did not start")
+        for _ in 0..<3 {
+            let directory = try Peers.temporaryDirectory(name)
+            let port = try freePort()
+            try zoneFile.write(
+                to: directory.appendingPathComponent("lb.example.zone"), atomically: true, encoding: .utf8)
+            let process = try launch(directory, port)
+            do {
+                try await waitUntilServing(process, port: port, name: name)
+                return (port, directory, process)
+            } catch {
+                process.stop()
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
     static func waitUntilServing(_ process: PeerProcess, port: Int, name: String) async throws {
         let server = try SocketAddress(ipAddress: "127.0.0.1", port: port)
         let client = DNSClient(options: DNSClient.Options(timeout: .milliseconds(200), retries: 0))
