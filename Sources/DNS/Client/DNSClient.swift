@@ -130,7 +130,7 @@ public struct DNSClient: Sendable {
     ) async throws -> DNSExchangeResult {
         let eventLoop = eventLoopGroup.next()
         let promise = eventLoop.makePromise(of: DNSExchangeResult.self)
-        let timeout = Self.timeAmount(options.timeout)
+        let timeout = TimeAmount(options.timeout)
         let attempts = options.attempts
         let local: SocketAddress
         do {
@@ -178,7 +178,7 @@ public struct DNSClient: Sendable {
     ) async throws -> DNSExchangeResult {
         let eventLoop = eventLoopGroup.next()
         let promise = eventLoop.makePromise(of: DNSExchangeResult.self)
-        let timeout = Self.timeAmount(options.timeout)
+        let timeout = TimeAmount(options.timeout)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoop)
@@ -225,10 +225,5 @@ public struct DNSClient: Sendable {
         case .failure(let error as DNSClientError): throw error
         case .failure(let error): throw DNSClientError(.connectionFailed, "\(error)")
         }
-    }
-
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -156,11 +156,7 @@ final class UnixSocketConnection {
     private func wait(for events: Int16) throws(CheckError) {
         while true {
             try checkTime()
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            let slice = min(remaining, .milliseconds(50))
-            let milliseconds = Int32(
-                max(1, slice.components.seconds * 1000 + slice.components.attoseconds / 1_000_000_000_000_000)
-            )
+            let milliseconds = pollSliceMilliseconds(until: deadline)
             var entry = pollfd(fd: descriptor, events: events, revents: 0)
             let ready = poll(&entry, 1, milliseconds)
             if ready > 0 { return }

@@ -101,7 +101,7 @@ public enum LoadPoster {
         do {
             let channel = try await ClientBootstrap(group: group)
                 .connectTimeout(
-                    TimeAmount.nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000)
+                    TimeAmount(configuration.timeout)
                 )
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -116,7 +116,7 @@ public enum LoadPoster {
                 }
                 .connect(host: connectHost, port: port).get()
             let timeout = channel.eventLoop.scheduleTask(
-                in: .milliseconds(Int64(configuration.timeout.components.seconds * 1000))
+                in: TimeAmount(configuration.timeout)
             ) {
                 promise.fail(LoadPostError("no answer from \(target) within \(configuration.timeout)"))
                 channel.close(promise: nil)

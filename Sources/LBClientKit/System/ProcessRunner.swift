@@ -112,11 +112,7 @@ private struct SpawnJob: Sendable {
                 stopReason = .timedOut(executable: executable, after: timeout)
                 break
             }
-            // Wake at least every 50 ms to notice exit, cancellation and the deadline.
-            let slice = min(remaining, .milliseconds(50))
-            let milliseconds = Int32(
-                max(1, slice.components.seconds * 1000 + slice.components.attoseconds / 1_000_000_000_000_000)
-            )
+            let milliseconds = pollSliceMilliseconds(until: deadline)
             if collector.isFinished {
                 usleep(UInt32(milliseconds) * 1000 / 5)
             } else {

@@ -99,10 +99,7 @@ public final class SNMPClient: Sendable {
         var timeout: Duration
         var retries: Int
 
-        var timeAmount: TimeAmount {
-            let (seconds, attoseconds) = timeout.components
-            return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        }
+        var timeAmount: TimeAmount { TimeAmount(timeout) }
     }
 
     // MARK: - v1 / v2c
