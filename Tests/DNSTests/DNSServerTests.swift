@@ -5,14 +5,16 @@ import Testing
 
 @Suite(.serialized) struct DNSServerTests {
     private func withServer(
-        idleTimeout: Int64 = 10, transferSources: Set<String> = [], _ body: (Int) async throws -> Void
+        idleTimeout: Int64 = 10, transferSources: Set<String> = [], maximumTCPConnections: Int = 256,
+        udpSockets: Int = 1, _ body: (Int) async throws -> Void
     ) async throws {
         let store = ZoneStore()
         store.replace(ZoneFixtures.exampleOrg())
         store.replace(ZoneFixtures.subExampleOrg())
         let server = DNSServer(
             configuration: DNSServerConfiguration(
-                tcpIdleTimeout: .seconds(idleTimeout), transferSources: transferSources),
+                host: "127.0.0.1", port: 0, udpSockets: udpSockets, tcpIdleTimeout: .seconds(idleTimeout),
+                maximumTCPConnections: maximumTCPConnections, transferSources: transferSources),
             store: store)
         let address = try await server.start()
         let port = try #require(address.port)
@@ -145,6 +147,41 @@ import Testing
         }
     }
 
+    @Test func connectionsBeyondTheLimitAreClosedAtOnce() async throws {
+        try await withServer(maximumTCPConnections: 3) { port in
+            let held = try (0..<3).map { _ in try TestDNSSocket(tcp: true, port: port) }
+            #expect(try held[0].exchangeTCP(query("www.example.org", .a))?.answers.count == 3)
+            let extra = try TestDNSSocket(tcp: true, port: port, timeout: 2)
+            // Closed without an answer (an open connection would answer within the timeout).
+            #expect(try extra.exchangeTCP(query("www.example.org", .a)) == nil)
+            // UDP is not limited, and the held connections keep working.
+            let udp = try TestDNSSocket(tcp: false, port: port)
+            #expect(try udp.exchangeUDP(query("www.example.org", .a)) != nil)
+            #expect(try held[2].exchangeTCP(query("www.example.org", .aaaa))?.answers.count == 1)
+            // A closed connection frees its place.
+            shutdown(held[1].descriptor, Int32(SHUT_RDWR))
+            var answered = false
+            for _ in 0..<50 where !answered {
+                let next = try TestDNSSocket(tcp: true, port: port, timeout: 2)
+                answered = (try? next.exchangeTCP(query("www.example.org", .a))) != nil
+                if !answered { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(answered)
+        }
+    }
+
+    @Test func severalUDPSocketsShareThePort() async throws {
+        try await withServer(udpSockets: 2) { port in
+            // Each new socket has a new source port, which the kernel hashes to either listener.
+            for index in 0..<20 {
+                let udp = try TestDNSSocket(tcp: false, port: port)
+                let answer = try #require(
+                    try udp.exchangeUDP(query("www.example.org", .a, id: UInt16(index))))
+                #expect(answer.message.id == UInt16(index))
+            }
+        }
+    }
+
     @Test func anOversizedTCPFrameClosesTheConnection() async throws {
         try await withServer { port in
             let socket = try TestDNSSocket(tcp: true, port: port)
@@ -211,7 +248,8 @@ import Testing
         }
         let zone = ZoneFixtures.exampleOrg(extra: records)
         let request = query("example.org", .axfr)
-        let messages = try #require(ZoneTransfer.messages(answering: request, from: zone))
+        let messages = try #require(
+            ZoneTransfer.messages(answering: request, records: ZoneTransfer.fullRecords(of: zone)))
         #expect(messages.count > 1)
         #expect(messages.allSatisfy { $0.count <= ZoneTransfer.messageSize })
         let decoded = try messages.map { try DNSMessage(decoding: $0) }

@@ -2,6 +2,12 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The embedded authoritative DNS server: answers queries from a `ZoneStore` over UDP and TCP
 /// on one address and port.
 ///
@@ -16,8 +22,10 @@ public final class DNSServer: Sendable {
 
     private struct Channels {
         var tcp: Channel?
-        var udp: Channel?
+        var udp: [Channel] = []
         var connections: [ObjectIdentifier: Channel] = [:]
+        var notifying: Task<Void, Never>?
+        var observer: Int?
         var stopped = false
     }
 
@@ -26,20 +34,26 @@ public final class DNSServer: Sendable {
 
     public let configuration: DNSServerConfiguration
     private let group: EventLoopGroup
+    private let store: ZoneStore
     private let processor: DNSQueryProcessor
+    private let notifier: ZoneNotifier
     private let channels = Mutex(Channels())
 
     /// A server for the zones in `store`, answering through `responder`, on `group`'s loops.
+    /// `onNotify` hears what became of each NOTIFY sent to a secondary.
     public init(
         configuration: DNSServerConfiguration, store: ZoneStore,
         responder: AuthoritativeResponder = AuthoritativeResponder(),
-        group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onNotify: @escaping @Sendable (ZoneNotification) -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.group = group
-        self.processor = DNSQueryProcessor(
-            store: store, responder: responder, transferSources: configuration.transferSources,
-            updateKeys: configuration.updateKeys)
+        self.store = store
+        self.processor = DNSQueryProcessor(store: store, responder: responder, configuration: configuration)
+        self.notifier = ZoneNotifier(
+            store: store, configuration: configuration, client: DNSClient(eventLoopGroup: group),
+            report: onNotify)
     }
 
     /// Binds TCP and UDP and returns the address both listen on. With port 0, TCP is bound first
@@ -64,12 +78,13 @@ public final class DNSServer: Sendable {
                 }
                 if stopped {
                     try? await tcp.close()
-                    try? await udp.close()
+                    for channel in udp { try? await channel.close() }
                     throw StartError(description: "the server was stopped while starting")
                 }
                 guard let address = tcp.localAddress else {
                     throw StartError(description: "no local address")
                 }
+                startNotifying()
                 return address
             } catch let error as StartError {
                 throw error
@@ -86,17 +101,45 @@ public final class DNSServer: Sendable {
         channels.withLock { $0.tcp?.localAddress }
     }
 
-    /// Closes both sockets and every open TCP connection. The server cannot be started again.
+    /// Closes the sockets and every open TCP connection and stops sending NOTIFYs (one in flight
+    /// is abandoned). The server cannot be started again.
     public func stop() async {
-        let open = channels.withLock { channels in
+        let (open, notifying, observer) = channels.withLock { channels in
             channels.stopped = true
-            let open = [channels.tcp, channels.udp].compactMap { $0 } + Array(channels.connections.values)
+            let open = [channels.tcp].compactMap { $0 } + channels.udp + Array(channels.connections.values)
+            let stopped = (open, channels.notifying, channels.observer)
             channels.tcp = nil
-            channels.udp = nil
+            channels.udp = []
             channels.connections = [:]
-            return open
+            channels.notifying = nil
+            channels.observer = nil
+            return stopped
         }
+        if let observer { store.removeObserver(observer) }
+        notifying?.cancel()
+        await notifying?.value
         for channel in open { try? await channel.close() }
+    }
+
+    /// Announces every zone to the secondaries, as a restarted primary should, then each change.
+    private func startNotifying() {
+        guard !configuration.notifyTargets.isEmpty else { return }
+        let notifier = self.notifier
+        let observer = store.addObserver { notifier.zoneChanged($0.origin) }
+        for origin in store.zones.keys.sorted(by: { $0.description < $1.description }) {
+            notifier.zoneChanged(origin)
+        }
+        let task = Task { await notifier.run() }
+        let stopped = channels.withLock { channels in
+            if channels.stopped { return true }
+            channels.notifying = task
+            channels.observer = observer
+            return false
+        }
+        if stopped {
+            store.removeObserver(observer)
+            task.cancel()
+        }
     }
 
     private func bindTCP(port: Int) async throws -> Channel {
@@ -107,7 +150,9 @@ public final class DNSServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [weak self] channel in
-                self?.track(channel)
+                guard let self, self.track(channel) else {
+                    return channel.close()
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
                         IdleStateHandler(readTimeout: configuration.tcpIdleTimeout),
@@ -121,34 +166,51 @@ public final class DNSServer: Sendable {
             .get()
     }
 
-    private func bindUDP(port: Int) async throws -> Channel {
+    /// Binds `udpSockets` sockets to `port`, sharing it with SO_REUSEPORT when more than one,
+    /// so the kernel spreads datagrams over them and each is read on its own event loop.
+    private func bindUDP(port: Int) async throws -> [Channel] {
         let processor = self.processor
         let maximum = configuration.maximumUDPResponseSize
-        return try await DatagramBootstrap(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        DNSUDPHandler(processor: processor, maximumResponseSize: maximum))
-                }
+        let count = max(1, configuration.udpSockets)
+        var bound: [Channel] = []
+        do {
+            for _ in 0..<count {
+                let channel = try await DatagramBootstrap(group: group)
+                    .channelOption(
+                        ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_REUSEPORT),
+                        value: count > 1 ? 1 : 0
+                    )
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(
+                                DNSUDPHandler(processor: processor, maximumResponseSize: maximum))
+                        }
+                    }
+                    .bind(host: configuration.host, port: port)
+                    .get()
+                bound.append(channel)
             }
-            .bind(host: configuration.host, port: port)
-            .get()
+        } catch {
+            for channel in bound { try? await channel.close() }
+            throw error
+        }
+        return bound
     }
 
-    /// Remembers an open connection so `stop()` can close it; forgets it when it closes.
-    private func track(_ channel: Channel) {
+    /// Remembers an open connection so `stop()` can close it, and forgets it when it closes;
+    /// false when the server is stopped or has `maximumTCPConnections` open already.
+    private func track(_ channel: Channel) -> Bool {
         let key = ObjectIdentifier(channel)
+        let limit = configuration.maximumTCPConnections
         let accepted = channels.withLock { channels in
-            guard !channels.stopped else { return false }
+            guard !channels.stopped, channels.connections.count < limit else { return false }
             channels.connections[key] = channel
             return true
         }
-        guard accepted else {
-            channel.close(promise: nil)
-            return
-        }
+        guard accepted else { return false }
         channel.closeFuture.whenComplete { [weak self] _ in
             self?.channels.withLock { _ = $0.connections.removeValue(forKey: key) }
         }
+        return true
     }
 }

@@ -11,6 +11,8 @@ public final class ZoneStore: Sendable {
     private struct State {
         var zones: [DomainName: Zone] = [:]
         var history: [DomainName: [ZoneDifference]] = [:]
+        var observers: [Int: @Sendable (Zone) -> Void] = [:]
+        var nextObserver = 0
     }
 
     private let state = Mutex(State())
@@ -27,7 +29,15 @@ public final class ZoneStore: Sendable {
     /// the current version stays, serial included.
     @discardableResult
     public func replace(_ zone: Zone) -> Zone {
-        state.withLock { state in Self.replace(zone, in: &state, historyLimit: historyLimit) }
+        let (stored, observers) = state.withLock { state in
+            let old = state.zones[zone.origin]
+            let stored = Self.replace(zone, in: &state, historyLimit: historyLimit)
+            // Every stored change moves the serial, so comparing serials is enough.
+            let changed = old.map { $0.soa.serial != stored.soa.serial } ?? true
+            return (stored, changed ? Array(state.observers.values) : [])
+        }
+        for observer in observers { observer(stored) }
+        return stored
     }
 
     /// Replaces the zone at `origin` by what `change` makes of its current version, under one
@@ -35,10 +45,37 @@ public final class ZoneStore: Sendable {
     func modify(
         _ origin: DomainName, _ change: (Zone) -> Result<Zone, UpdateFailure>
     ) -> Result<Zone, UpdateFailure>? {
-        state.withLock { state in
-            guard let current = state.zones[origin] else { return nil }
-            return change(current).map { Self.replace($0, in: &state, historyLimit: historyLimit) }
+        let (outcome, observers) = state.withLock {
+            state -> (Result<Zone, UpdateFailure>?, [@Sendable (Zone) -> Void]) in
+            guard let current = state.zones[origin] else { return (nil, []) }
+            let outcome = change(current).map { Self.replace($0, in: &state, historyLimit: historyLimit) }
+            guard case .success(let stored) = outcome, stored.soa.serial != current.soa.serial else {
+                return (outcome, [])
+            }
+            return (outcome, Array(state.observers.values))
         }
+        if case .success(let stored)? = outcome {
+            for observer in observers { observer(stored) }
+        }
+        return outcome
+    }
+
+    /// Calls `observer` with the new version each time a zone is added or changed, after the
+    /// change is visible to readers, on the thread that made it: it must return quickly. Returns
+    /// a token for `removeObserver(_:)`.
+    @discardableResult
+    public func addObserver(_ observer: @escaping @Sendable (Zone) -> Void) -> Int {
+        state.withLock { state in
+            let token = state.nextObserver
+            state.nextObserver += 1
+            state.observers[token] = observer
+            return token
+        }
+    }
+
+    /// Stops calling the observer `addObserver(_:)` returned `token` for.
+    public func removeObserver(_ token: Int) {
+        state.withLock { _ = $0.observers.removeValue(forKey: token) }
     }
 
     private static func replace(_ zone: Zone, in state: inout State, historyLimit: Int) -> Zone {
@@ -77,6 +114,14 @@ public final class ZoneStore: Sendable {
     /// The current version of every zone, by origin: one consistent snapshot to answer from.
     public var zones: [DomainName: Zone] {
         state.withLock { $0.zones }
+    }
+
+    /// The current version of the zone at `origin` and the differences that led to it, read
+    /// together so that an incremental transfer ends at exactly that version.
+    public func zoneWithHistory(_ origin: DomainName) -> (zone: Zone, history: [ZoneDifference])? {
+        state.withLock { state in
+            state.zones[origin].map { ($0, state.history[origin] ?? []) }
+        }
     }
 
     /// The kept differences of the zone at `origin`, oldest first; consecutive ones chain
