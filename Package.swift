@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "lbbench",
             dependencies: [
-                "SNMP",
+                "SNMP", "DNS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -92,7 +92,7 @@ let package = Package(
         ),
         .testTarget(name: "LBCoreTests", dependencies: ["LBCore"]),
         // Starting and finding the real peer programs (snmpd, BIND...) of interop tests.
-        .target(name: "LBTestSupport", path: "Tests/LBTestSupport"),
+        .target(name: "LBTestSupport", dependencies: ["LBCore"], path: "Tests/LBTestSupport"),
         .testTarget(name: "SNMPTests", dependencies: ["SNMP", "LBTestSupport"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "LBTestSupport"]),
         .testTarget(

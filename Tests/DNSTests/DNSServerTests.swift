@@ -257,4 +257,19 @@ import Testing
         #expect(decoded.dropFirst().allSatisfy { $0.questions.isEmpty })
         #expect(decoded.flatMap(\.answers).count == zone.recordsWithoutSOA.count + 2)
     }
+
+    @Test func aStoppedServersPortCanBeTakenAgainAtOnce() async throws {
+        let store = ZoneStore()
+        store.replace(ZoneFixtures.exampleOrg())
+        let first = DNSServer(configuration: DNSServerConfiguration(), store: store)
+        let port = try #require(try await first.start().port)
+        let socket = try TestDNSSocket(tcp: true, port: port)
+        #expect(try socket.exchangeTCP(query("www.example.org", .a)) != nil)
+        await first.stop()
+        let second = DNSServer(configuration: DNSServerConfiguration(port: port), store: store)
+        try await second.start()
+        let udp = try TestDNSSocket(tcp: false, port: port)
+        #expect(try udp.exchangeUDP(query("www.example.org", .a)) != nil)
+        await second.stop()
+    }
 }

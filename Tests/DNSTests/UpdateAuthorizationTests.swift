@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 
 @testable import DNS
@@ -31,11 +32,11 @@ import Testing
         message.id = 77
         guard let key else {
             let answer = try #require(
-                processor.processStream(try message.encode(), source: "127.0.0.1").first)
+                processor.processStream(try message.encode(), source: address("127.0.0.1")).first)
             return try DNSMessage(decoding: answer).responseCode
         }
         let (bytes, mac) = try TSIGSigner(key: key, clock: clock).sign(message)
-        let answer = try #require(processor.processStream(bytes, source: "127.0.0.1").first)
+        let answer = try #require(processor.processStream(bytes, source: address("127.0.0.1")).first)
         return try TSIGVerifier(keys: [key], clock: clock).verify(answer, requestMAC: mac).message
             .responseCode
     }
@@ -65,4 +66,9 @@ import Testing
         let (_, processor) = setUp()
         #expect(try update("example.net", key: wide, processor: processor) == .notAuth)
     }
+}
+
+/// A client address for the query processor.
+private func address(_ ip: String) -> SocketAddress {
+    try! SocketAddress(ipAddress: ip, port: 5300)
 }

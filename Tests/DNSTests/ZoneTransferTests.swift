@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 
 @testable import DNS
@@ -91,7 +92,7 @@ import Testing
         let (store, old, new) = changedStore()
         let messages = try decode(
             processor(store, sources: ["127.0.0.1"]).processStream(
-                try ixfr("example.org", from: 100).encode(), source: "127.0.0.1"))
+                try ixfr("example.org", from: 100).encode(), source: address("127.0.0.1")))
         #expect(messages.first?.id == 9)
         #expect(messages.allSatisfy { $0.responseCode == .noError && $0.isAuthoritative })
         let answer = messages.flatMap(\.answers)
@@ -104,10 +105,11 @@ import Testing
         let (store, _, new) = changedStore()
         let processor = processor(store, sources: ["127.0.0.1"])
         let full = try decode(
-            processor.processStream(try ixfr("example.org", from: 7).encode(), source: "127.0.0.1"))
+            processor.processStream(try ixfr("example.org", from: 7).encode(), source: address("127.0.0.1")))
         #expect(full.flatMap(\.answers) == ZoneTransfer.fullRecords(of: new))
         let current = try decode(
-            processor.processStream(try ixfr("example.org", from: 102).encode(), source: "127.0.0.1"))
+            processor.processStream(try ixfr("example.org", from: 102).encode(), source: address("127.0.0.1"))
+        )
         #expect(current.count == 1)
         #expect(current[0].answers == [new.soaRecord])
     }
@@ -116,7 +118,9 @@ import Testing
         let (store, old, new) = changedStore()
         let processor = processor(store, sources: ["127.0.0.1"])
         let small = try #require(
-            processor.process(try ixfr("example.org", from: 101).encode(), source: "127.0.0.1") { _ in 512 })
+            processor.process(try ixfr("example.org", from: 101).encode(), source: address("127.0.0.1")) {
+                _ in 512
+            })
         let smallAnswer = try DNSMessage(decoding: small).answers
         #expect(
             try apply(
@@ -127,13 +131,16 @@ import Testing
                 == Set(new.recordsWithoutSOA))
         // The full zone (200-address pool) does not fit in 512 octets: only the SOA, no TC.
         let large = try #require(
-            processor.process(try ixfr("example.org", from: 5).encode(), source: "127.0.0.1") { _ in 512 })
+            processor.process(try ixfr("example.org", from: 5).encode(), source: address("127.0.0.1")) { _ in
+                512
+            })
         let decoded = try DNSMessage(decoding: large)
         #expect(decoded.answers == [new.soaRecord])
         #expect(!decoded.isTruncated)
         // AXFR needs TCP.
         let axfr = DNSMessage(id: 1, questions: [Question(name: name("example.org"), type: .axfr)])
-        let refused = try #require(processor.process(try axfr.encode(), source: "127.0.0.1") { _ in 512 })
+        let refused = try #require(
+            processor.process(try axfr.encode(), source: address("127.0.0.1")) { _ in 512 })
         #expect(try DNSMessage(decoding: refused).responseCode == .refused)
     }
 
@@ -141,10 +148,10 @@ import Testing
         let (store, _, _) = changedStore()
         let processor = processor(store, sources: ["127.0.0.1"])
         let noSOA = DNSMessage(id: 3, questions: [Question(name: name("example.org"), type: .ixfr)])
-        let answer = try decode(processor.processStream(try noSOA.encode(), source: "127.0.0.1"))
+        let answer = try decode(processor.processStream(try noSOA.encode(), source: address("127.0.0.1")))
         #expect(answer.map(\.responseCode) == [.formatError])
         let other = try decode(
-            processor.processStream(try ixfr("example.net", from: 1).encode(), source: "127.0.0.1"))
+            processor.processStream(try ixfr("example.net", from: 1).encode(), source: address("127.0.0.1")))
         #expect(other.map(\.responseCode) == [.notAuth])
     }
 
@@ -153,14 +160,15 @@ import Testing
         let processor = processor(store, keys: [transferKey])
         let request = DNSMessage(id: 4, questions: [Question(name: name("example.org"), type: .axfr)])
         let (bytes, mac) = try TSIGSigner(key: transferKey, clock: clock).sign(request)
-        let messages = processor.processStream(bytes, source: "192.0.2.99")
+        let messages = processor.processStream(bytes, source: address("192.0.2.99"))
         var verifier = TSIGStreamVerifier(
             verifier: TSIGVerifier(keys: [transferKey], clock: clock), requestMAC: mac)
         let decoded = try messages.map { try verifier.verify($0) }
         try verifier.finish()
         #expect(decoded.flatMap(\.answers) == ZoneTransfer.fullRecords(of: new))
         // Unsigned from the same address: refused.
-        let unsigned = try decode(processor.processStream(try request.encode(), source: "192.0.2.99"))
+        let unsigned = try decode(
+            processor.processStream(try request.encode(), source: address("192.0.2.99")))
         #expect(unsigned.map(\.responseCode) == [.refused])
     }
 
@@ -171,14 +179,14 @@ import Testing
         let request = DNSMessage(id: 4, questions: [Question(name: name("example.org"), type: .axfr)])
         // A known key without transfer rights: REFUSED, signed.
         let (signed, mac) = try TSIGSigner(key: updateKey, clock: clock).sign(request)
-        let refusal = try #require(processor.processStream(signed, source: "192.0.2.99").first)
+        let refusal = try #require(processor.processStream(signed, source: address("192.0.2.99")).first)
         let verified = try TSIGVerifier(keys: [updateKey], clock: clock).verify(refusal, requestMAC: mac)
         #expect(verified.message.responseCode == .refused)
         // An unknown key: NOTAUTH with BADKEY, unsigned.
         let stranger = TSIGKey(name: name("stranger"), algorithm: .hmacSHA256, secret: Array(1...32))
         let (strange, _) = try TSIGSigner(key: stranger, clock: clock).sign(request)
         let answer = try DNSMessage(
-            decoding: try #require(processor.processStream(strange, source: "192.0.2.99").first))
+            decoding: try #require(processor.processStream(strange, source: address("192.0.2.99")).first))
         #expect(answer.responseCode == .notAuth)
         #expect(answer.tsig?.record.error == .badKey)
         #expect(answer.tsig?.record.mac == [])
@@ -186,7 +194,7 @@ import Testing
         let forged = TSIGKey(name: transferKey.name, algorithm: .hmacSHA256, secret: Array(2...33))
         let (bad, _) = try TSIGSigner(key: forged, clock: clock).sign(request)
         let badAnswer = try DNSMessage(
-            decoding: try #require(processor.processStream(bad, source: "192.0.2.99").first))
+            decoding: try #require(processor.processStream(bad, source: address("192.0.2.99")).first))
         #expect(badAnswer.tsig?.record.error == .badSignature)
     }
 
@@ -229,4 +237,9 @@ import Testing
             #expect(error.peerError == .badTime)
         }
     }
+}
+
+/// A client address for the query processor.
+private func address(_ ip: String) -> SocketAddress {
+    try! SocketAddress(ipAddress: ip, port: 5300)
 }

@@ -21,6 +21,19 @@ struct ProcessRunnerTests {
         #expect(result.standardOutput == "")
     }
 
+    @Test func programsDoNotInheritOurDescriptors() async throws {
+        // A descriptor without close-on-exec, as Swift-NIO's sockets are.
+        let leaky = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        #expect(leaky > 2)
+        defer { close(leaky) }
+        let result = try await runner.run(
+            "/bin/sh", arguments: ["-c", "ls /proc/$$/fd"], timeout: .seconds(10))
+        let open = result.standardOutput.split(separator: "\n").compactMap { Int32($0) }
+        #expect(open.contains(1))
+        #expect(!open.contains(leaky), "the child holds \(open)")
+        #expect(open.allSatisfy { $0 <= 2 || $0 >= 10 }, "the child holds \(open)")
+    }
+
     @Test func missingProgramIsALaunchFailure() async throws {
         await #expect(throws: CommandError.launchFailed(executable: "/nonexistent/program", errno: ENOENT)) {
             _ = try await runner.run("/nonexistent/program", arguments: [], timeout: .seconds(5))

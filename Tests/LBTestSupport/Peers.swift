@@ -1,4 +1,5 @@
 import Foundation
+import LBCore
 import Testing
 
 /// Real peer programs (net-snmp's snmpd, snmpget...) for interop tests.
@@ -162,6 +163,9 @@ final class SpawnedProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // A daemon must not keep the test's sockets (say a server's port) open after the test
+        // closed them.
+        InheritedDescriptors.closeAll(in: &actions)
         var defaults = sigset_t()
         sigemptyset(&defaults)
         for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }

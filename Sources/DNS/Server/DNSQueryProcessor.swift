@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Turns request bytes into response bytes for both transports: decoding, checking the TSIG of
 /// signed requests, answering queries from the store's current snapshot, serving transfers and
 /// UPDATEs to those allowed, and encoding (and signing) within the transport's size limit.
@@ -27,7 +29,7 @@ struct DNSQueryProcessor: Sendable {
 
     /// The responses to `bytes` received over TCP from `source`: one message, or the messages
     /// of a zone transfer; empty when nothing must be sent.
-    func processStream(_ bytes: [UInt8], source: String?) -> [[UInt8]] {
+    func processStream(_ bytes: [UInt8], source: SocketAddress?) -> [[UInt8]] {
         respond(to: bytes, source: source, overTCP: true, maximumSize: { _ in 0xFFFF })
     }
 
@@ -35,13 +37,13 @@ struct DNSQueryProcessor: Sendable {
     /// `maximumSize(request)` octets, or nil when nothing must be sent: unreadable header, or
     /// the packet is a response.
     func process(
-        _ bytes: [UInt8], source: String? = nil, maximumSize: (DNSMessage?) -> Int
+        _ bytes: [UInt8], source: SocketAddress? = nil, maximumSize: (DNSMessage?) -> Int
     ) -> [UInt8]? {
         respond(to: bytes, source: source, overTCP: false, maximumSize: maximumSize).first
     }
 
     private func respond(
-        to bytes: [UInt8], source: String?, overTCP: Bool, maximumSize: (DNSMessage?) -> Int
+        to bytes: [UInt8], source: SocketAddress?, overTCP: Bool, maximumSize: (DNSMessage?) -> Int
     ) -> [[UInt8]] {
         var request: DNSMessage
         do {
@@ -156,7 +158,8 @@ struct DNSQueryProcessor: Sendable {
     /// AXFR needs TCP. An IXFR over UDP gets the whole answer when it fits in one datagram, else
     /// the current SOA alone, which tells the client to ask again over TCP (RFC 1995 section 2).
     private func transfer(
-        _ request: DNSMessage, question: Question, source: String?, signature: Signature?, overTCP: Bool,
+        _ request: DNSMessage, question: Question, source: SocketAddress?, signature: Signature?,
+        overTCP: Bool,
         limit: Int
     ) -> [[UInt8]] {
         var refusal = DNSMessage(
@@ -166,7 +169,7 @@ struct DNSQueryProcessor: Sendable {
         let keyAllowed = signature.map { signature in
             configuration.transferKeys.contains { $0.name == signature.key.name }
         }
-        guard keyAllowed == true || source.map(configuration.transferSources.contains) == true,
+        guard keyAllowed == true || source?.ipAddress.map(configuration.transferSources.contains) == true,
             overTCP || question.type == .ixfr
         else { return seal(refusal, signature, limit: limit) }
         guard let (zone, history) = store.zoneWithHistory(question.name) else {

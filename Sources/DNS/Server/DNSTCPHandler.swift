@@ -14,7 +14,7 @@ final class DNSTCPHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = Array(unwrapInboundIn(data).readableBytesView)
-        let responses = processor.processStream(bytes, source: context.remoteAddress?.ipAddress)
+        let responses = processor.processStream(bytes, source: context.remoteAddress)
         for response in responses {
             // The length prefix is 16 bits; the processor never makes a larger message.
             var buffer = context.channel.allocator.buffer(capacity: response.count + 2)

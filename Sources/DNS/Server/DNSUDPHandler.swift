@@ -8,6 +8,8 @@ final class DNSUDPHandler: ChannelInboundHandler {
 
     private let processor: DNSQueryProcessor
     private let maximumResponseSize: Int
+    /// Answers written since the last flush.
+    private var pendingWrites = false
 
     init(processor: DNSQueryProcessor, maximumResponseSize: Int) {
         self.processor = processor
@@ -18,15 +20,26 @@ final class DNSUDPHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         let bytes = Array(envelope.data.readableBytesView)
         let ceiling = maximumResponseSize
-        let response = processor.process(bytes) { request in
+        let response = processor.process(bytes, source: envelope.remoteAddress) { request in
             guard let edns = request?.edns else { return 512 }
             return min(ceiling, max(512, Int(edns.udpPayloadSize)))
         }
         guard let response else { return }
         let buffer = context.channel.allocator.buffer(bytes: response)
-        context.writeAndFlush(
+        context.write(
             wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)),
             promise: nil)
+        pendingWrites = true
+    }
+
+    /// Sends the answers to the datagrams of one read burst together: one flush, so NIO can hand
+    /// them to the kernel with a single sendmmsg instead of one sendmsg each.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if pendingWrites {
+            pendingWrites = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
     }
 
     /// Errors on a UDP socket (an ICMP unreachable from a vanished client, a read error) concern

@@ -1,3 +1,4 @@
+import LBCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -160,6 +161,11 @@ private struct SpawnJob: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
         posix_spawn_file_actions_adddup2(&actions, standardError, 2)
+        #if canImport(Glibc)
+            // A check must not inherit the agent's sockets or the pipes of other checks (a
+            // command that leaves a daemon behind would hold them open).
+            InheritedDescriptors.closeAll(in: &actions)
+        #endif
 
         // A new process group, so a timeout can kill everything the program started; default
         // signal handling and an empty mask, since our process ignores SIGPIPE.
