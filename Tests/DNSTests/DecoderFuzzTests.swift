@@ -52,7 +52,7 @@ import Testing
                 }
             } else {
                 bytes = seeds[Int.random(in: 0..<seeds.count, using: &generator)]
-                mutate(&bytes, using: &generator)
+                Self.mutate(&bytes, using: &generator)
             }
             exercise(bytes)
             if (try? DNSMessage(decoding: bytes)) != nil { decoded += 1 }
@@ -61,7 +61,7 @@ import Testing
         #expect(decoded > 100)
     }
 
-    private func mutate(_ bytes: inout [UInt8], using generator: inout SeededGenerator) {
+    static func mutate(_ bytes: inout [UInt8], using generator: inout SeededGenerator) {
         for _ in 0..<Int.random(in: 1...4, using: &generator) {
             guard !bytes.isEmpty else { return }
             let index = Int.random(in: 0..<bytes.count, using: &generator)
