@@ -13,10 +13,9 @@ extension DNSMessage {
         let id = try reader.readUInt16("header ID")
         let flags = try reader.readUInt16("header flags")
         let questionCount = try reader.readUInt16("QDCOUNT")
-        let counts = [
-            try reader.readUInt16("ANCOUNT"), try reader.readUInt16("NSCOUNT"),
-            try reader.readUInt16("ARCOUNT"),
-        ]
+        let answerCount = try reader.readUInt16("ANCOUNT")
+        let authorityCount = try reader.readUInt16("NSCOUNT")
+        let additionalCount = try reader.readUInt16("ARCOUNT")
         var message = DNSMessage(
             id: id, isResponse: flags & 0x8000 != 0, opcode: Opcode(rawValue: UInt8(flags >> 11 & 0xF)),
             isAuthoritative: flags & 0x0400 != 0, isTruncated: flags & 0x0200 != 0,
@@ -25,7 +24,8 @@ extension DNSMessage {
             responseCode: ResponseCode(rawValue: flags & 0xF))
         // Each entry needs at least 5 (question) or 11 (record) octets: a header claiming more
         // than the packet holds is refused before any section is read.
-        let minimum = Int(questionCount) * 5 + counts.reduce(0) { $0 + Int($1) * 11 }
+        let minimum =
+            Int(questionCount) * 5 + (Int(answerCount) + Int(authorityCount) + Int(additionalCount)) * 11
         guard minimum <= reader.remaining else {
             throw DNSDecodingError(
                 .truncated, offset: 4, "the header counts more entries than the data holds")
@@ -37,21 +37,31 @@ extension DNSMessage {
             message.questions.append(Question(name: name, type: type, class: `class`))
         }
         var lastRecordOffset: Int?
-        var sections: [[ResourceRecord]] = [[], [], []]
-        for (index, count) in counts.enumerated() {
-            for _ in 0..<count {
-                lastRecordOffset = reader.position
-                sections[index].append(try readRecord(&reader))
-            }
-        }
+        let answers = try readRecords(answerCount, &reader, lastRecordOffset: &lastRecordOffset)
+        let authorities = try readRecords(authorityCount, &reader, lastRecordOffset: &lastRecordOffset)
+        let additionals = try readRecords(additionalCount, &reader, lastRecordOffset: &lastRecordOffset)
         guard reader.isAtEnd else {
             throw DNSDecodingError(
                 .trailingBytes, offset: reader.position, "\(reader.remaining) octet(s) after the message")
         }
-        message.answers = sections[0]
-        message.authorities = sections[1]
-        try message.takeOPT(from: sections[2])
+        message.answers = answers
+        message.authorities = authorities
+        try message.takeOPT(from: additionals)
         return (message, lastRecordOffset)
+    }
+
+    /// `count` records, noting where the last one starts; no allocation for an empty section.
+    private static func readRecords(
+        _ count: UInt16, _ reader: inout DNSWireReader, lastRecordOffset: inout Int?
+    ) throws(DNSDecodingError) -> [ResourceRecord] {
+        guard count > 0 else { return [] }
+        var records: [ResourceRecord] = []
+        records.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            lastRecordOffset = reader.position
+            records.append(try readRecord(&reader))
+        }
+        return records
     }
 
     private static func readRecord(_ reader: inout DNSWireReader) throws(DNSDecodingError) -> ResourceRecord {

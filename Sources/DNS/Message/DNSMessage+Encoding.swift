@@ -10,10 +10,9 @@ extension DNSMessage {
         guard responseCode.rawValue <= 0xF || edns != nil else {
             throw DNSEncodingError(.extendedResponseCodeWithoutEDNS, "\(responseCode) needs EDNS")
         }
-        for count in [questions.count, answers.count, authorities.count, additionals.count + 1] {
-            guard count <= 0xFFFF else {
-                throw DNSEncodingError(.tooManyRecords, "\(count) entries in a section")
-            }
+        let largest = max(questions.count, answers.count, authorities.count, additionals.count + 1)
+        guard largest <= 0xFFFF else {
+            throw DNSEncodingError(.tooManyRecords, "\(largest) entries in a section")
         }
         var writer = DNSWireWriter()
         writeHeader(to: &writer)
@@ -25,28 +24,48 @@ extension DNSMessage {
         let opt = edns?.record(responseCode: responseCode)
         let reserved = opt.map { 11 + $0.optionsLength } ?? 0
         let limit = maximumSize.map { $0 - reserved } ?? Int.max
-        var counts = [UInt16(questions.count), 0, 0, 0]
+        // The header's counts are 0 until set from what was written.
+        writer.set(UInt16(questions.count), at: 4)
         var truncated = false
-        let sections = [answers, authorities, additionals]
-        sections: for (index, section) in sections.enumerated() {
-            for record in section {
-                let mark = writer.mark
-                try record.write(to: &writer)
-                if writer.count > limit {
-                    writer.rollBack(to: mark)
-                    truncated = index < 2
-                    break sections
-                }
-                counts[index + 1] += 1
+        var additionalCount: UInt16 = 0
+        let answered = try Self.write(answers, to: &writer, limit: limit)
+        writer.set(answered.count, at: 6)
+        if answered.complete {
+            let authority = try Self.write(authorities, to: &writer, limit: limit)
+            writer.set(authority.count, at: 8)
+            if authority.complete {
+                additionalCount = try Self.write(additionals, to: &writer, limit: limit).count
+            } else {
+                truncated = true
             }
+        } else {
+            truncated = true
         }
         if let opt {
             try opt.write(to: &writer)
-            counts[3] += 1
+            additionalCount += 1
         }
-        for (index, count) in counts.enumerated() { writer.set(count, at: 4 + 2 * index) }
+        writer.set(additionalCount, at: 10)
         if truncated { writer.set(flags(truncated: true), at: 2) }
         return writer.bytes
+    }
+
+    /// Writes `records` in order until one would end past `limit`, which is rolled back;
+    /// returns how many were written and whether that is all of them.
+    private static func write(_ records: [ResourceRecord], to writer: inout DNSWireWriter, limit: Int)
+        throws(DNSEncodingError) -> (count: UInt16, complete: Bool)
+    {
+        var count: UInt16 = 0
+        for record in records {
+            let mark = writer.mark
+            try record.write(to: &writer)
+            if writer.count > limit {
+                writer.rollBack(to: mark)
+                return (count, false)
+            }
+            count += 1
+        }
+        return (count, true)
     }
 
     private func writeHeader(to writer: inout DNSWireWriter) {

@@ -116,6 +116,8 @@ struct DNSWireReader {
                 guard wireLength <= 255 else {
                     throw DNSDecodingError(.nameTooLong, offset: position, "name over 255 octets")
                 }
+                // Most names have a few labels: one allocation instead of growing 1, 2, 4.
+                if labels.isEmpty { labels.reserveCapacity(4) }
                 labels.append(Array(bytes[cursor + 1..<labelEnd]))
                 cursor = labelEnd
             case 0x40:

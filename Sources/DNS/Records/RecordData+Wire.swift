@@ -3,13 +3,22 @@ extension RecordData {
     /// (RFC 3597 section 4); TSIG names never are (RFC 8945 section 4.2).
     func write(to writer: inout DNSWireWriter) throws(DNSEncodingError) {
         switch self {
-        case .a(let address): writer.write(address.bytes)
+        case .a(let address):
+            // From the tuple rather than `bytes`: no array allocated for the commonest answer.
+            writer.write(address.octets.0)
+            writer.write(address.octets.1)
+            writer.write(address.octets.2)
+            writer.write(address.octets.3)
         case .aaaa(let address): writer.write(address.bytes)
         case .ns(let name), .cname(let name), .ptr(let name): writer.write(name, compress: true)
         case .soa(let soa):
             writer.write(soa.primaryServer, compress: true)
             writer.write(soa.responsibleMailbox, compress: true)
-            for value in [soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum] { writer.write(value) }
+            writer.write(soa.serial)
+            writer.write(soa.refresh)
+            writer.write(soa.retry)
+            writer.write(soa.expire)
+            writer.write(soa.minimum)
         case .txt(let strings):
             for string in strings {
                 guard string.count <= 255 else {

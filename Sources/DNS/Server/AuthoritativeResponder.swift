@@ -10,6 +10,8 @@ public struct AuthoritativeResponder: Sendable {
     public static let payloadSize: UInt16 = 1232
     /// How many CNAME records are followed inside a zone before giving up on a chain.
     static let maximumCNAMEChain = 8
+    /// Up to this many zones, the closest one is found by comparing the name with each origin.
+    static let zoneScanLimit = 8
 
     private let rotation: @Sendable () -> Int
 
@@ -76,6 +78,20 @@ public struct AuthoritativeResponder: Sendable {
     /// The zone whose origin is the longest suffix of `name`: a child zone served here wins over
     /// its parent.
     public static func closestZone(for name: DomainName, in zones: [DomainName: Zone]) -> Zone? {
+        // With few zones (lbd serves one or two), comparing the name with each origin is
+        // cheaper than hashing every suffix of the name, and allocates nothing.
+        if zones.count <= Self.zoneScanLimit {
+            var closest: Dictionary<DomainName, Zone>.Index?
+            var depth = -1
+            for index in zones.indices {
+                let origin = zones.keys[index]
+                if origin.wireLabels.count > depth, name.isSubdomain(of: origin) {
+                    closest = index
+                    depth = origin.wireLabels.count
+                }
+            }
+            return closest.map { zones.values[$0] }
+        }
         for drop in 0...name.wireLabels.count {
             if let zone = zones[name.droppingFirstLabels(drop)] { return zone }
         }
@@ -114,17 +130,20 @@ public struct AuthoritativeResponder: Sendable {
 
     /// `records` with each A and AAAA set turned by the next rotation value.
     private func rotated(_ records: [ResourceRecord]) -> [ResourceRecord] {
+        guard records.count > 1 else { return records }
         var result: [ResourceRecord] = []
+        result.reserveCapacity(records.count)
         var index = 0
         while index < records.count {
+            let type = records[index].type
             var end = index + 1
-            while end < records.count, records[end].type == records[index].type { end += 1 }
-            let set = Array(records[index..<end])
-            if (set[0].type == .a || set[0].type == .aaaa) && set.count > 1 {
-                let shift = rotation() % set.count
-                result += set[shift...] + set[..<shift]
+            while end < records.count, records[end].type == type { end += 1 }
+            if (type == .a || type == .aaaa) && end - index > 1 {
+                let middle = index + rotation() % (end - index)
+                result += records[middle..<end]
+                result += records[index..<middle]
             } else {
-                result += set
+                result += records[index..<end]
             }
             index = end
         }
