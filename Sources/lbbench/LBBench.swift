@@ -5,6 +5,9 @@ struct LBBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lbbench",
         abstract: "Benchmarks that print figures. Build with -c release: swift run -c release lbbench ...",
-        subcommands: [SNMPBenchmarkCommand.self, SNMPAgentsCommand.self, LBClientBenchmarkCommand.self]
+        subcommands: [
+            SNMPBenchmarkCommand.self, SNMPAgentsCommand.self, LBClientBenchmarkCommand.self,
+            DNSBenchmarkCommand.self,
+        ]
     )
 }

@@ -170,6 +170,18 @@ import Testing
         }
     }
 
+    @Test func aQueryLongerThanNIOsDefaultBufferIsReadWhole() async throws {
+        try await withServer { port in
+            // 3,000 octets of EDNS padding (option 12): NIO's default 2 KiB read would cut it.
+            let padding = EDNSOption(code: 12, data: [UInt8](repeating: 0, count: 3000))
+            let padded = query("www.example.org", .a, id: 31, edns: EDNS(options: [padding]))
+            let udp = try TestDNSSocket(tcp: false, port: port)
+            let answer = try #require(try udp.exchangeUDP(padded))
+            #expect(answer.message.responseCode == .noError)
+            #expect(answer.message.answers.count == 3)
+        }
+    }
+
     @Test func severalUDPSocketsShareThePort() async throws {
         try await withServer(udpSockets: 2) { port in
             // Each new socket has a new source port, which the kernel hashes to either listener.

@@ -132,7 +132,9 @@ struct DNSWireWriter {
                 position = Int(bytes[position] & 0x3F) << 8 | Int(bytes[position + 1])
             }
             let start = position + 1
-            guard start + label.count <= bytes.count, Int(bytes[position]) == label.count else { return false }
+            guard start + label.count <= bytes.count, Int(bytes[position]) == label.count else {
+                return false
+            }
             for (octet, written) in zip(label, bytes[start..<start + label.count])
             where DomainName.foldCase(octet) != DomainName.foldCase(written) {
                 return false

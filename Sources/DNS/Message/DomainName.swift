@@ -99,8 +99,11 @@ public struct DomainName: Hashable, Sendable, CustomStringConvertible {
     }
 
     public static func == (lhs: DomainName, rhs: DomainName) -> Bool {
-        lhs.wireLabels.count == rhs.wireLabels.count
-            && zip(lhs.wireLabels, rhs.wireLabels).allSatisfy { DomainName.labelsMatch($0, $1) }
+        guard lhs.wireLabels.count == rhs.wireLabels.count else { return false }
+        for index in lhs.wireLabels.indices where !labelsMatch(lhs.wireLabels[index], rhs.wireLabels[index]) {
+            return false
+        }
+        return true
     }
 
     /// Hashes the case-folded labels eight octets at a time: names are hashed on every zone
@@ -127,7 +130,17 @@ public struct DomainName: Hashable, Sendable, CustomStringConvertible {
         octet >= 0x41 && octet <= 0x5A ? octet | 0x20 : octet
     }
 
+    /// Whether two labels are the same but for the case of ASCII letters. Every zone lookup
+    /// ends here, so octets are compared straight from the buffers.
     static func labelsMatch(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { foldCase($0) == foldCase($1) }
+        guard lhs.count == rhs.count else { return false }
+        return lhs.withUnsafeBufferPointer { left in
+            rhs.withUnsafeBufferPointer { right in
+                for index in 0..<left.count where left[index] != right[index] {
+                    guard foldCase(left[index]) == foldCase(right[index]) else { return false }
+                }
+                return true
+            }
+        }
     }
 }

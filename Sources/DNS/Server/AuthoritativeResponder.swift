@@ -112,7 +112,12 @@ public struct AuthoritativeResponder: Sendable {
             let records =
                 question.type == .any ? zone.allRecords(at: name) : zone.recordSet(name, question.type)
             if !records.isEmpty {
-                response.answers += rotated(records)
+                // Without a CNAME before it, the set is the whole answer: no copy.
+                if response.answers.isEmpty {
+                    response.answers = rotated(records)
+                } else {
+                    response.answers += rotated(records)
+                }
                 return
             }
             let cname = zone.recordSet(name, .cname)
@@ -131,6 +136,19 @@ public struct AuthoritativeResponder: Sendable {
     /// `records` with each A and AAAA set turned by the next rotation value.
     private func rotated(_ records: [ResourceRecord]) -> [ResourceRecord] {
         guard records.count > 1 else { return records }
+        let first = records[0].type
+        if records.allSatisfy({ $0.type == first }) {
+            // One set, the usual answer: returned as it is when the turn brings it back to its
+            // first record, copied once otherwise.
+            guard first == .a || first == .aaaa else { return records }
+            let shift = rotation() % records.count
+            guard shift > 0 else { return records }
+            var turned: [ResourceRecord] = []
+            turned.reserveCapacity(records.count)
+            turned += records[shift...]
+            turned += records[..<shift]
+            return turned
+        }
         var result: [ResourceRecord] = []
         result.reserveCapacity(records.count)
         var index = 0

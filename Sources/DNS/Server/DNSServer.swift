@@ -29,6 +29,15 @@ public final class DNSServer: Sendable {
         var stopped = false
     }
 
+    /// How many datagrams one read takes from the kernel.
+    static let datagramsPerRead = 16
+    /// The longest datagram read whole; a longer one is cut, fails to decode and is answered
+    /// FORMERR. Clients send larger messages over TCP.
+    static let largestDatagram = 8192
+
+    /// The UDP receive buffer asked for (the kernel caps it at net.core.rmem_max).
+    static let receiveBufferSize = 4 << 20
+
     /// How many times a free TCP port is taken again when its UDP twin is in use.
     static let bindAttempts = 8
 
@@ -179,6 +188,18 @@ public final class DNSServer: Sendable {
                     .channelOption(
                         ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_REUSEPORT),
                         value: count > 1 ? 1 : 0
+                    )
+                    // Up to 16 datagrams per system call (recvmmsg). NIO splits the read buffer
+                    // evenly between them, and its default buffer (2 KiB) would cut a query
+                    // longer than that: each gets `largestDatagram` octets.
+                    .channelOption(.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
+                    // A burst of queries waits in the kernel while the loop answers; the default
+                    // buffer (208 KiB) drops some of a few hundred outstanding queries.
+                    .channelOption(.socketOption(.so_rcvbuf), value: Self.receiveBufferSize)
+                    .channelOption(
+                        .recvAllocator,
+                        value: FixedSizeRecvByteBufferAllocator(
+                            capacity: Self.datagramsPerRead * Self.largestDatagram)
                     )
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOPosix
 
 /// Where and how `DNSServer` listens, who may transfer and change its zones, and which
 /// secondaries it notifies.
@@ -8,7 +9,7 @@ public struct DNSServerConfiguration: Sendable {
     /// The port for both UDP and TCP; 0 picks a free one (the same for both).
     public var port: Int
     /// How many UDP sockets share the port (SO_REUSEPORT), each read on its own event loop, so
-    /// that queries are answered on every core. 1 keeps a single socket.
+    /// that queries are answered on every core; one per core by default. 1 keeps a single socket.
     public var udpSockets: Int
     /// A TCP connection that sends nothing for this long is closed, so idle clients do not
     /// hold resources for ever (RFC 7766 section 6.2.3 suggests seconds, not minutes).
@@ -46,7 +47,7 @@ public struct DNSServerConfiguration: Sendable {
     public var notifyAttempts: Int
 
     public init(
-        host: String = "127.0.0.1", port: Int = 0, udpSockets: Int = 1,
+        host: String = "127.0.0.1", port: Int = 0, udpSockets: Int = System.coreCount,
         tcpIdleTimeout: TimeAmount = .seconds(10), maximumTCPConnections: Int = 256,
         maximumTCPQuerySize: Int = 16_384,
         maximumUDPResponseSize: Int = Int(AuthoritativeResponder.payloadSize),

@@ -1,0 +1,195 @@
+import ArgumentParser
+import DNS
+import Foundation
+import NIOCore
+
+/// `lbbench dns`: queries per second and latency of our authoritative server and of Knot DNS
+/// answering the same zone, both measured with the same dnsperf command.
+struct DNSBenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dns",
+        abstract: "Queries per second of our DNS server against Knot DNS, measured with dnsperf.",
+        discussion: """
+            Builds lb.example. with --aliases aliases (two A and one AAAA record each) and a \
+            dnsperf query file of A and AAAA questions over all of them with one in twenty for \
+            a missing name, then runs dnsperf for --seconds against our DNSServer, started in \
+            this process, and against knotd serving the same zone file, on 127.0.0.1.
+            """
+    )
+
+    enum Server: String, ExpressibleByArgument, CaseIterable {
+        case ours, knot
+    }
+
+    @Option(help: "Aliases in the zone.") var aliases = 1000
+    @Option(help: "Length of each dnsperf run, in seconds.") var seconds = 10
+    @Option(help: "dnsperf clients (-c): sockets it sends from.") var clients = 4
+    @Option(help: "dnsperf queries outstanding at most (-q).") var outstanding = 200
+    @Option(help: "Lines of the query file; dnsperf goes round it as often as it can.") var queries = 100_000
+    @Option(help: "UDP sockets our server reads (SO_REUSEPORT), each on its own event loop.")
+    var udpSockets = 1
+    @Option(help: "Run against one server only.") var only: Server?
+    @Option(help: "The dnsperf to run.") var dnsperf = "/usr/bin/dnsperf"
+
+    func validate() throws {
+        guard (1...65_535).contains(aliases), (1...3600).contains(seconds), (1...256).contains(clients),
+            (1...100_000).contains(outstanding), (1...10_000_000).contains(queries),
+            (1...64).contains(udpSockets)
+        else {
+            throw ValidationError(
+                "--aliases 1...65535, --seconds 1...3600, --clients 1...256, --outstanding 1...100000, "
+                    + "--queries 1...10000000, --udp-sockets 1...64")
+        }
+    }
+
+    func run() async throws {
+        guard FileManager.default.isExecutableFile(atPath: dnsperf) else {
+            throw BenchmarkError("\(dnsperf) is not installed (apt-get install dnsperf)")
+        }
+        let zone = try DNSBenchmarkZone(aliases: aliases)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lbbench-dns-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let queryFile = directory.appendingPathComponent("queries").path
+        try (zone.queryLines(count: queries, seed: 2026).joined(separator: "\n") + "\n")
+            .write(toFile: queryFile, atomically: true, encoding: .utf8)
+        print(
+            "# lbbench dns on \(ProcessInfo.processInfo.activeProcessorCount) cores: \(aliases) aliases, "
+                + "\(queries) query lines, dnsperf -l \(seconds) -c \(clients) -q \(outstanding), "
+                + "our UDP sockets \(udpSockets)")
+
+        var results: [(String, DNSPerfResult)] = []
+        if only != .knot {
+            results.append(("ours", try await measureOurs(zone: zone, queryFile: queryFile)))
+            print(results.last!.1.line(label: "ours"))
+        }
+        if only != .ours {
+            results.append(("knot", try await measureKnot(zone: zone, queryFile: queryFile)))
+            print(results.last!.1.line(label: "knot"))
+        }
+        print()
+        printTable(results)
+    }
+
+    /// Our `DNSServer` in this process; its CPU time is this process's, since dnsperf is a child.
+    private func measureOurs(zone: DNSBenchmarkZone, queryFile: String) async throws -> DNSPerfResult {
+        let store = ZoneStore()
+        store.replace(zone.zone)
+        let server = DNSServer(
+            configuration: DNSServerConfiguration(host: "127.0.0.1", port: 0, udpSockets: udpSockets),
+            store: store)
+        let address = try await server.start()
+        do {
+            let cpuBefore = processCPUSeconds()
+            var result = try runDNSPerf(port: address.port!, queryFile: queryFile)
+            result.serverCPUSeconds = processCPUSeconds() - cpuBefore
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    private func measureKnot(zone: DNSBenchmarkZone, queryFile: String) async throws -> DNSPerfResult {
+        let knotd = try await KnotdProcess.start(origin: DNSBenchmarkZone.origin, zoneFile: zone.zoneFile)
+        defer { knotd.stop() }
+        let cpuBefore = knotd.cpuSeconds
+        var result = try runDNSPerf(port: knotd.port, queryFile: queryFile)
+        result.serverCPUSeconds = knotd.cpuSeconds - cpuBefore
+        return result
+    }
+
+    /// Runs dnsperf against 127.0.0.1:`port` and reads its statistics; killed if it runs well
+    /// past `--seconds` plus its own 5-second query timeout.
+    private func runDNSPerf(port: Int, queryFile: String) throws -> DNSPerfResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: dnsperf)
+        process.arguments = [
+            "-s", "127.0.0.1", "-p", String(port), "-d", queryFile, "-l", String(seconds), "-c",
+            String(clients),
+            "-q", String(outstanding), "-t", "5",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let watchdog = DispatchWorkItem { [process] in
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds + 30), execute: watchdog)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        watchdog.cancel()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0, let result = DNSPerfResult(parsing: text) else {
+            throw BenchmarkError(
+                "dnsperf failed (status \(process.terminationStatus)): \(text.suffix(2000))")
+        }
+        return result
+    }
+
+    private func printTable(_ results: [(String, DNSPerfResult)]) {
+        print("| server | qps | completed | lost | avg latency | server CPU | CPU per query |")
+        print("|---|---|---|---|---|---|---|")
+        for (label, result) in results {
+            print(
+                String(
+                    format: "| %@ | %.0f | %d | %d | %.3f ms | %.2f s | %.1f µs |", label,
+                    result.queriesPerSecond, result.completed, result.lost, result.averageLatency * 1000,
+                    result.serverCPUSeconds, result.serverCPUSeconds * 1e6 / Double(max(1, result.completed)))
+            )
+        }
+        if let ours = results.first(where: { $0.0 == "ours" })?.1,
+            let knot = results.first(where: { $0.0 == "knot" })?.1, knot.queriesPerSecond > 0
+        {
+            print(String(format: "\nours/knot: %.2f (qps)", ours.queriesPerSecond / knot.queriesPerSecond))
+        }
+    }
+}
+
+/// The statistics dnsperf prints at the end of a run.
+struct DNSPerfResult {
+    var sent: Int
+    var completed: Int
+    var lost: Int
+    var queriesPerSecond: Double
+    /// In seconds.
+    var averageLatency: Double
+    /// The response codes line, e.g. `NOERROR 95000 (95.00%), NXDOMAIN 5000 (5.00%)`.
+    var responseCodes: String
+    /// CPU seconds the server used during the run, filled in by the caller.
+    var serverCPUSeconds = 0.0
+
+    /// Reads `Queries sent:`, `Queries completed:`, `Queries lost:`, `Queries per second:` and
+    /// `Average Latency (s):`; nil when one of them is missing.
+    init?(parsing output: String) {
+        var values: [String: String] = [:]
+        for line in output.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+            values[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        func number(_ key: String) -> Double? {
+            values[key].flatMap { $0.split(separator: " ").first }.flatMap { Double($0) }
+        }
+        guard let sent = number("Queries sent"), let completed = number("Queries completed"),
+            let lost = number("Queries lost"), let rate = number("Queries per second"),
+            let latency = number("Average Latency (s)")
+        else { return nil }
+        self.sent = Int(sent)
+        self.completed = Int(completed)
+        self.lost = Int(lost)
+        self.queriesPerSecond = rate
+        self.averageLatency = latency
+        self.responseCodes = values["Response codes"] ?? ""
+    }
+
+    func line(label: String) -> String {
+        String(
+            format:
+                "%@: %.0f queries/s, %d sent, %d completed, %d lost, avg latency %.3f ms, server CPU %.2f s; %@",
+            label, queriesPerSecond, sent, completed, lost, averageLatency * 1000, serverCPUSeconds,
+            responseCodes)
+    }
+}
