@@ -26,8 +26,11 @@ struct DNSBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "dnsperf clients (-c): sockets it sends from.") var clients = 4
     @Option(help: "dnsperf queries outstanding at most (-q).") var outstanding = 200
     @Option(help: "Lines of the query file; dnsperf goes round it as often as it can.") var queries = 100_000
-    @Option(help: "UDP sockets our server reads (SO_REUSEPORT), each on its own event loop.")
-    var udpSockets = 1
+    @Option(
+        help:
+            "UDP sockets our server reads (SO_REUSEPORT), each on its own event loop; the server's default is one per core."
+    )
+    var udpSockets = DNSServerConfiguration().udpSockets
     @Option(help: "Run against one server only.") var only: Server?
     @Option(help: "The dnsperf to run.") var dnsperf = "/usr/bin/dnsperf"
 
