@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "lbbench",
             dependencies: [
-                "SNMP", "DNS",
+                "LBCore", "SNMP", "DNS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -48,7 +48,7 @@ final class SnmpdProcess {
         else { throw BenchmarkError("snmpd not installed") }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("lbbench-snmpd-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = try Self.freeUDPPort()
+        port = try LoopbackPort.freeUDP()
         let script = directory.appendingPathComponent("persist.sh")
         try """
         #!/bin/sh
@@ -82,23 +82,6 @@ final class SnmpdProcess {
     }
 
     /// A UDP port on 127.0.0.1 that was free a moment ago: bound with port 0, read back, released.
-    private static func freeUDPPort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard descriptor >= 0 else { throw BenchmarkError("socket() failed") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw BenchmarkError("no free UDP port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// SIGTERM, then SIGKILL: snmpd can linger while its pass_persist child blocks on a read.
     func stop() {
         process.terminate()

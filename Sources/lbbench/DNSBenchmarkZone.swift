@@ -1,4 +1,5 @@
 import DNS
+import LBCore
 
 /// The zone both servers answer in `lbbench dns`, as lbd publishes it: `lb.example.` with a SOA,
 /// one NS and, for each alias `aliasNNNN`, two A records and one AAAA record (TTL 60); and the
@@ -66,27 +67,12 @@ struct DNSBenchmarkZone {
     /// third over random aliases, and one in twenty for a name that does not exist (NXDOMAIN).
     /// The same `seed` gives the same lines.
     func queryLines(count: Int, seed: UInt64) -> [String] {
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandomNumberGenerator(seed: seed)
         return (0..<count).map { _ in
             let draw = random.next()
             if draw % 20 == 0 { return "missing\(random.next() % 1_000_000).lb.example. A" }
             let alias = Self.label(Int(random.next() % UInt64(aliases)) + 1)
             return "\(alias).lb.example. \(draw % 3 == 0 ? "AAAA" : "A")"
         }
-    }
-}
-
-/// A small seeded generator (SplitMix64), so the query file is the same from run to run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }
