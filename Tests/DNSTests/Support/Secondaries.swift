@@ -23,26 +23,15 @@ struct Secondary {
         guard let named = Peers.find("named") else { throw PeerError("named is not installed") }
         let started = try await PeerZone.start("named-secondary") { directory, port in
             let config = directory.appendingPathComponent("named.conf")
-            try """
-            options {
-                directory "\(directory.path)";
-                listen-on port \(port) { 127.0.0.1; };
-                listen-on-v6 { none; };
-                pid-file none;
-                session-keyfile none;
-                managed-keys-directory "\(directory.path)";
-                recursion no;
-                dnssec-validation no;
-                notify no;
-            };
-            controls { };
-            zone "lb.example" {
-                type secondary;
-                primaries { 127.0.0.1 port \(primaryPort); };
-                file "\(directory.path)/lb.example.secondary";
-            };
+            try
+                (Named.options(directory: directory.path, port: port) + """
+                    zone "lb.example" {
+                        type secondary;
+                        primaries { 127.0.0.1 port \(primaryPort); };
+                        file "\(directory.path)/lb.example.secondary";
+                    };
 
-            """.write(to: config, atomically: true, encoding: .utf8)
+                    """).write(to: config, atomically: true, encoding: .utf8)
             let user = getuid() == 0 ? ["-u", "root"] : []
             return try PeerProcess(named, ["-g", "-c", config.path] + user)
         }
