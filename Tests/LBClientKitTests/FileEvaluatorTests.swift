@@ -109,7 +109,9 @@ struct FileEvaluatorTests {
             ], for: mapping, context: context())
         #expect(report.value == -1)
         #expect(started.duration(to: .now) < .seconds(10))
-        #expect(cancelled.value == 2)
+        // Each sleeping line was cancelled in its sleep, or never started when the failure came
+        // first: which, depends on scheduling, so only the bound is certain.
+        #expect(cancelled.value <= 2)
         #expect(report.lines.map(\.outcome)[1...] == [.skipped, .skipped])
     }
 
