@@ -60,6 +60,7 @@ let package = Package(
             dependencies: [
                 "LBCore", "SNMP", "DNS",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -69,6 +70,7 @@ let package = Package(
             dependencies: [
                 "LBDaemonKit", "LBCore", "SNMP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

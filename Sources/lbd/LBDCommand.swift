@@ -7,6 +7,6 @@ struct LBDCommand: AsyncParsableCommand {
         abstract:
             "The load-balancing daemon: polls the members of every alias and publishes the least loaded.",
         version: "0.1.0",
-        subcommands: [CheckConfigCommand.self, SimulateCommand.self, ProbeCommand.self]
+        subcommands: [CheckConfigCommand.self, SimulateCommand.self, ProbeCommand.self, EvaluateCommand.self]
     )
 }

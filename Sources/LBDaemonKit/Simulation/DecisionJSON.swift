@@ -4,9 +4,18 @@ import LBCore
 /// Decisions as JSON: `{"aliases": {ALIAS: {"publish": [...] or null, ...}}}`, with stable
 /// snake_case field names (the JSON API uses the same shape).
 public enum DecisionJSON {
-    public static func render(_ decisions: [Decision], seed: UInt64?) -> String {
+    /// With `publications`, each alias also gets `"dns": [{"target", "previous", "previous_ttl",
+    /// "action", "error"}]`: what the publishers did, or would do.
+    public static func render(
+        _ decisions: [Decision], seed: UInt64?, publications: [String: [PublicationResult]]? = nil
+    ) -> String {
         let document = Document(
-            aliases: Dictionary(uniqueKeysWithValues: decisions.map { ($0.alias, AliasEntry($0)) }),
+            aliases: Dictionary(
+                uniqueKeysWithValues: decisions.map { decision in
+                    var entry = AliasEntry(decision)
+                    entry.dns = publications.map { ($0[decision.alias] ?? []).map(PublicationEntry.init) }
+                    return (decision.alias, entry)
+                }),
             seed: seed)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -31,6 +40,7 @@ public enum DecisionJSON {
         var policyApplied: String?
         var warnings: [String]
         var members: [MemberEntry]
+        var dns: [PublicationEntry]?
 
         init(_ decision: Decision) {
             let parameters = decision.parameters
@@ -48,7 +58,7 @@ public enum DecisionJSON {
         }
 
         enum CodingKeys: String, CodingKey {
-            case publish, action, ttl, external, usable, warnings, members, metric
+            case publish, action, ttl, external, usable, warnings, members, metric, dns
             case bestHosts = "best_hosts"
             case whenNoneUsable = "when_none_usable"
             case policyApplied = "policy_applied"
@@ -68,6 +78,43 @@ public enum DecisionJSON {
             try container.encode(policyApplied, forKey: .policyApplied)
             try container.encode(warnings, forKey: .warnings)
             try container.encode(members, forKey: .members)
+            try container.encodeIfPresent(dns, forKey: .dns)
+        }
+    }
+
+    private struct PublicationEntry: Encodable {
+        var target: String
+        var previous: [String]?
+        var previousTTL: Int?
+        var action: String
+        var error: String?
+
+        init(_ result: PublicationResult) {
+            target = result.target
+            previous = result.previous?.map(\.description)
+            previousTTL = result.previousTTL
+            switch result.action {
+            case .unchanged: action = "unchanged"
+            case .updated: action = "updated"
+            case .wouldUpdate: action = "would-update"
+            case .failed(let message):
+                action = "failed"
+                error = message
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case target, previous, action, error
+            case previousTTL = "previous_ttl"
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(target, forKey: .target)
+            try container.encode(previous, forKey: .previous)
+            try container.encode(previousTTL, forKey: .previousTTL)
+            try container.encode(action, forKey: .action)
+            try container.encodeIfPresent(error, forKey: .error)
         }
     }
 

@@ -6,6 +6,27 @@ public enum DecisionTable {
         decisions.map(render).joined(separator: "\n")
     }
 
+    /// The decisions, each followed by what the publishers did (or would do) with it.
+    public static func render(_ decisions: [Decision], publications: [String: [PublicationResult]]) -> String
+    {
+        decisions.map { decision in
+            let lines = (publications[decision.alias] ?? []).map { result in
+                let previous = result.previous.map {
+                    $0.isEmpty ? "nothing" : $0.map(\.description).joined(separator: " ")
+                }
+                let was =
+                    previous.map { " (had \($0)\(result.previousTTL.map { ", ttl \($0)" } ?? ""))" } ?? ""
+                switch result.action {
+                case .unchanged: return "  \(result.target): unchanged\(was)"
+                case .updated: return "  \(result.target): updated\(was)"
+                case .wouldUpdate: return "  \(result.target): would update\(was)"
+                case .failed(let message): return "  \(result.target): FAILED: \(message)"
+                }
+            }
+            return render(decision) + lines.map { $0 + "\n" }.joined()
+        }.joined(separator: "\n")
+    }
+
     static func render(_ decision: Decision) -> String {
         let parameters = decision.parameters
         var lines: [String] = []

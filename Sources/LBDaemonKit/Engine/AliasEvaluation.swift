@@ -1,0 +1,43 @@
+import Foundation
+import LBCore
+
+/// One evaluation of one alias: what was decided, what the publishers did with it, and when.
+/// The engine keeps the latest per alias for the logs, `lbd evaluate` and the APIs.
+public struct AliasEvaluation: Sendable {
+    public var decision: Decision
+    /// One result per place each publisher writes to; empty when the decision keeps DNS as it is
+    /// (no usable member and the alias's policy is to keep) or there is no publisher.
+    public var results: [PublicationResult]
+    /// When the evaluation finished (wall clock, for people).
+    public var finishedAt: Date
+
+    public init(decision: Decision, results: [PublicationResult], finishedAt: Date) {
+        self.decision = decision
+        self.results = results
+        self.finishedAt = finishedAt
+    }
+
+    /// What happened, in one word: `keep` (DNS left alone by policy), `unchanged`, `updated`,
+    /// `would-update` (dry run), `failed` when any place failed.
+    public var action: String {
+        guard decision.publish != nil else { return "keep" }
+        let actions = results.map(\.action)
+        if actions.contains(where: { if case .failed = $0 { return true } else { return false } }) {
+            return "failed"
+        }
+        if actions.contains(.updated) { return "updated" }
+        if actions.contains(.wouldUpdate) { return "would-update" }
+        return "unchanged"
+    }
+
+    /// Why the alias got what it got, for the log line.
+    public var reason: String {
+        guard let publish = decision.publish else {
+            return "no usable member: keeping what DNS has (\(decision.parameters.whenNoneUsable.rawValue))"
+        }
+        if let policy = decision.appliedPolicy {
+            return "no usable member: \(policy.rawValue) policy publishes \(publish.count) address(es)"
+        }
+        return "\(decision.chosen.count) of \(decision.usableCount) usable member(s) chosen"
+    }
+}

@@ -1,0 +1,79 @@
+/// When each alias is next evaluated: its own polling interval after its last evaluation, give
+/// or take a small random jitter, so aliases drift apart instead of polling in one burst every
+/// interval (golbd evaluated every alias of the same interval together).
+public struct AliasSchedule: Sendable {
+    public typealias Instant = ContinuousClock.Instant
+
+    private struct Entry: Sendable {
+        var interval: Duration
+        var nextDue: Instant
+        var running = false
+    }
+
+    /// The first evaluations after start are spread over at most this long.
+    public static let startSpread: Duration = .seconds(5)
+    /// Later evaluations move by at most a tenth of the interval, and never more than this.
+    public static let maximumJitter: Duration = .seconds(5)
+
+    private var entries: [String: Entry] = [:]
+
+    public init() {}
+
+    /// Follows the configuration: new aliases are due within `startSpread`, removed ones are
+    /// forgotten, and those already known keep their schedule (taking a shorter interval
+    /// into account at once).
+    public mutating func update<R: RandomNumberGenerator>(
+        intervals: [String: Duration], now: Instant, using random: inout R
+    ) {
+        entries = entries.filter { intervals[$0.key] != nil }
+        for (alias, interval) in intervals {
+            if var entry = entries[alias] {
+                if interval < entry.interval { entry.nextDue = min(entry.nextDue, now + interval) }
+                entry.interval = interval
+                entries[alias] = entry
+            } else {
+                let spread = min(interval, Self.startSpread)
+                entries[alias] = Entry(
+                    interval: interval, nextDue: now + Self.fraction(of: spread, using: &random))
+            }
+        }
+    }
+
+    /// The aliases due at `now` and not being evaluated, by name; they are marked running.
+    public mutating func takeDue(at now: Instant) -> [String] {
+        let due = entries.filter { !$0.value.running && $0.value.nextDue <= now }.map(\.key).sorted()
+        for alias in due { entries[alias]?.running = true }
+        return due
+    }
+
+    /// Records that `alias` was evaluated, finishing at `now`: due again one interval later,
+    /// moved by up to a tenth of the interval either way.
+    public mutating func finished<R: RandomNumberGenerator>(
+        _ alias: String, at now: Instant, using random: inout R
+    ) {
+        guard var entry = entries[alias] else { return }
+        let jitter = min(entry.interval / 10, Self.maximumJitter)
+        entry.nextDue = now + entry.interval - jitter + Self.fraction(of: jitter * 2, using: &random)
+        entry.running = false
+        entries[alias] = entry
+    }
+
+    /// The earliest time an alias that is not running falls due.
+    public var nextWake: Instant? {
+        entries.values.filter { !$0.running }.map(\.nextDue).min()
+    }
+
+    /// The aliases scheduled, by name.
+    public var aliases: [String] { entries.keys.sorted() }
+
+    /// When `alias` is next due; nil when unknown.
+    public func nextDue(of alias: String) -> Instant? { entries[alias]?.nextDue }
+
+    /// A uniformly random duration in `0..<span` (zero for an empty span), to the millisecond.
+    static func fraction<R: RandomNumberGenerator>(of span: Duration, using random: inout R) -> Duration {
+        let milliseconds =
+            span.components.seconds * 1000 + span.components.attoseconds / 1_000_000_000_000_000
+        guard milliseconds > 0 else { return .zero }
+        return .milliseconds(Int64.random(in: 0..<milliseconds, using: &random))
+    }
+}

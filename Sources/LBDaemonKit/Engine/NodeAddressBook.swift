@@ -1,0 +1,88 @@
+import NIOCore
+import Synchronization
+
+/// The addresses of every member node, resolved once and again on a schedule rather than on every
+/// poll (golbd resolved every name on every tick), so that a slow resolver does not slow polling
+/// and a short resolver outage does not make every node unusable.
+///
+/// A name that fails to resolve keeps its last addresses while they are younger than
+/// `keepStale`, and is tried again after `retryAfterFailure`.
+public final class NodeAddressBook: Sendable {
+    public typealias Resolve = @Sendable (_ node: String, _ port: Int) async throws -> [SocketAddress]
+
+    /// What the book knows of one node.
+    public enum Entry: Sendable {
+        case addresses([SocketAddress])
+        case failure(String)
+    }
+
+    private struct Known {
+        var entry: Entry
+        var lastAddresses: [SocketAddress]?
+        var resolvedAt: ContinuousClock.Instant
+        var nextResolution: ContinuousClock.Instant
+    }
+
+    private let resolve: Resolve
+    private let port: Int
+    private let refresh: Duration
+    private let retryAfterFailure: Duration
+    private let keepStale: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private let known = Mutex<[String: Known]>([:])
+
+    /// - Parameters:
+    ///   - port: the SNMP port the addresses carry.
+    ///   - refresh: how long resolved addresses are used before resolving again.
+    ///   - retryAfterFailure: how soon a name that failed is tried again.
+    ///   - keepStale: how long the last good addresses stand in for a failing name.
+    public init(
+        port: Int, refresh: Duration = .seconds(300), retryAfterFailure: Duration = .seconds(30),
+        keepStale: Duration = .seconds(3600),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
+        resolve: @escaping Resolve = { try await HostResolver.addresses(of: $0, port: $1) }
+    ) {
+        self.port = port
+        self.refresh = refresh
+        self.retryAfterFailure = retryAfterFailure
+        self.keepStale = keepStale
+        self.now = now
+        self.resolve = resolve
+    }
+
+    /// The addresses of `node`, resolving it when it is new or its entry is due.
+    public func addresses(of node: String) async -> Entry {
+        let instant = now()
+        if let current = known.withLock({ $0[node] }), current.nextResolution > instant {
+            return current.entry
+        }
+        let entry: Entry
+        var addresses: [SocketAddress]?
+        do {
+            addresses = try await resolve(node, port)
+            entry = .addresses(addresses!)
+        } catch {
+            entry = .failure("\(error)")
+        }
+        return known.withLock { known in
+            let previous = known[node]
+            if addresses == nil, let stale = previous?.lastAddresses, let resolvedAt = previous?.resolvedAt,
+                instant - resolvedAt < keepStale
+            {
+                known[node] = Known(
+                    entry: .addresses(stale), lastAddresses: stale, resolvedAt: resolvedAt,
+                    nextResolution: instant + retryAfterFailure)
+                return .addresses(stale)
+            }
+            known[node] = Known(
+                entry: entry, lastAddresses: addresses, resolvedAt: instant,
+                nextResolution: instant + (addresses == nil ? retryAfterFailure : refresh))
+            return entry
+        }
+    }
+
+    /// Forgets nodes that are no longer members of any alias.
+    public func keepOnly(_ nodes: Set<String>) {
+        known.withLock { known in known = known.filter { nodes.contains($0.key) } }
+    }
+}

@@ -1,0 +1,219 @@
+import DNS
+import LBCore
+import NIOCore
+
+/// Publishes aliases by RFC 2136 UPDATE, signed with TSIG, to the internal view of the DNS and,
+/// for external aliases, to the external view too; as golbd, each alias is a zone of its own whose
+/// apex holds the A and AAAA records.
+///
+/// Each view is read first, with a query signed by the view's key (a server with views picks the
+/// view by the key, as BIND's `match-clients { key ...; }` does); an UPDATE goes out only when
+/// the addresses or the TTL differ. Invariant: at most `DNSSettings.maxConcurrentUpdates` UPDATEs
+/// are in flight at once, across every concurrent `publish` call.
+public struct DNSUpdatePublisher: Publisher {
+    /// Waits between two attempts; `Task.sleep` outside tests.
+    public typealias Sleep = @Sendable (Duration) async throws -> Void
+
+    /// One view to write to: its name in results, its key and its server.
+    struct View: Sendable {
+        var target: String
+        var key: TSIGKey
+        var server: ServerAddress?
+    }
+
+    /// A view whose key and address are ready for the DNS client.
+    private struct Destination {
+        var key: DNS.TSIGKey
+        var server: SocketAddress
+    }
+
+    private let settings: DNSSettings
+    private let sender: any DNSRequestSender
+    private let limiter: UpdateLimiter
+    private let firstRetryDelay: Duration
+    private let sleep: Sleep
+
+    /// - Parameters:
+    ///   - firstRetryDelay: the wait before the second attempt of a read or an UPDATE; it doubles
+    ///     before each further one (`settings.retries` extra attempts at most).
+    ///   - sleep: how to wait between attempts; tests pass one that returns at once.
+    public init(
+        settings: DNSSettings, client: DNSClient = DNSClient(),
+        firstRetryDelay: Duration = .milliseconds(500),
+        sleep: @escaping Sleep = { try await Task.sleep(for: $0) }
+    ) {
+        self.init(settings: settings, sender: client, firstRetryDelay: firstRetryDelay, sleep: sleep)
+    }
+
+    init(
+        settings: DNSSettings, sender: any DNSRequestSender, firstRetryDelay: Duration, sleep: @escaping Sleep
+    ) {
+        self.settings = settings
+        self.sender = sender
+        self.limiter = UpdateLimiter(limit: settings.maxConcurrentUpdates)
+        self.firstRetryDelay = firstRetryDelay
+        self.sleep = sleep
+    }
+
+    /// The views `publication` goes to: the internal one for every alias, the external one for
+    /// external aliases; a view that is not configured is skipped.
+    func views(for publication: Publication) -> [View] {
+        var views: [View] = []
+        if let view = settings.internalView {
+            views.append(View(target: "internal view", key: view.key, server: view.server ?? settings.server))
+        }
+        if publication.external, let view = settings.externalView {
+            views.append(View(target: "external view", key: view.key, server: view.server ?? settings.server))
+        }
+        return views
+    }
+
+    public func publish(_ publication: Publication, dryRun: Bool) async -> [PublicationResult] {
+        // One view after the other, internal first as golbd: a failure in one never stops the other.
+        var results: [PublicationResult] = []
+        for view in views(for: publication) {
+            results.append(await publish(publication, in: view, dryRun: dryRun))
+        }
+        return results
+    }
+
+    private func publish(_ publication: Publication, in view: View, dryRun: Bool) async -> PublicationResult {
+        let alias: DomainName
+        let destination: Destination
+        do {
+            alias = try DomainName(alias: publication.alias)
+            destination = try await resolve(view)
+        } catch {
+            return PublicationResult(
+                target: view.target, previous: nil, action: .failed(Self.describe(error)))
+        }
+        let current: PublishedRecords
+        do {
+            current = try await withRetries { try await read(alias, at: destination) }
+        } catch {
+            return PublicationResult(
+                target: view.target, previous: nil,
+                action: .failed(
+                    "reading \(alias) A and AAAA from \(destination.server): \(Self.describe(error))"))
+        }
+        let wanted = PublishedRecords(publication)
+        let result = { (action: PublicationResult.Action) in
+            PublicationResult(
+                target: view.target, previous: current.addresses, previousTTL: current.ttl, action: action)
+        }
+        if current == wanted { return result(.unchanged) }
+        if dryRun { return result(.wouldUpdate) }
+        do {
+            let update = Self.replacement(of: alias, by: wanted)
+            try await withRetries {
+                try await limiter.withPermit {
+                    _ = try await sender.send(
+                        update.message, server: destination.server, key: destination.key,
+                        options: clientOptions)
+                }
+            }
+            return result(.updated)
+        } catch {
+            return result(.failed("UPDATE of \(alias) at \(destination.server): \(Self.describe(error))"))
+        }
+    }
+
+    /// Reads the A and AAAA RRsets of `alias`. The key signs the queries so that the answer comes
+    /// from the view the key selects; NXDOMAIN is an alias without records.
+    private func read(_ alias: DomainName, at destination: Destination) async throws -> PublishedRecords {
+        var answers: [ResourceRecord] = []
+        for type in [RecordType.a, .aaaa] {
+            let query = DNSMessage(
+                id: 0, questions: [Question(name: alias, type: type)],
+                edns: EDNS(udpPayloadSize: clientOptions.udpPayloadSize))
+            do {
+                let response = try await sender.send(
+                    query, server: destination.server, key: destination.key, options: clientOptions)
+                answers += response.message.answers
+            } catch let error as DNSClientError where error.responseCode == .nameError {
+                continue
+            }
+        }
+        return PublishedRecords(answers, at: alias)
+    }
+
+    /// The UPDATE golbd sends: the alias is the zone, both address RRsets are deleted and the
+    /// wanted records added, in one message so that resolvers never see the alias half-written.
+    static func replacement(of alias: DomainName, by records: PublishedRecords) -> DNSUpdate {
+        var update = DNSUpdate(zone: alias)
+        update.deleteRRset(alias, type: .a)
+        update.deleteRRset(alias, type: .aaaa)
+        for record in records.records(at: alias) {
+            update.add(alias, ttl: record.ttl, data: record.data)
+        }
+        return update
+    }
+
+    /// One attempt per request: the retries are this publisher's, with a growing delay between them.
+    private var clientOptions: DNSClient.Options {
+        DNSClient.Options(timeout: .milliseconds(Int64(max(0, settings.timeout) * 1000)), retries: 0)
+    }
+
+    /// Runs `operation` up to `settings.retries + 1` times while it fails in a way that may pass
+    /// (a timeout, a server failure), waiting `firstRetryDelay`, then twice as long each time.
+    private func withRetries<T>(_ operation: () async throws -> T) async throws -> T {
+        let attempts = max(0, settings.retries) + 1
+        var delay = firstRetryDelay
+        var attempt = 1
+        while true {
+            do {
+                return try await operation()
+            } catch let error as DNSClientError where attempt < attempts && Self.mayPass(error) {
+                try await sleep(delay)
+                delay *= 2
+                attempt += 1
+            } catch let error as DNSClientError where attempt > 1 {
+                throw PublishingFailure("\(Self.describe(error)) (attempt \(attempt) of \(attempts))")
+            }
+        }
+    }
+
+    /// Whether trying again may succeed. A refusal or a TSIG failure says the configuration is
+    /// wrong, and repeating the request only delays the other aliases.
+    static func mayPass(_ error: DNSClientError) -> Bool {
+        switch error.code {
+        case .timeout, .connectionFailed, .malformedResponse: return true
+        case .responseCode(let code): return code == .serverFailure
+        case .tsig, .invalidRequest: return false
+        }
+    }
+
+    private func resolve(_ view: View) async throws(PublishingFailure) -> Destination {
+        let key: DNS.TSIGKey
+        switch view.key.dnsKey {
+        case .success(let converted): key = converted
+        case .failure(let failure): throw failure
+        }
+        guard let server = view.server else {
+            throw PublishingFailure("no DNS server is configured for the \(view.target)")
+        }
+        do {
+            guard let address = try await HostResolver.addresses(of: server.host, port: server.port).first
+            else {
+                throw PublishingFailure("\(server.host) has no address")
+            }
+            return Destination(key: key, server: address)
+        } catch let failure as PublishingFailure {
+            throw failure
+        } catch {
+            throw PublishingFailure("cannot resolve DNS server \(server): \(error)")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as DNSClientError:
+            guard let peer = error.tsigError?.peerError else { return error.message }
+            // In a TSIG record, 16 is BADSIG (BADVERS is its meaning in an OPT record).
+            let code = peer == .badSignature ? "BADSIG" : peer.description
+            return "the server rejected the TSIG key (\(code)): \(error.message)"
+        case is CancellationError: return "cancelled"
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import LBCore
+import LBDaemonKit
+import Logging
+import SNMP
+
+struct EvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Poll every alias's members once, print the decisions and the DNS change each would make.",
+        discussion: """
+            Publishes the changes unless --dry-run is given. Exits 1 when a publisher failed.
+            """
+    )
+
+    @Option(help: "The configuration file.")
+    var config: String
+
+    @Option(help: "The configuration format, instead of guessing it.")
+    var format: ConfigurationFormat?
+
+    @Flag(help: "Evaluate once and exit (required: `lbd run` is the daemon).")
+    var once = false
+
+    @Flag(help: "Only show what would change in DNS; change nothing.")
+    var dryRun = false
+
+    @Flag(help: "Print JSON: {\"aliases\": {ALIAS: {\"publish\": [...], \"dns\": [...], ...}}}.")
+    var json = false
+
+    @Option(help: "Poll nodes on this SNMP port instead of the configured one.")
+    var snmpPort: Int?
+
+    @Option(help: "Send queries and UPDATEs to this DNS server (HOST[:PORT]) instead of the configured one.")
+    var dnsServer: String?
+
+    @Option(help: "Seed of the tie-break randomness, for reproducible output.")
+    var seed: UInt64?
+
+    func validate() throws {
+        guard once else { throw ValidationError("evaluate needs --once (the daemon is `lbd run`)") }
+        if let snmpPort, !(1...65_535).contains(snmpPort) {
+            throw ValidationError("--snmp-port must be from 1 to 65535")
+        }
+    }
+
+    func run() async throws {
+        var configuration: Configuration
+        do {
+            let loaded = try ConfigurationLoader.load(path: config, format: format)
+            for warning in loaded.warnings { printToStandardError(warning.description) }
+            configuration = loaded.configuration
+            if let snmpPort { configuration.snmp.port = snmpPort }
+            if let dnsServer {
+                configuration.dns.server = try ServerAddress(parsing: dnsServer, defaultPort: 53)
+            }
+        } catch let error as ConfigurationError {
+            printToStandardError(error.description)
+            throw ExitCode(1)
+        } catch {
+            printToStandardError("--dns-server: \(error)")
+            throw ExitCode(1)
+        }
+        let client = try await SNMPClient.start(maximumInFlight: configuration.snmp.concurrency)
+        let poller = NodePoller(
+            addressBook: NodeAddressBook(port: configuration.snmp.port),
+            probe: SNMPNodeProbe(client: client, settings: configuration.snmp),
+            concurrency: configuration.snmp.concurrency)
+        var logger = Logger(label: "lbd")
+        logger.logLevel = .warning
+        let engine = EvaluationEngine(
+            configuration: configuration, poller: poller,
+            publishers: PublisherSet.make(for: configuration), logger: logger,
+            seed: seed ?? UInt64.random(in: .min ... .max), dryRun: dryRun)
+        let evaluations = await engine.evaluateAll()
+        await client.shutdown()
+        let decisions = evaluations.map(\.decision)
+        let publications = Dictionary(
+            evaluations.map { ($0.decision.alias, $0.results) }, uniquingKeysWith: { $1 })
+        if json {
+            print(DecisionJSON.render(decisions, seed: seed, publications: publications), terminator: "")
+        } else {
+            print(DecisionTable.render(decisions, publications: publications), terminator: "")
+        }
+        if evaluations.contains(where: { $0.action == "failed" }) { throw ExitCode(1) }
+    }
+}

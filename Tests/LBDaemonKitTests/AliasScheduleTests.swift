@@ -1,0 +1,66 @@
+import LBCore
+import LBDaemonKit
+import Testing
+
+@Suite struct AliasScheduleTests {
+    private let start = ContinuousClock.now
+
+    @Test func newAliasesAreDueWithinTheStartSpreadAndNotAllAtOnce() {
+        var random = SeededRandomNumberGenerator(seed: 1)
+        var schedule = AliasSchedule()
+        let intervals = Dictionary(
+            uniqueKeysWithValues: (0..<50).map { ("a\($0).example", Duration.seconds(300)) })
+        schedule.update(intervals: intervals, now: start, using: &random)
+        let dues = schedule.aliases.compactMap { schedule.nextDue(of: $0) }
+        #expect(dues.count == 50)
+        #expect(dues.allSatisfy { $0 >= start && $0 < start + AliasSchedule.startSpread })
+        #expect(Set(dues).count > 25)
+        #expect(schedule.takeDue(at: start + AliasSchedule.startSpread).count == 50)
+    }
+
+    @Test func aRunningAliasIsNotTakenAgainAndFinishingSchedulesTheNextEvaluation() {
+        var random = SeededRandomNumberGenerator(seed: 2)
+        var schedule = AliasSchedule()
+        schedule.update(intervals: ["a.example": .seconds(100)], now: start, using: &random)
+        let first = start + .seconds(10)
+        #expect(schedule.takeDue(at: first) == ["a.example"])
+        #expect(schedule.takeDue(at: first + .seconds(500)).isEmpty)
+        #expect(schedule.nextWake == nil)
+        schedule.finished("a.example", at: first, using: &random)
+        let next = try! #require(schedule.nextDue(of: "a.example"))
+        // One interval later, give or take a tenth of it.
+        #expect(next >= first + .seconds(90) && next <= first + .seconds(110))
+        #expect(schedule.takeDue(at: first + .seconds(89)).isEmpty)
+        #expect(schedule.takeDue(at: first + .seconds(110)) == ["a.example"])
+    }
+
+    @Test func jitterIsCappedForLongIntervals() {
+        var random = SeededRandomNumberGenerator(seed: 3)
+        var schedule = AliasSchedule()
+        schedule.update(intervals: ["a.example": .seconds(3600)], now: start, using: &random)
+        _ = schedule.takeDue(at: start + .seconds(10))
+        for _ in 0..<20 {
+            schedule.finished("a.example", at: start, using: &random)
+            let next = schedule.nextDue(of: "a.example")!
+            #expect(next >= start + .seconds(3595) && next <= start + .seconds(3605))
+        }
+    }
+
+    @Test func reloadingKeepsKnownAliasesAndDropsRemovedOnes() {
+        var random = SeededRandomNumberGenerator(seed: 4)
+        var schedule = AliasSchedule()
+        schedule.update(
+            intervals: ["a.example": .seconds(300), "b.example": .seconds(300)], now: start, using: &random)
+        _ = schedule.takeDue(at: start + .seconds(10))
+        schedule.finished("a.example", at: start + .seconds(10), using: &random)
+        let aDue = schedule.nextDue(of: "a.example")
+        schedule.update(
+            intervals: ["a.example": .seconds(300), "c.example": .seconds(300)], now: start + .seconds(20),
+            using: &random)
+        #expect(schedule.aliases == ["a.example", "c.example"])
+        #expect(schedule.nextDue(of: "a.example") == aDue)
+        // A shorter interval takes effect at once.
+        schedule.update(intervals: ["a.example": .seconds(30)], now: start + .seconds(20), using: &random)
+        #expect(schedule.nextDue(of: "a.example")! <= start + .seconds(50))
+    }
+}

@@ -1,0 +1,77 @@
+import LBDaemonKit
+import NIOCore
+import Synchronization
+import Testing
+
+@Suite struct NodeAddressBookTests {
+    /// A clock the test moves by hand, and a resolver whose answers and calls the test controls.
+    final class World: Sendable {
+        let now = Mutex(ContinuousClock.now)
+        let answers = Mutex<[String: [String]]>([:])
+        let calls = Mutex(0)
+
+        func advance(_ duration: Duration) { now.withLock { $0 += duration } }
+
+        func book() -> NodeAddressBook {
+            NodeAddressBook(
+                port: 161, refresh: .seconds(300), retryAfterFailure: .seconds(30), keepStale: .seconds(3600),
+                now: { self.now.withLock { $0 } },
+                resolve: { node, port in
+                    self.calls.withLock { $0 += 1 }
+                    guard let addresses = self.answers.withLock({ $0[node] }) else {
+                        throw FakeResolutionError()
+                    }
+                    return try addresses.map { try SocketAddress(ipAddress: $0, port: port) }
+                })
+        }
+    }
+
+    private func addresses(_ entry: NodeAddressBook.Entry) -> [String]? {
+        guard case .addresses(let list) = entry else { return nil }
+        return list.compactMap(\.ipAddress)
+    }
+
+    @Test func namesAreResolvedOnceUntilTheRefreshIsDue() async {
+        let world = World()
+        world.answers.withLock { $0["node1"] = ["192.0.2.1", "2001:db8::1"] }
+        let book = world.book()
+        #expect(addresses(await book.addresses(of: "node1")) == ["192.0.2.1", "2001:db8::1"])
+        world.advance(.seconds(299))
+        world.answers.withLock { $0["node1"] = ["192.0.2.2"] }
+        #expect(addresses(await book.addresses(of: "node1")) == ["192.0.2.1", "2001:db8::1"])
+        #expect(world.calls.withLock { $0 } == 1)
+        world.advance(.seconds(2))
+        #expect(addresses(await book.addresses(of: "node1")) == ["192.0.2.2"])
+        #expect(world.calls.withLock { $0 } == 2)
+    }
+
+    @Test func aFailingNameKeepsItsLastAddressesForAWhile() async {
+        let world = World()
+        world.answers.withLock { $0["node1"] = ["192.0.2.1"] }
+        let book = world.book()
+        _ = await book.addresses(of: "node1")
+        world.answers.withLock { $0["node1"] = nil }
+        world.advance(.seconds(301))
+        #expect(addresses(await book.addresses(of: "node1")) == ["192.0.2.1"])
+        // Tried again after retryAfterFailure, not after the full refresh.
+        world.advance(.seconds(31))
+        _ = await book.addresses(of: "node1")
+        #expect(world.calls.withLock { $0 } == 3)
+        // After keepStale, the failure shows.
+        world.advance(.seconds(3600))
+        guard case .failure = await book.addresses(of: "node1") else {
+            Issue.record("a name failing for over an hour still gave addresses")
+            return
+        }
+    }
+
+    @Test func aNameThatNeverResolvedIsAFailure() async {
+        let world = World()
+        let book = world.book()
+        guard case .failure(let reason) = await book.addresses(of: "nowhere") else {
+            Issue.record("an unknown name resolved")
+            return
+        }
+        #expect(reason.contains("no such host"))
+    }
+}
