@@ -65,10 +65,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Log lines (text or JSON) for both daemons.
+        .target(
+            name: "LBLogging",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "lbd",
             dependencies: [
-                "LBDaemonKit", "LBCore", "SNMP",
+                "LBDaemonKit", "LBCore", "SNMP", "DNS", "LBLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -77,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "lbclient",
             dependencies: [
-                "LBClientKit", "LBCore", "SNMP",
+                "LBClientKit", "LBCore", "SNMP", "LBLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -86,8 +91,9 @@ let package = Package(
         .executableTarget(
             name: "lbbench",
             dependencies: [
-                "LBCore", "SNMP", "DNS",
+                "LBCore", "SNMP", "DNS", "LBDaemonKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

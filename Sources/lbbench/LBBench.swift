@@ -7,7 +7,7 @@ struct LBBench: AsyncParsableCommand {
         abstract: "Benchmarks that print figures. Build with -c release: swift run -c release lbbench ...",
         subcommands: [
             SNMPBenchmarkCommand.self, SNMPAgentsCommand.self, LBClientBenchmarkCommand.self,
-            DNSBenchmarkCommand.self,
+            DNSBenchmarkCommand.self, CycleBenchmarkCommand.self, CycleAgentsCommand.self,
         ]
     )
 }

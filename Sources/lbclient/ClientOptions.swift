@@ -73,7 +73,7 @@ struct ClientOptions: ParsableArguments {
             throw ValidationError(
                 "unknown log level `\(logLevel)`; use trace, debug, info, warning, error or critical")
         }
-        guard LogSetup.Format(mode: logMode) != nil else {
+        guard LogSetup.format(mode: logMode) != nil else {
             throw ValidationError("unknown log mode `\(logMode)`; use nested, fluentd or fluentd_pretty")
         }
         guard timeout > .zero else { throw ValidationError("--timeout must be positive") }
@@ -95,7 +95,7 @@ struct ClientOptions: ParsableArguments {
     func makeLogger() throws -> Logger {
         try LogSetup.bootstrap(
             level: LogSetup.level(named: logLevel) ?? .warning,
-            format: LogSetup.Format(mode: logMode) ?? .text,
+            format: LogSetup.format(mode: logMode) ?? .text,
             destination: logFile.map { .file($0) } ?? (logToStandardError ? .standardError : .syslog))
         return Logger(label: "lbclient")
     }

@@ -7,6 +7,9 @@ struct LBDCommand: AsyncParsableCommand {
         abstract:
             "The load-balancing daemon: polls the members of every alias and publishes the least loaded.",
         version: "0.1.0",
-        subcommands: [CheckConfigCommand.self, SimulateCommand.self, ProbeCommand.self, EvaluateCommand.self]
+        subcommands: [
+            RunCommand.self, EvaluateCommand.self, DemoCommand.self, CheckConfigCommand.self,
+            SimulateCommand.self, ProbeCommand.self,
+        ]
     )
 }

@@ -13,30 +13,6 @@ import Testing
     let key = DNS.TSIGKey(
         name: try! DomainName(parsing: "lb-internal."), algorithm: .hmacSHA256, secret: Array(1...32))
 
-    /// Agents on 127.0.0.2, .3 and .4 sharing one port (lbd polls every node on one port), with
-    /// the loads given; retried on another port if one address has it taken.
-    private func startAgents(_ loads: [Int32]) async throws -> (agents: [SNMPAgent], port: Int) {
-        for _ in 0..<5 {
-            var agents: [SNMPAgent] = []
-            var port = 0
-            do {
-                for (index, load) in loads.enumerated() {
-                    let agent = SNMPAgent(
-                        configuration: SNMPAgentConfiguration(
-                            host: "127.0.0.\(index + 2)", port: port, communities: ["public"]))
-                    agent.register(OID(".1.3.6.1.4.1.96.255.1")!, value: .integer(load))
-                    let address = try await agent.start()
-                    agents.append(agent)
-                    port = address.port ?? 0
-                }
-                return (agents, port)
-            } catch {
-                for agent in agents { await agent.stop() }
-            }
-        }
-        throw PeerError("no port free on 127.0.0.2-4")
-    }
-
     private func configuration(snmpPort: Int, dnsPort: Int) throws -> String {
         let file = try Peers.temporaryDirectory("lbd-evaluate").appendingPathComponent("lbd.yaml")
         try """
@@ -81,7 +57,7 @@ import Testing
     }
 
     @Test func pollsDecidesAndPublishesOnlyWithoutDryRun() async throws {
-        let (agents, snmpPort) = try await startAgents([7, 5, 9])
+        let (agents, snmpPort) = try await LoopbackAgents.start([7, 5, 9])
         let dns = try await EmbeddedUpdateServer(aliases: ["www.example.org"], keys: [key])
         let config = try configuration(snmpPort: snmpPort, dnsPort: dns.address.port!)
 
@@ -115,7 +91,7 @@ import Testing
     }
 
     @Test func aDNSServerThatIsDownFailsThePublishingAndExitsOne() async throws {
-        let (agents, snmpPort) = try await startAgents([7, 5, 9])
+        let (agents, snmpPort) = try await LoopbackAgents.start([7, 5, 9])
         // A port nothing listens on.
         let silent = try FreePort.udpAndTCP()
         let config = try configuration(snmpPort: snmpPort, dnsPort: silent)

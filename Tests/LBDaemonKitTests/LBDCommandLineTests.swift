@@ -16,13 +16,18 @@ import Testing
 
     /// Runs the `lbd` built next to this test bundle.
     func lbd(_ arguments: [String]) throws -> Run {
+        let run = try Peers.run(try Self.executable(), arguments, timeout: 60)
+        return Run(status: run.status, stdout: run.output, stderr: run.errors)
+    }
+
+    /// The path of the `lbd` built next to this test bundle.
+    static func executable() throws -> String {
         let products = Bundle.module.bundleURL.deletingLastPathComponent()
         let executable = products.appendingPathComponent("lbd")
         try #require(
             FileManager.default.isExecutableFile(atPath: executable.path),
             "lbd is not built at \(executable.path): run swift build --build-tests")
-        let run = try Peers.run(executable.path, arguments, timeout: 60)
-        return Run(status: run.status, stdout: run.output, stderr: run.errors)
+        return executable.path
     }
 
     /// The summary without its first line, which names the file and format.

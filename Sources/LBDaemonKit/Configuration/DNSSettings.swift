@@ -15,11 +15,14 @@ public struct DNSSettings: Hashable, Sendable {
     public var internalView: DNSView?
     /// The key signing UPDATEs of the external view (external aliases only).
     public var externalView: DNSView?
+    /// lbd's own DNS server, serving the aliases itself; nil when lbd does not serve DNS.
+    public var embedded: EmbeddedDNSSettings?
 
     public init(
         server: ServerAddress? = nil, timeout: Double = 2, retries: Int = 3, maxConcurrentUpdates: Int = 4,
-        internalView: DNSView? = nil, externalView: DNSView? = nil
+        internalView: DNSView? = nil, externalView: DNSView? = nil, embedded: EmbeddedDNSSettings? = nil
     ) {
+        self.embedded = embedded
         self.server = server
         self.timeout = timeout
         self.retries = retries

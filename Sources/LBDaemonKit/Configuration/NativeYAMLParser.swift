@@ -58,6 +58,9 @@ struct NativeYAMLParser {
         }
         configuration.aliases = AliasValidator(diagnostics: diagnostics, missingMembers: .reject).validate(
             drafts)
+        if let zone = configuration.dns.embedded?.zone {
+            EmbeddedDNSReader(reader: reader).checkAliases(configuration.aliases, drafts: drafts, zone: zone)
+        }
         if let partition = configuration.partition, !configuration.aliases.isEmpty,
             !configuration.aliases.contains(where: { $0.partition == partition }),
             let entry = root.first(where: { $0.key == "partition" })
@@ -166,7 +169,8 @@ struct NativeYAMLParser {
         var dns = DNSSettings()
         guard let fields = reader.mapping(node, "dns") else { return dns }
         reader.rejectUnknownKeys(
-            fields, known: ["server", "timeout", "retries", "max_concurrent_updates", "views"], "dns")
+            fields, known: ["server", "timeout", "retries", "max_concurrent_updates", "views", "embedded"],
+            "dns")
         for field in fields where !reader.isNull(field.value) {
             switch field.key {
             case "server": dns.server = reader.value(field.value, "dns server", Self.dnsServer)
@@ -182,6 +186,7 @@ struct NativeYAMLParser {
                     if view.key == "internal" { dns.internalView = readView(view) }
                     if view.key == "external" { dns.externalView = readView(view) }
                 }
+            case "embedded": dns.embedded = EmbeddedDNSReader(reader: reader).read(field.value)
             default: break
             }
         }

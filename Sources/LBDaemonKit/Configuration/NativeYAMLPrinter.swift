@@ -41,6 +41,18 @@ public enum NativeYAMLPrinter {
             ("retries", scalar(String(dns.retries))),
             ("max_concurrent_updates", scalar(String(dns.maxConcurrentUpdates))),
             ("views", views.isEmpty ? null : mapping(views)),
+            ("embedded", dns.embedded.map(embedded) ?? null),
+        ])
+    }
+
+    private static func embedded(_ embedded: EmbeddedDNSSettings) -> Node {
+        mapping([
+            ("listen", scalar(embedded.listen.description)),
+            ("zone", embedded.zone.map(scalar) ?? null),
+            ("nameserver", scalar(embedded.nameServer)),
+            ("mailbox", scalar(embedded.mailbox)),
+            ("notify", Node(embedded.notify.map { scalar($0.description) }, .implicit, .block)),
+            ("transfer_from", Node(embedded.transferFrom.map(scalar), .implicit, .block)),
         ])
     }
 

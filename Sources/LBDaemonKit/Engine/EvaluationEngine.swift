@@ -10,6 +10,8 @@ import Logging
 /// slow node delays only the aliases of its batch, and a slow DNS server only the publishing.
 public actor EvaluationEngine {
     private var configuration: Configuration
+    /// The served aliases by name, so that a batch finds each in constant time.
+    private var served: [String: AliasConfiguration]
     private let poller: NodePoller
     private let publishers: [any Publisher]
     private let logger: Logger
@@ -26,6 +28,7 @@ public actor EvaluationEngine {
         seed: UInt64 = UInt64.random(in: .min ... .max), dryRun: Bool = false
     ) {
         self.configuration = configuration
+        self.served = Self.byName(configuration)
         self.poller = poller
         self.publishers = publishers
         self.logger = logger
@@ -49,8 +52,8 @@ public actor EvaluationEngine {
         let old = Dictionary(
             configuration.servedAliases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         configuration = new
-        let served = Set(new.servedAliases.map(\.name))
-        latest = latest.filter { served.contains($0.key) }
+        served = Self.byName(new)
+        latest = latest.filter { served[$0.key] != nil }
         for alias in new.servedAliases where old[alias.name] != nil && old[alias.name] != alias {
             // A changed definition is evaluated again soon, as a new alias would be.
             latest[alias.name] = nil
@@ -79,6 +82,10 @@ public actor EvaluationEngine {
         }
     }
 
+    private static func byName(_ configuration: Configuration) -> [String: AliasConfiguration] {
+        Dictionary(configuration.servedAliases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     private func updateSchedule(now: ContinuousClock.Instant) {
         let intervals = Dictionary(
             configuration.servedAliases.map { ($0.name, Duration.seconds($0.parameters.pollingInterval)) },
@@ -89,7 +96,7 @@ public actor EvaluationEngine {
     /// Polls the members of `names` once, decides and publishes each; returns the evaluations
     /// in name order.
     private func evaluate(_ names: [String], scheduled: Bool = false) async -> [AliasEvaluation] {
-        let aliases = names.compactMap { configuration.alias(named: $0) }
+        let aliases = names.compactMap { served[$0] }
         let reports = await poller.poll(Set(aliases.flatMap(\.members)))
         var decisions: [Decision] = []
         for alias in aliases {
@@ -126,7 +133,7 @@ public actor EvaluationEngine {
         for evaluation in evaluations {
             let alias = evaluation.decision.alias
             // A reload may have dropped or changed the alias while it was being evaluated.
-            guard configuration.alias(named: alias) != nil else { continue }
+            guard served[alias] != nil else { continue }
             latest[alias] = evaluation
             if scheduled { schedule.finished(alias, at: now, using: &random) }
             log(evaluation)
@@ -165,12 +172,12 @@ public actor EvaluationEngine {
                     ])
             }
         }
-        if evaluation.action == "updated" || evaluation.action == "would-update"
-            || evaluation.action == "keep"
-        {
-            logger.notice("\(decision.alias): \(evaluation.action) \(chosen)", metadata: metadata)
+        let was = previous.map { $0.isEmpty ? " (was empty)" : " (was \($0))" } ?? ""
+        let line = "\(decision.alias): \(evaluation.action) \(chosen)\(was): \(evaluation.reason)"
+        if evaluation.action == "unchanged" {
+            logger.info("\(line)", metadata: metadata)
         } else {
-            logger.info("\(decision.alias): \(evaluation.action) \(chosen)", metadata: metadata)
+            logger.notice("\(line)", metadata: metadata)
         }
         for warning in decision.warnings {
             logger.warning("\(decision.alias): \(warning)", metadata: ["alias": "\(decision.alias)"])

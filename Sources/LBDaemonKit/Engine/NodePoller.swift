@@ -39,6 +39,10 @@ public struct NodePoller: Sendable {
         switch await addressBook.addresses(of: node) {
         case .failure(let reason):
             return NodeReport(node: node, addresses: [], resolutionFailure: reason)
+        case .addresses(let addresses) where addresses.count == 1:
+            // Most nodes have one address: no task group for them.
+            let reply = await probe.poll(addresses[0])
+            return NodeReport(node: node, addresses: Self.reports(addresses, [reply]))
         case .addresses(let addresses):
             let replies = await withTaskGroup(of: (Int, AddressReply).self) { group in
                 for (index, address) in addresses.enumerated() {
@@ -48,12 +52,15 @@ public struct NodePoller: Sendable {
                 for await (index, reply) in group { replies[index] = reply }
                 return replies
             }
-            // Resolver order is kept: it is the order golbd published addresses in.
-            let reports = zip(addresses, replies).compactMap { address, reply -> AddressReport? in
-                guard let text = address.ipAddress, let nodeAddress = NodeAddress(text) else { return nil }
-                return AddressReport(address: nodeAddress, reply: reply ?? .noAnswer)
-            }
-            return NodeReport(node: node, addresses: reports)
+            return NodeReport(node: node, addresses: Self.reports(addresses, replies))
+        }
+    }
+
+    /// The replies by address, in resolver order: the order golbd published addresses in.
+    static func reports(_ addresses: [SocketAddress], _ replies: [AddressReply?]) -> [AddressReport] {
+        zip(addresses, replies).compactMap { address, reply in
+            guard let text = address.ipAddress, let nodeAddress = NodeAddress(text) else { return nil }
+            return AddressReport(address: nodeAddress, reply: reply ?? .noAnswer)
         }
     }
 }

@@ -126,12 +126,13 @@ public struct DNSUpdatePublisher: Publisher {
             let query = DNSMessage(
                 id: 0, questions: [Question(name: alias, type: type)],
                 edns: EDNS(udpPayloadSize: clientOptions.udpPayloadSize))
+            // (A `catch ... where` on the error crashed the Swift 6.3.1 optimiser in release builds.)
             do {
                 let response = try await sender.send(
                     query, server: destination.server, key: destination.key, options: clientOptions)
                 answers += response.message.answers
-            } catch let error as DNSClientError where error.responseCode == .nameError {
-                continue
+            } catch let error as DNSClientError {
+                if error.responseCode != .nameError { throw error }
             }
         }
         return PublishedRecords(answers, at: alias)

@@ -1,0 +1,155 @@
+import DNS
+import Foundation
+import LBCore
+import Logging
+import NIOCore
+import SNMP
+
+/// What the service manager asks of a running lbd.
+public enum DaemonSignal: Sendable {
+    /// SIGHUP: read the configuration again.
+    case reload
+    /// SIGTERM or SIGINT: stop polling, finish the UPDATEs in flight, exit.
+    case terminate
+}
+
+/// `lbd run`: the engine, the embedded DNS server when configured, reloads on SIGHUP and when the
+/// file changes, and a clean stop.
+///
+/// A configuration that fails to load at a reload is reported and the running one kept. Aliases
+/// that did not change keep their state; SNMP, DNS UPDATE and embedded server settings are read
+/// at start only (a reload that changes them says a restart is needed).
+public final class Daemon: Sendable {
+    /// Changes applied to every configuration read (command-line overrides).
+    public typealias Override = @Sendable (inout Configuration) -> Void
+
+    public let path: String
+    private let format: ConfigurationFormat?
+    private let override: Override
+    private let logger: Logger
+    private let seed: UInt64
+    private let watchInterval: Duration
+
+    public init(
+        path: String, format: ConfigurationFormat? = nil, override: @escaping Override = { _ in },
+        logger: Logger, seed: UInt64 = UInt64.random(in: .min ... .max), watchInterval: Duration = .seconds(1)
+    ) {
+        self.path = path
+        self.format = format
+        self.override = override
+        self.logger = logger
+        self.seed = seed
+        self.watchInterval = watchInterval
+    }
+
+    /// Reads the configuration with the overrides applied, logging its warnings.
+    public func load() throws(ConfigurationError) -> Configuration {
+        let loaded = try ConfigurationLoader.load(path: path, format: format)
+        for warning in loaded.warnings { logger.warning("\(warning.description)") }
+        var configuration = loaded.configuration
+        override(&configuration)
+        return configuration
+    }
+
+    /// Runs until `signals` says terminate (or ends). Throws only when it cannot start: the
+    /// configuration does not load, or a socket cannot be bound.
+    public func run(signals: AsyncStream<DaemonSignal>) async throws {
+        let configuration: Configuration
+        do {
+            configuration = try load()
+        } catch {
+            logger.error("\(error.description)")
+            throw error
+        }
+        let client = try await SNMPClient.start(maximumInFlight: configuration.snmp.concurrency)
+        let poller = NodePoller(
+            addressBook: NodeAddressBook(port: configuration.snmp.port),
+            probe: SNMPNodeProbe(client: client, settings: configuration.snmp),
+            concurrency: configuration.snmp.concurrency)
+        var publishers = PublisherSet.make(for: configuration)
+        let embedded: EmbeddedZoneServer?
+        if let settings = configuration.dns.embedded {
+            do {
+                let server = try await EmbeddedZoneServer.start(settings, logger: logger)
+                publishers.append(server.publisher)
+                embedded = server
+            } catch {
+                await client.shutdown()
+                logger.error("cannot start the DNS server on \(settings.listen): \(error)")
+                throw error
+            }
+        } else {
+            embedded = nil
+        }
+        let engine = EvaluationEngine(
+            configuration: configuration, poller: poller, publishers: publishers, logger: logger, seed: seed)
+        logger.notice(
+            "lbd started",
+            metadata: [
+                "aliases": "\(configuration.servedAliases.count)",
+                "publishers": "\(publishers.count)", "config": "\(path)",
+            ])
+        let state = RunningConfiguration(configuration)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await engine.run() }
+            group.addTask {
+                await ConfigurationFileWatcher(path: self.path, interval: self.watchInterval).watch {
+                    self.logger.notice("the configuration file changed: reloading")
+                    await self.reload(engine: engine, embedded: embedded, state: state)
+                }
+            }
+            for await signal in signals {
+                if case .terminate = signal { break }
+                logger.notice("SIGHUP: reloading the configuration")
+                await reload(engine: engine, embedded: embedded, state: state)
+            }
+            // Terminate (or no more signals): the engine lets evaluations in flight finish.
+            logger.notice("stopping: finishing the evaluations in flight")
+            group.cancelAll()
+        }
+        await embedded?.stop()
+        await client.shutdown()
+        logger.notice("lbd stopped")
+    }
+
+    private func reload(engine: EvaluationEngine, embedded: EmbeddedZoneServer?, state: RunningConfiguration)
+        async
+    {
+        let new: Configuration
+        do {
+            new = try load()
+        } catch {
+            logger.error(
+                "the new configuration is not used, the running one is kept: \(error.description)",
+                metadata: ["action": "reload-failed"])
+            return
+        }
+        let old = await state.replace(with: new)
+        if old.snmp != new.snmp || old.dns != new.dns || old.ha != new.ha || old.http != new.http {
+            logger.warning("SNMP, DNS, HA or HTTP settings changed: restart lbd to apply them")
+        }
+        let removed = Set(old.servedAliases.map(\.name)).subtracting(new.servedAliases.map(\.name))
+        for alias in removed.sorted() {
+            embedded?.publisher.withdraw(alias: alias)
+            logger.notice(
+                "\(alias): no longer served", metadata: ["alias": "\(alias)", "action": "withdrawn"])
+        }
+        await engine.reload(new)
+        logger.notice(
+            "configuration reloaded",
+            metadata: ["aliases": "\(new.servedAliases.count)", "action": "reloaded"])
+    }
+}
+
+/// The configuration in force, replaced at each successful reload.
+actor RunningConfiguration {
+    private var current: Configuration
+
+    init(_ configuration: Configuration) { current = configuration }
+
+    /// Installs `new` and returns the one it replaces.
+    func replace(with new: Configuration) -> Configuration {
+        defer { current = new }
+        return current
+    }
+}
