@@ -61,6 +61,12 @@ public final class Daemon: Sendable {
             logger.error("\(error.description)")
             throw error
         }
+        if configuration.ha.mode == .heartbeat {
+            // Not silently: a golbd pair moved over as is would have both instances publishing.
+            logger.warning(
+                "ha.mode heartbeat is not implemented yet: this lbd publishes as a standalone instance; run one lbd per partition"
+            )
+        }
         let client = try await SNMPClient.start(maximumInFlight: configuration.snmp.concurrency)
         let poller = NodePoller(
             addressBook: NodeAddressBook(port: configuration.snmp.port),

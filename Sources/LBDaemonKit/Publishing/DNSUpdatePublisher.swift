@@ -121,21 +121,39 @@ public struct DNSUpdatePublisher: Publisher {
     /// Reads the A and AAAA RRsets of `alias`. The key signs the queries so that the answer comes
     /// from the view the key selects; NXDOMAIN is an alias without records.
     private func read(_ alias: DomainName, at destination: Destination) async throws -> PublishedRecords {
-        var answers: [ResourceRecord] = []
-        for type in [RecordType.a, .aaaa] {
-            let query = DNSMessage(
-                id: 0, questions: [Question(name: alias, type: type)],
-                edns: EDNS(udpPayloadSize: clientOptions.udpPayloadSize))
-            // (A `catch ... where` on the error crashed the Swift 6.3.1 optimiser in release builds.)
-            do {
-                let response = try await sender.send(
-                    query, server: destination.server, key: destination.key, options: clientOptions)
-                answers += response.message.answers
-            } catch let error as DNSClientError {
-                if error.responseCode != .nameError { throw error }
-            }
+        let addresses = try await answers(alias, type: .a, at: destination)
+        return PublishedRecords(
+            addresses + (try await answers(alias, type: .aaaa, at: destination)), at: alias)
+    }
+
+    /// The answers to one query; none for NXDOMAIN.
+    private func answers(_ alias: DomainName, type: RecordType, at destination: Destination) async throws
+        -> [ResourceRecord]
+    {
+        let query = DNSMessage(
+            id: 0, questions: [Question(name: alias, type: type)],
+            edns: EDNS(udpPayloadSize: clientOptions.udpPayloadSize))
+        // The error is inspected outside the `catch`: matching it there (`catch ... where`, or a
+        // switch in the clause) crashes the Swift 6.3.1 optimiser (CopyPropagation) in release.
+        let outcome: Result<DNSResponse, any Error>
+        do {
+            outcome = .success(
+                try await sender.send(
+                    query, server: destination.server, key: destination.key, options: clientOptions))
+        } catch {
+            outcome = .failure(error)
         }
-        return PublishedRecords(answers, at: alias)
+        switch outcome {
+        case .success(let response): return response.message.answers
+        case .failure(let error):
+            if Self.isNameError(error) { return [] }
+            throw error
+        }
+    }
+
+    @inline(never)
+    private static func isNameError(_ error: any Error) -> Bool {
+        (error as? DNSClientError)?.responseCode == .nameError
     }
 
     /// The UPDATE golbd sends: the alias is the zone, both address RRsets are deleted and the
