@@ -53,6 +53,53 @@ public enum Peers {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// A port on 127.0.0.1 free for UDP (per `freeUDPPort`) and also for TCP, since DNS servers
+    /// listen on both with the same number.
+    public static func freeUDPAndTCPPort() throws -> Int {
+        for _ in 0..<20 {
+            let port = try freeUDPPort()
+            if tcpPortIsFree(port) { return port }
+        }
+        throw PeerError("no port free for both UDP and TCP")
+    }
+
+    private static func tcpPortIsFree(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        } == 0
+    }
+
+    /// The `options` and `controls` statements every test's BIND `named` runs with: no rndc, no
+    /// recursion, no NOTIFY of its own, every file under `directory`, listening on 127.0.0.1 at
+    /// `port` only; then `extra` inside `options`.
+    public static func namedOptions(directory: String, port: Int, extra: String = "") -> String {
+        """
+        options {
+            directory "\(directory)";
+            listen-on port \(port) { 127.0.0.1; };
+            listen-on-v6 { none; };
+            pid-file none;
+            session-keyfile none;
+            managed-keys-directory "\(directory)";
+            recursion no;
+            dnssec-validation no;
+            notify no;
+            \(extra)
+        };
+        controls { };
+
+        """
+    }
+
     /// A new private temporary directory.
     public static func temporaryDirectory(_ prefix: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(

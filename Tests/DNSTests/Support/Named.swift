@@ -38,7 +38,7 @@ final class Named {
                 + "secret \"\(PeerZone.base64($0))\"; };"
         }
         let allowed = keys.map { "key \"\($0.name.description.trimmingCharacters(in: ["."]))\";" }
-        return options(directory: directory, port: port, extra: "max-records-per-type 0;") + """
+        return Peers.namedOptions(directory: directory, port: port, extra: "max-records-per-type 0;") + """
             \(keyStatements.joined(separator: "\n"))
             zone "lb.example" {
                 type primary;
@@ -47,27 +47,6 @@ final class Named {
             };
 
             """
-    }
-
-    /// The options block every test named runs with: no rndc, no recursion, no NOTIFY of its own,
-    /// every file under `directory`, listening on 127.0.0.1 at `port` only; then `extra`.
-    static func options(directory: String, port: Int, extra: String = "") -> String {
-        """
-        options {
-            directory "\(directory)";
-            listen-on port \(port) { 127.0.0.1; };
-            listen-on-v6 { none; };
-            pid-file none;
-            session-keyfile none;
-            managed-keys-directory "\(directory)";
-            recursion no;
-            dnssec-validation no;
-            notify no;
-            \(extra)
-        };
-        controls { };
-
-        """
     }
 
     func stop() {

@@ -24,7 +24,7 @@ struct Secondary {
         let started = try await PeerZone.start("named-secondary") { directory, port in
             let config = directory.appendingPathComponent("named.conf")
             try
-                (Named.options(directory: directory.path, port: port) + """
+                (Peers.namedOptions(directory: directory.path, port: port) + """
                     zone "lb.example" {
                         type secondary;
                         primaries { 127.0.0.1 port \(primaryPort); };

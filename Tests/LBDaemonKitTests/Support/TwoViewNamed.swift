@@ -89,20 +89,7 @@ final class TwoViewNamed {
                 };
                 """
         }
-        return """
-            options {
-                directory "\(directory)";
-                listen-on port \(port) { 127.0.0.1; };
-                listen-on-v6 { none; };
-                pid-file none;
-                session-keyfile none;
-                managed-keys-directory "\(directory)";
-                recursion no;
-                dnssec-validation no;
-                notify no;
-                max-records-per-type 0;
-            };
-            controls { };
+        return Peers.namedOptions(directory: directory, port: port, extra: "max-records-per-type 0;") + """
             \(keyStatement(internalKey))
             \(keyStatement(externalKey))
             \(view("internal", internalKey))
