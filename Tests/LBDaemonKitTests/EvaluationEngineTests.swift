@@ -2,6 +2,7 @@ import LBCore
 import LBDaemonKit
 import Logging
 import NIOCore
+import Synchronization
 import Testing
 
 @Suite struct EvaluationEngineTests {
@@ -114,5 +115,46 @@ import Testing
         running.cancel()
         await running.value
         #expect(probe.pollCount("127.0.0.1") >= 3)
+    }
+
+    @Test func cancellingRunLetsTheEvaluationInFlightFinish() async throws {
+        let probe = SlowProbe()
+        let publisher = RecordingPublisher()
+        let poller = NodePoller(
+            addressBook: NodeAddressBook(port: 161, resolve: fakeResolve), probe: probe, concurrency: 4)
+        let engine = EvaluationEngine(
+            configuration: Configuration(aliases: [
+                AliasConfiguration(
+                    name: "slow.example", members: ["host1"], parameters: AliasParameters(pollingInterval: 1))
+            ]),
+            poller: poller, publishers: [publisher],
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), seed: 1)
+        let running = Task { await engine.run() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !probe.started.withLock({ $0 }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        running.cancel()
+        await running.value
+        // The poll was not cut short, and its decision was published before run() returned.
+        #expect(probe.completed.withLock { $0 } == 1)
+        #expect(publisher.publications.withLock { $0.map(\.addresses.description) } == ["[127.0.0.1]"])
+    }
+}
+
+/// Answers after half a second, ignoring nothing: a cancelled poll would end early.
+final class SlowProbe: NodeProbe {
+    let started = Mutex(false)
+    let completed = Mutex(0)
+
+    func poll(_ address: SocketAddress) async -> AddressReply {
+        started.withLock { $0 = true }
+        do {
+            try await Task.sleep(for: .milliseconds(500))
+        } catch {
+            return .failure("cancelled")
+        }
+        completed.withLock { $0 += 1 }
+        return .integer(5)
     }
 }

@@ -17,6 +17,9 @@ public actor EvaluationEngine {
     private let logger: Logger
     private var random: SeededRandomNumberGenerator
     private var schedule = AliasSchedule()
+    /// The batches `run()` started that have not finished, by number.
+    private var batches: [Int: Task<Void, Never>] = [:]
+    private var nextBatch = 0
     private var latest: [String: AliasEvaluation] = [:]
     private let dryRun: Bool
 
@@ -62,23 +65,30 @@ public actor EvaluationEngine {
         poller.addressBook.keepOnly(Set(new.servedAliases.flatMap(\.members)))
     }
 
-    /// Evaluates aliases as they fall due until the task is cancelled; an evaluation in flight
-    /// finishes its publishing first, so an UPDATE is never cut in the middle.
+    /// Evaluates aliases as they fall due until the task is cancelled. An evaluation in flight
+    /// then finishes, polls and publishing included, so an UPDATE is never cut in the middle and
+    /// no decision is made from polls cut short: batches run in tasks of their own, which do not
+    /// inherit the cancellation, and are awaited before returning.
     public func run() async {
         updateSchedule(now: ContinuousClock.now)
-        await withTaskGroup(of: Void.self) { group in
-            while !Task.isCancelled {
-                let due = schedule.takeDue(at: ContinuousClock.now)
-                if !due.isEmpty {
-                    group.addTask { _ = await self.evaluate(due, scheduled: true) }
+        while !Task.isCancelled {
+            let due = schedule.takeDue(at: ContinuousClock.now)
+            if !due.isEmpty {
+                let id = nextBatch
+                nextBatch += 1
+                // Isolated to this actor, the task cannot start before it is recorded.
+                batches[id] = Task {
+                    _ = await self.evaluate(due, scheduled: true)
+                    self.batches[id] = nil
                 }
-                // Wake for the next due alias, and at least every second to notice finished
-                // batches and reloads.
-                let wake = min(schedule.nextWake ?? .now + .seconds(1), .now + .seconds(1))
-                try? await Task.sleep(until: wake, clock: .continuous)
             }
-            // Cancelled: the batches in flight are left to finish (their UPDATEs included).
-            await group.waitForAll()
+            // Wake for the next due alias, and at least every second to notice finished
+            // batches and reloads.
+            let wake = min(schedule.nextWake ?? .now + .seconds(1), .now + .seconds(1))
+            try? await Task.sleep(until: wake, clock: .continuous)
+        }
+        while let batch = batches.values.first {
+            await batch.value
         }
     }
 
@@ -144,7 +154,9 @@ public actor EvaluationEngine {
     /// One line per alias, and one debug line per member, with stable metadata fields.
     private func log(_ evaluation: AliasEvaluation) {
         let decision = evaluation.decision
-        let chosen = decision.publish.map { $0.map(\.description).joined(separator: " ") } ?? "(kept)"
+        let chosen =
+            decision.publish.map { $0.isEmpty ? "no address" : $0.map(\.description).joined(separator: " ") }
+            ?? "(kept)"
         let previous = evaluation.results.first?.previous.map { $0.map(\.description).joined(separator: " ") }
         var metadata: Logger.Metadata = [
             "alias": "\(decision.alias)", "action": "\(evaluation.action)", "reason": "\(evaluation.reason)",
