@@ -63,4 +63,18 @@ import Testing
         schedule.update(intervals: ["a.example": .seconds(30)], now: start + .seconds(20), using: &random)
         #expect(schedule.nextDue(of: "a.example")! <= start + .seconds(50))
     }
+
+    @Test func aForgottenAliasIsScheduledAsANewOne() {
+        var random = SeededRandomNumberGenerator(seed: 5)
+        var schedule = AliasSchedule()
+        schedule.update(intervals: ["a.example": .seconds(300)], now: start, using: &random)
+        _ = schedule.takeDue(at: start + .seconds(10))
+        schedule.finished("a.example", at: start + .seconds(10), using: &random)
+        #expect(schedule.nextDue(of: "a.example")! > start + .seconds(250))
+        // Its definition changed at a reload: evaluated again within the start spread.
+        let reload = start + .seconds(20)
+        schedule.forget("a.example")
+        schedule.update(intervals: ["a.example": .seconds(300)], now: reload, using: &random)
+        #expect(schedule.nextDue(of: "a.example")! < reload + AliasSchedule.startSpread)
+    }
 }

@@ -39,6 +39,11 @@ public struct AliasSchedule: Sendable {
         }
     }
 
+    /// Drops `alias`, so that the next `update` schedules it as a new one.
+    public mutating func forget(_ alias: String) {
+        entries[alias] = nil
+    }
+
     /// The aliases due at `now` and not being evaluated, by name; they are marked running.
     public mutating func takeDue(at now: Instant) -> [String] {
         let due = entries.filter { !$0.value.running && $0.value.nextDue <= now }.map(\.key).sorted()

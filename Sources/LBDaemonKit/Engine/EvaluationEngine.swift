@@ -52,14 +52,14 @@ public actor EvaluationEngine {
     /// Takes a new configuration: aliases whose definition did not change keep their schedule
     /// and latest evaluation; new ones are due soon; removed ones are forgotten.
     public func reload(_ new: Configuration) {
-        let old = Dictionary(
-            configuration.servedAliases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let old = served
         configuration = new
         served = Self.byName(new)
         latest = latest.filter { served[$0.key] != nil }
         for alias in new.servedAliases where old[alias.name] != nil && old[alias.name] != alias {
             // A changed definition is evaluated again soon, as a new alias would be.
             latest[alias.name] = nil
+            schedule.forget(alias.name)
         }
         updateSchedule(now: ContinuousClock.now)
         poller.addressBook.keepOnly(Set(new.servedAliases.flatMap(\.members)))
