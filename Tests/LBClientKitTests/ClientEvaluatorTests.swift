@@ -162,6 +162,17 @@ struct AnswerCacheTests {
         #expect(await cache.evaluations == 2)
     }
 
+    @Test func aZeroCacheTimeEvaluatesForEveryRequest() async {
+        let evaluations = Counter()
+        let cache = AnswerCache(maximumAge: .zero) {
+            evaluations.increment()
+            return .integer(evaluations.value)
+        }
+        #expect(await cache.answer() == .integer(1))
+        #expect(await cache.answer() == .integer(2))
+        #expect(await cache.answer() == .integer(3))
+    }
+
     @Test func concurrentFirstRequestsShareOneEvaluation() async {
         let evaluations = Counter()
         let cache = AnswerCache(maximumAge: .seconds(10)) {

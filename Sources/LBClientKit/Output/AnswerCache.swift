@@ -5,7 +5,9 @@
 /// than `maximumAge`, one refresh starts in the background and the request still gets the
 /// previous value. snmpd waits on a pass_persist program without a timeout of its own and an
 /// SNMP poller gives up after a second or two, so answering quickly matters more than answering
-/// with a value a few seconds fresher. Only the very first request waits for an evaluation.
+/// with a value a few seconds fresher. Only the very first request waits for an evaluation,
+/// unless `maximumAge` is zero: then every request waits for an evaluation of its own (requests
+/// arriving together share one), so that a change on the node shows in the very next poll.
 public actor AnswerCache {
     /// Evaluates the answer; nil when there is none (no configuration could be found at all).
     public typealias Evaluate = @Sendable () async -> PassAnswer?
@@ -29,6 +31,7 @@ public actor AnswerCache {
 
     /// The current answer; waits only when none was evaluated yet.
     public func answer() async -> PassAnswer? {
+        if maximumAge <= .zero { return await startRefresh().value }
         if let current {
             if now() - current.at >= maximumAge { startRefresh() }
             return current.answer
