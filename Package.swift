@@ -101,8 +101,8 @@ let package = Package(
         .testTarget(name: "LBCoreTests", dependencies: ["LBCore"]),
         // Starting and finding the real peer programs (snmpd, BIND...) of interop tests.
         .target(name: "LBTestSupport", dependencies: ["LBCore"], path: "Tests/LBTestSupport"),
-        .testTarget(name: "SNMPTests", dependencies: ["SNMP", "LBTestSupport"]),
-        .testTarget(name: "DNSTests", dependencies: ["DNS", "LBTestSupport"]),
+        .testTarget(name: "SNMPTests", dependencies: ["SNMP", "LBCore", "LBTestSupport"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "LBCore", "LBTestSupport"]),
         .testTarget(
             name: "LBClientKitTests",
             dependencies: [

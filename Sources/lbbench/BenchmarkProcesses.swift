@@ -1,14 +1,16 @@
 import Foundation
 
-/// `lbbench snmp-agents` running as a child process.
-final class AgentsProcess {
-    let process = Process()
+/// An lbbench subcommand running as a child process (the simulated agents): started with
+/// `arguments`, ready when it prints a line starting with `READY`, stopped by closing its input.
+final class BenchmarkChild {
+    private let process = Process()
     private let input = Pipe()
-    let ports: [Int]
+    /// The words after `READY` on the child's first line (`snmp-agents` gives its ports).
+    let readyWords: [Substring]
 
-    init(count: Int) throws {
+    init(_ arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["snmp-agents", "--count", String(count)]
+        process.arguments = arguments
         let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
@@ -21,8 +23,10 @@ final class AgentsProcess {
             line.append(byte)
         }
         let words = String(decoding: line, as: UTF8.self).split(separator: " ")
-        guard words.first == "READY" else { throw BenchmarkError("the agents process did not start") }
-        ports = words.dropFirst().compactMap { Int($0) }
+        guard words.first == "READY" else {
+            throw BenchmarkError("lbbench \(arguments.first ?? "") did not start")
+        }
+        readyWords = Array(words.dropFirst())
     }
 
     func stop() {

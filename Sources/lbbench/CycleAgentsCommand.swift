@@ -93,33 +93,3 @@ struct CycleAgentsCommand: AsyncParsableCommand {
         setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }
-
-/// `lbbench cycle-agents` running as a child process: ready once the constructor returns.
-final class CycleAgentsProcess {
-    private let process = Process()
-    private let input = Pipe()
-
-    init(arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["cycle-agents"] + arguments
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        let handle = output.fileHandleForReading
-        while true {
-            let byte = handle.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
-        }
-        guard String(decoding: line, as: UTF8.self) == "READY" else {
-            throw BenchmarkError("the fleet's agents did not start")
-        }
-    }
-
-    func stop() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
-}

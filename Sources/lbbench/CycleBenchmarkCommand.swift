@@ -60,7 +60,8 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
                 + "\(fleet.aliasesOfNode.count { $0.count > 1 }) nodes shared), v2c timeout \(timeout) s, "
                 + "retries \(retries), concurrency \(concurrency)")
         let started = ContinuousClock.now
-        let child = try CycleAgentsProcess(arguments: [
+        let child = try BenchmarkChild([
+            "cycle-agents",
             "--nodes", String(nodes), "--aliases", String(aliases), "--dead", dead.description,
             "--per-alias-every", String(perAliasEvery), "--seed", String(seed), "--port", String(port),
         ])

@@ -37,9 +37,11 @@ struct SNMPBenchmarkCommand: AsyncParsableCommand {
         print(
             "lbbench snmp: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(requests) GETs, "
                 + "\(agents) agents, \(inFlight) in flight")
-        let child = try AgentsProcess(count: agents)
+        let child = try BenchmarkChild(["snmp-agents", "--count", String(agents)])
         defer { child.stop() }
-        let addresses = try child.ports.map { try SocketAddress(ipAddress: "127.0.0.1", port: $0) }
+        let addresses = try child.readyWords.compactMap { Int($0) }.map {
+            try SocketAddress(ipAddress: "127.0.0.1", port: $0)
+        }
         let versions: [Version] = version == .both ? [.v2c, .v3] : [version]
         var results: [(String, BenchmarkResult)] = []
         for version in versions {

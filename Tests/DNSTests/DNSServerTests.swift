@@ -1,4 +1,5 @@
 import Foundation
+import LBCore
 import Testing
 
 @testable import DNS
@@ -93,7 +94,7 @@ import Testing
     @Test func randomDatagramsLeaveTheServerAnswering() async throws {
         try await withServer { port in
             let junk = try TestDNSSocket(tcp: false, port: port)
-            var random = SplitMix(seed: 0x5EED)
+            var random = SeededRandomNumberGenerator(seed: 0x5EED)
             for index in 0..<5000 {
                 let count = Int(random.next() % 600)
                 var bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
@@ -123,7 +124,7 @@ import Testing
     @Test func randomBytesOnTCPOnlyCloseThatConnection() async throws {
         try await withServer { port in
             let bad = try TestDNSSocket(tcp: true, port: port)
-            var random = SplitMix(seed: 42)
+            var random = SeededRandomNumberGenerator(seed: 42)
             bad.send((0..<3000).map { _ in UInt8(truncatingIfNeeded: random.next()) })
             let good = try TestDNSSocket(tcp: true, port: port)
             let response = try #require(try good.exchangeTCP(query("www.example.org", .a)))

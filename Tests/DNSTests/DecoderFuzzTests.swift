@@ -1,3 +1,4 @@
+import LBCore
 import Testing
 
 @testable import DNS
@@ -5,18 +6,6 @@ import Testing
 /// Random and mutated packets through the decoder and the TSIG verifier: whatever the bytes, the
 /// result is a value or a typed error, never a crash or a hang.
 @Suite struct DecoderFuzzTests {
-    /// SplitMix64: seeded, so a failure can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func seeds() throws -> [[UInt8]] {
         var update = DNSUpdate(zone: name("lb.example.org"), id: 3)
         update.requireNameInUse(name("web.lb.example.org"))
@@ -37,7 +26,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(2))) func twentyThousandPacketsNeverCrash() throws {
-        var generator = SeededGenerator(state: 0x5EED)
+        var generator = SeededRandomNumberGenerator(seed: 0x5EED)
         let seeds = try Self.seeds()
         var decoded = 0
         for round in 0..<20_000 {
@@ -61,7 +50,7 @@ import Testing
         #expect(decoded > 100)
     }
 
-    static func mutate(_ bytes: inout [UInt8], using generator: inout SeededGenerator) {
+    static func mutate(_ bytes: inout [UInt8], using generator: inout SeededRandomNumberGenerator) {
         for _ in 0..<Int.random(in: 1...4, using: &generator) {
             guard !bytes.isEmpty else { return }
             let index = Int.random(in: 0..<bytes.count, using: &generator)

@@ -1,3 +1,4 @@
+import LBCore
 import Testing
 
 @testable import DNS
@@ -103,7 +104,7 @@ import Testing
     }
 
     @Test func randomTextNeverCrashesAndWhatParsesRespectsTheLimits() throws {
-        var random = SplitMix(seed: 21)
+        var random = SeededRandomNumberGenerator(seed: 21)
         let alphabet = Array("ab-_.Z9.. \tä\u{301}")
         for _ in 0..<20_000 {
             let length = Int.random(in: 0...300, using: &random)
@@ -113,18 +114,5 @@ import Testing
             #expect(name.labels.reduce(1) { $0 + $1.utf8.count + 1 } <= 255)
             #expect(try DomainName(parsing: name.description) == name)
         }
-    }
-}
-
-/// SplitMix64, for reproducible fuzzing.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

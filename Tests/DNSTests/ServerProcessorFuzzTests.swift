@@ -1,3 +1,4 @@
+import LBCore
 import NIOCore
 import Testing
 
@@ -44,7 +45,7 @@ import Testing
             clock: clock)
         let source = try SocketAddress(ipAddress: "127.0.0.1", port: 5300)
         let seeds = try seeds()
-        var generator = DecoderFuzzTests.SeededGenerator(state: 0xF022)
+        var generator = SeededRandomNumberGenerator(seed: 0xF022)
         var answered = 0
         for round in 0..<10_000 {
             var bytes = seeds[round % seeds.count]

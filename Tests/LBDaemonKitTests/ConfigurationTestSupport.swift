@@ -204,22 +204,10 @@ enum ConfigTest {
     }
 }
 
-/// A small deterministic generator for the fuzz tests (SplitMix64).
-struct ConfigFuzzRandom: RandomNumberGenerator {
-    private var state: UInt64
+/// The fuzz tests' generator: LBCore's seeded SplitMix64.
+typealias ConfigFuzzRandom = SeededRandomNumberGenerator
 
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededRandomNumberGenerator {
     mutating func below(_ bound: Int) -> Int {
         Int(next() % UInt64(bound))
     }

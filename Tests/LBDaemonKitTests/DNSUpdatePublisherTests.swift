@@ -166,7 +166,7 @@ struct DNSUpdatePublisherTests {
     }
 
     @Test func aServerThatIsDownFailsAfterTheRetriesWithGrowingDelays() async throws {
-        let port = try FreePort.udpAndTCP()
+        let port = try Peers.freeUDPAndTCPPort()
         let delays = Mutex<[Duration]>([])
         let publisher = DNSUpdatePublisher(
             settings: Self.settings(ServerAddress(host: "127.0.0.1", port: port), timeout: 0.2, retries: 2),

@@ -7,7 +7,7 @@ import Testing
 /// `lbd demo`, the README's first command: it must serve its aliases on its own.
 @Suite(.serialized) struct DemoCommandTests {
     @Test func theDemoServesItsAliasesAndStopsOnSIGTERM() async throws {
-        let port = try FreePort.udpAndTCP()
+        let port = try Peers.freeUDPAndTCPPort()
         let demo = try PeerProcess(
             try LBDCommandLineTests.executable(),
             ["demo", "--dns-port", String(port), "--interval", "1", "--seed", "3"])

@@ -233,7 +233,7 @@ import Testing
         let started = ContinuousClock.now
         let (nodes, snmpPort) = try startNodes()
         defer { nodes.values.forEach { $0.stop() } }
-        let dnsPort = try FreePort.udpAndTCP()
+        let dnsPort = try Peers.freeUDPAndTCPPort()
         let directory = try Peers.temporaryDirectory("lbd-e2e")
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("lbd.yaml")

@@ -93,7 +93,7 @@ import Testing
     @Test func aDNSServerThatIsDownFailsThePublishingAndExitsOne() async throws {
         let (agents, snmpPort) = try await LoopbackAgents.start([7, 5, 9])
         // A port nothing listens on.
-        let silent = try FreePort.udpAndTCP()
+        let silent = try Peers.freeUDPAndTCPPort()
         let config = try configuration(snmpPort: snmpPort, dnsPort: silent)
         let run = try await lbd(["evaluate", "--once", "--config", config])
         #expect(run.status == 1)

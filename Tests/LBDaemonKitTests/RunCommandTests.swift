@@ -56,7 +56,7 @@ import Testing
 
     @Test func followsNodesReloadsAndStopsCleanly() async throws {
         let (agents, snmpPort) = try await LoopbackAgents.start([7, 5, 9])
-        let dnsPort = try FreePort.udpAndTCP()
+        let dnsPort = try Peers.freeUDPAndTCPPort()
         let directory = try Peers.temporaryDirectory("lbd-run")
         let file = directory.appendingPathComponent("lbd.yaml")
         try configuration(snmpPort: snmpPort, dnsPort: dnsPort, aliases: www)

@@ -1,3 +1,4 @@
+import LBCore
 import Testing
 
 @testable import SNMP
@@ -6,19 +7,6 @@ import Testing
 /// and answer a valid request afterwards.
 @Suite struct AgentFuzzTests {
     typealias Fixture = AgentFixture
-
-    /// SplitMix64: a seeded generator, so that a failure can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// Well-formed datagrams of every kind the agent handles, to mutate.
     static func seeds(engineTime: Int32) -> [[UInt8]] {
@@ -42,7 +30,7 @@ import Testing
         return seeds
     }
 
-    static func mutate(_ seed: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ seed: [UInt8], using generator: inout SeededRandomNumberGenerator) -> [UInt8] {
         var bytes = seed
         for _ in 0..<Int.random(in: 1...4, using: &generator) {
             guard !bytes.isEmpty else { break }
@@ -73,7 +61,7 @@ import Testing
 
     /// 20,000 datagrams: a fifth random bytes, the rest mutations of valid messages.
     static func datagrams(count: Int, seed: UInt64, engineTime: Int32) -> [[UInt8]] {
-        var generator = SeededGenerator(state: seed)
+        var generator = SeededRandomNumberGenerator(seed: seed)
         let seeds = seeds(engineTime: engineTime)
         return (0..<count).map { index in
             if index % 5 == 0 {

@@ -1,3 +1,4 @@
+import LBCore
 import Testing
 
 @testable import SNMP
@@ -69,7 +70,7 @@ import Testing
     }
 
     @Test func randomTextNeverCrashesAndWhatParsesRoundTrips() {
-        var random = SplitMix(seed: 17)
+        var random = SeededRandomNumberGenerator(seed: 17)
         let alphabet = Array("\u{301}0123456789....-+ x٣\r\n")
         var parsed = 0
         for _ in 0..<20_000 {
@@ -85,7 +86,7 @@ import Testing
     }
 
     @Test func randomArcsRoundTripThroughText() {
-        var random = SplitMix(seed: 18)
+        var random = SeededRandomNumberGenerator(seed: 18)
         for _ in 0..<2_000 {
             let first = UInt32.random(in: 0...2, using: &random)
             let second =
@@ -98,18 +99,5 @@ import Testing
             #expect(oid != nil)
             if let oid { #expect(OID(oid.description) == oid) }
         }
-    }
-}
-
-/// SplitMix64, for reproducible fuzzing (SNMP does not depend on LBCore's generator).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

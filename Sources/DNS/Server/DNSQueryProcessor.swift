@@ -10,6 +10,8 @@ struct DNSQueryProcessor: Sendable {
     let configuration: DNSServerConfiguration
     /// The time TSIG signatures are checked against and made with.
     var clock: TSIGClock = .system
+    /// Every key a request may be signed with, gathered once rather than per signed request.
+    private let knownKeys: [TSIGKey]
 
     /// The key a request was signed with and its MAC, which every message answering it chains.
     struct Signature {
@@ -25,6 +27,7 @@ struct DNSQueryProcessor: Sendable {
         self.responder = responder
         self.configuration = configuration
         self.clock = clock
+        self.knownKeys = configuration.knownKeys
     }
 
     /// The responses to `bytes` received over TCP from `source`: one message, or the messages
@@ -55,7 +58,7 @@ struct DNSQueryProcessor: Sendable {
         var signature: Signature?
         if let requestTSIG = request.tsig {
             do {
-                let verified = try TSIGVerifier(keys: configuration.knownKeys, clock: clock).verify(bytes)
+                let verified = try TSIGVerifier(keys: knownKeys, clock: clock).verify(bytes)
                 request = verified.message
                 signature = Signature(key: verified.key, requestMAC: verified.mac)
             } catch {
@@ -125,7 +128,7 @@ struct DNSQueryProcessor: Sendable {
             return try? response.encode()
         case .badTime:
             response.responseCode = .notAuth
-            guard let key = configuration.knownKeys.first(where: { $0.name == requestTSIG.keyName }) else {
+            guard let key = knownKeys.first(where: { $0.name == requestTSIG.keyName }) else {
                 return nil
             }
             let now = clock.now()

@@ -26,11 +26,6 @@ enum PeerZone {
 
     static func base64(_ key: TSIGKey) -> String { Data(key.secret).base64EncodedString() }
 
-    /// A port on 127.0.0.1 free for both UDP and TCP.
-    static func freePort() throws -> Int {
-        try Peers.freeUDPAndTCPPort()
-    }
-
     /// Waits until the server at `port` answers a SOA query for the zone, or `process` died.
     /// Starts a server for the test zone in a new directory on a free port, retrying on another
     /// port (up to three times) when the chosen one was taken in between. `launch` writes the
@@ -41,7 +36,7 @@ enum PeerZone {
         var lastError: any Error = PeerError("\(name) did not start")
         for _ in 0..<3 {
             let directory = try Peers.temporaryDirectory(name)
-            let port = try freePort()
+            let port = try Peers.freeUDPAndTCPPort()
             try zoneFile.write(
                 to: directory.appendingPathComponent("lb.example.zone"), atomically: true, encoding: .utf8)
             let process = try launch(directory, port)

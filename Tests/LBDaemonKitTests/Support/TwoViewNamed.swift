@@ -23,7 +23,7 @@ final class TwoViewNamed {
         var lastError: any Error = PeerError("named did not start")
         for _ in 0..<3 {
             let directory = try Peers.temporaryDirectory("named-views")
-            let port = try FreePort.udpAndTCP()
+            let port = try Peers.freeUDPAndTCPPort()
             for view in ["internal", "external"] {
                 let viewDirectory = directory.appendingPathComponent(view)
                 try FileManager.default.createDirectory(at: viewDirectory, withIntermediateDirectories: true)
