@@ -80,11 +80,35 @@ public struct PDU: Hashable, Sendable {
 }
 
 /// The `error-status` values of a response (RFC 3416 section 3).
-public enum SNMPErrorStatus: Int, Hashable, Sendable, CustomStringConvertible {
+public enum SNMPErrorStatus: Int, Hashable, Sendable, CaseIterable, CustomStringConvertible {
     case noError = 0
     case tooBig, noSuchName, badValue, readOnly, genErr, noAccess, wrongType, wrongLength, wrongEncoding
     case wrongValue, noCreation, inconsistentValue, resourceUnavailable, commitFailed, undoFailed
     case authorizationError, notWritable, inconsistentName
 
-    public var description: String { "\(self)" }
+    /// The RFC 3416 name of the status (`authorizationError`). Spelled out: interpolating
+    /// `self` here would call this property again and never return.
+    public var description: String {
+        switch self {
+        case .noError: "noError"
+        case .tooBig: "tooBig"
+        case .noSuchName: "noSuchName"
+        case .badValue: "badValue"
+        case .readOnly: "readOnly"
+        case .genErr: "genErr"
+        case .noAccess: "noAccess"
+        case .wrongType: "wrongType"
+        case .wrongLength: "wrongLength"
+        case .wrongEncoding: "wrongEncoding"
+        case .wrongValue: "wrongValue"
+        case .noCreation: "noCreation"
+        case .inconsistentValue: "inconsistentValue"
+        case .resourceUnavailable: "resourceUnavailable"
+        case .commitFailed: "commitFailed"
+        case .undoFailed: "undoFailed"
+        case .authorizationError: "authorizationError"
+        case .notWritable: "notWritable"
+        case .inconsistentName: "inconsistentName"
+        }
+    }
 }

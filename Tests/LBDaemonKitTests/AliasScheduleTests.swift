@@ -38,12 +38,36 @@ import Testing
         var random = SeededRandomNumberGenerator(seed: 3)
         var schedule = AliasSchedule()
         schedule.update(intervals: ["a.example": .seconds(3600)], now: start, using: &random)
-        _ = schedule.takeDue(at: start + .seconds(10))
+        let taken = start + .seconds(10)
+        _ = schedule.takeDue(at: taken)
         for _ in 0..<20 {
-            schedule.finished("a.example", at: start, using: &random)
+            schedule.finished("a.example", at: taken + .seconds(1), using: &random)
             let next = schedule.nextDue(of: "a.example")!
-            #expect(next >= start + .seconds(3595) && next <= start + .seconds(3605))
+            #expect(next >= taken + .seconds(3595) && next <= taken + .seconds(3605))
         }
+    }
+
+    @Test func theIntervalCountsFromTheStartOfTheEvaluationNotItsEnd() {
+        var random = SeededRandomNumberGenerator(seed: 6)
+        var schedule = AliasSchedule()
+        schedule.update(intervals: ["a.example": .seconds(10)], now: start, using: &random)
+        let taken = start + .seconds(5)
+        #expect(schedule.takeDue(at: taken) == ["a.example"])
+        // A dead member held the evaluation for 6 s: the next one is still ~10 s after the start.
+        schedule.finished("a.example", at: taken + .seconds(6), using: &random)
+        let next = try! #require(schedule.nextDue(of: "a.example"))
+        #expect(next >= taken + .seconds(9) && next <= taken + .seconds(11))
+    }
+
+    @Test func anEvaluationLongerThanItsIntervalMakesTheAliasDueAtOnce() {
+        var random = SeededRandomNumberGenerator(seed: 7)
+        var schedule = AliasSchedule()
+        schedule.update(intervals: ["a.example": .seconds(10)], now: start, using: &random)
+        let taken = start + .seconds(5)
+        _ = schedule.takeDue(at: taken)
+        let finished = taken + .seconds(30)
+        schedule.finished("a.example", at: finished, using: &random)
+        #expect(schedule.takeDue(at: finished) == ["a.example"])
     }
 
     @Test func reloadingKeepsKnownAliasesAndDropsRemovedOnes() {

@@ -1,5 +1,5 @@
-/// When each alias is next evaluated: its own polling interval after its last evaluation, give
-/// or take a small random jitter, so aliases drift apart instead of polling in one burst every
+/// When each alias is next evaluated: its own polling interval after the start of its last
+/// evaluation, give or take a small random jitter, so aliases drift apart instead of polling in one burst every
 /// interval (golbd evaluated every alias of the same interval together).
 public struct AliasSchedule: Sendable {
     public typealias Instant = ContinuousClock.Instant
@@ -8,6 +8,8 @@ public struct AliasSchedule: Sendable {
         var interval: Duration
         var nextDue: Instant
         var running = false
+        /// When the evaluation running now (or the last one) was taken.
+        var startedAt: Instant?
     }
 
     /// The first evaluations after start are spread over at most this long.
@@ -44,21 +46,29 @@ public struct AliasSchedule: Sendable {
         entries[alias] = nil
     }
 
-    /// The aliases due at `now` and not being evaluated, by name; they are marked running.
+    /// The aliases due at `now` and not being evaluated, by name; they are marked running,
+    /// started at `now`.
     public mutating func takeDue(at now: Instant) -> [String] {
         let due = entries.filter { !$0.value.running && $0.value.nextDue <= now }.map(\.key).sorted()
-        for alias in due { entries[alias]?.running = true }
+        for alias in due {
+            entries[alias]?.running = true
+            entries[alias]?.startedAt = now
+        }
         return due
     }
 
-    /// Records that `alias` was evaluated, finishing at `now`: due again one interval later,
-    /// moved by up to a tenth of the interval either way.
+    /// Records that `alias` was evaluated, finishing at `now`: due again one interval after the
+    /// evaluation started, moved by up to a tenth of the interval either way. Counting from the
+    /// start keeps the promised rate when members time out: golbd's 10 s became about 16 s with
+    /// one dead member when counted from the end. An evaluation longer than its interval makes
+    /// the alias due at once.
     public mutating func finished<R: RandomNumberGenerator>(
         _ alias: String, at now: Instant, using random: inout R
     ) {
         guard var entry = entries[alias] else { return }
         let jitter = min(entry.interval / 10, Self.maximumJitter)
-        entry.nextDue = now + entry.interval - jitter + Self.fraction(of: jitter * 2, using: &random)
+        let start = entry.startedAt.map { min($0, now) } ?? now
+        entry.nextDue = start + entry.interval - jitter + Self.fraction(of: jitter * 2, using: &random)
         entry.running = false
         entries[alias] = entry
     }
