@@ -24,10 +24,22 @@ let package = Package(
     targets: [
         // Value types and the pure selection function; no I/O, no dependencies.
         .target(name: "LBCore"),
+        // Starting child programs (posix_spawn, process groups, no inherited descriptors):
+        // lbclient's command checks, lbbench's peers and the tests' peers.
+        .target(name: "ProcessSpawning"),
+        // UDP sockets bound to 0.0.0.0 or :: that answer from the address asked (SNMP and DNS).
+        .target(
+            name: "UDPReplySource",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Reusable protocol libraries: they know nothing about aliases or loads.
         .target(
             name: "SNMP",
             dependencies: [
+                "UDPReplySource",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -37,6 +49,7 @@ let package = Package(
         .target(
             name: "DNS",
             dependencies: [
+                "UDPReplySource",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -46,7 +59,7 @@ let package = Package(
         .target(
             name: "LBClientKit",
             dependencies: [
-                "LBCore", "SNMP",
+                "LBCore", "SNMP", "ProcessSpawning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -91,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "lbbench",
             dependencies: [
-                "LBCore", "SNMP", "DNS", "LBDaemonKit",
+                "LBCore", "SNMP", "DNS", "LBDaemonKit", "ProcessSpawning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -99,8 +112,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LBCoreTests", dependencies: ["LBCore"]),
+        .testTarget(
+            name: "LBLoggingTests",
+            dependencies: ["LBLogging", .product(name: "Logging", package: "swift-log")]),
         // Starting and finding the real peer programs (snmpd, BIND...) of interop tests.
-        .target(name: "LBTestSupport", dependencies: ["LBCore"], path: "Tests/LBTestSupport"),
+        .target(name: "LBTestSupport", dependencies: ["LBCore", "ProcessSpawning"], path: "Tests/LBTestSupport"),
+        .testTarget(name: "ProcessSpawningTests", dependencies: ["ProcessSpawning"]),
         .testTarget(name: "SNMPTests", dependencies: ["SNMP", "LBCore", "LBTestSupport"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "LBCore", "LBTestSupport"]),
         .testTarget(

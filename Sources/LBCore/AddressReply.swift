@@ -4,10 +4,8 @@ public enum AddressReply: Hashable, Sendable {
     case integer(Int)
     /// An SNMP OCTET STRING: per-alias loads, `alias1=12,alias2=-5`.
     case text(String)
-    /// Nothing came back before the timeout (after every retry).
-    case noAnswer
-    /// The exchange failed: an SNMP error, an authentication failure, an unexpected type.
-    case failure(String)
+    /// No load: silence after every attempt, an answer lbd must not trust, an SNMP error.
+    case failure(PollFailure)
 }
 
 /// One polled address of a node and its reply.

@@ -7,17 +7,16 @@
 ///   dual-stack node answering over IPv4 only is published with its A record only;
 /// - a node with no usable address is unusable; its `state` says why, preferring the most
 ///   informative cause: a load reported by an address (e.g. a negative lbclient code), then an
-///   error, then an answer not listing the alias, then silence.
+///   error, then an answer not listing the alias, then silence (a timeout).
 public struct MemberEvaluation: Hashable, Sendable {
     /// What one address says about the alias.
     public enum AddressOutcome: Hashable, Sendable {
         case load(Int)
         /// A per-alias answer that does not list this alias.
         case notListed
-        /// A per-alias answer listing this alias with a value that is not an integer.
-        case malformed(String)
-        case noAnswer
-        case failure(String)
+        /// No load from this address: the poll failed, or a per-alias answer lists the alias
+        /// with a value that is not an integer (`PollFailure.malformedLoad`).
+        case failure(PollFailure)
     }
 
     /// Whether the node can be published for the alias, and if not, why.
@@ -26,15 +25,22 @@ public struct MemberEvaluation: Hashable, Sendable {
         /// Some address answered, but with a load outside 1...99 999 (the value of the first
         /// address, in resolver order, that gave one).
         case unusableLoad(Int)
-        case failed(String)
+        /// No address gave a load; the most informative failure (a timeout only when every
+        /// address was silent).
+        case failed(PollFailure)
         case notListed
-        case noAnswer
         /// The name did not resolve to any address.
         case unresolved(String?)
 
         public var isUsable: Bool {
             if case .usable = self { return true }
             return false
+        }
+
+        /// The failure that made the node unusable, for `.failed`.
+        public var failure: PollFailure? {
+            if case .failed(let failure) = self { return failure }
+            return nil
         }
     }
 
@@ -81,12 +87,10 @@ public struct MemberEvaluation: Hashable, Sendable {
             switch AliasLoadList(parsing: text).lookup(alias) {
             case .load(let load): return .load(load)
             case .notListed: return .notListed
-            case .malformed(let value): return .malformed(value)
+            case .malformed(let value): return .failure(.malformedLoad(value))
             }
-        case .noAnswer:
-            return .noAnswer
-        case .failure(let message):
-            return .failure(message)
+        case .failure(let failure):
+            return .failure(failure)
         }
     }
 
@@ -94,7 +98,8 @@ public struct MemberEvaluation: Hashable, Sendable {
         if outcomes.isEmpty { return .unresolved(resolutionFailure) }
         var lowestUsable: Int?
         var firstUnusable: Int?
-        var firstFailure: String?
+        var firstFailure: PollFailure?
+        var firstSilence: PollFailure?
         var listed = true
         for outcome in outcomes {
             switch outcome {
@@ -102,20 +107,19 @@ public struct MemberEvaluation: Hashable, Sendable {
                 lowestUsable = min(lowestUsable ?? load, load)
             case .load(let load):
                 firstUnusable = firstUnusable ?? load
-            case .malformed(let value):
-                firstFailure = firstFailure ?? "malformed load '\(value)' for this alias"
-            case .failure(let message):
-                firstFailure = firstFailure ?? message
+            case .failure(let failure) where failure.isSilence:
+                firstSilence = firstSilence ?? failure
+            case .failure(let failure):
+                firstFailure = firstFailure ?? failure
             case .notListed:
                 listed = false
-            case .noAnswer:
-                break
             }
         }
         if let lowestUsable { return .usable(load: lowestUsable) }
         if let firstUnusable { return .unusableLoad(firstUnusable) }
         if let firstFailure { return .failed(firstFailure) }
         if !listed { return .notListed }
-        return .noAnswer
+        // Every outcome left is silence, so `firstSilence` is set; the default only satisfies the type.
+        return .failed(firstSilence ?? .timeout(attempts: 0))
     }
 }

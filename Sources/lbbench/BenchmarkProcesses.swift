@@ -1,43 +1,64 @@
 import Foundation
+import ProcessSpawning
 
 /// An lbbench subcommand running as a child process (the simulated agents): started with
 /// `arguments`, ready when it prints a line starting with `READY`, stopped by closing its input.
 final class BenchmarkChild {
-    private let process = Process()
-    private let input = Pipe()
+    private let child: ChildProcess
+    /// Our end of the child's standard input; closing it asks the child to stop.
+    private let input: Int32
+    /// Our end of the child's standard output, kept open so that its writes never fail.
+    private let output: Int32
     /// The words after `READY` on the child's first line (`snmp-agents` gives its ports).
     let readyWords: [Substring]
 
     init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        let handle = output.fileHandleForReading
-        while true {
-            let byte = handle.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let inputPipe = try ProcessPipe(for: executable)
+        let outputPipe = try ProcessPipe(for: executable)
+        defer {
+            close(inputPipe.readEnd)
+            close(outputPipe.writeEnd)
         }
-        let words = String(decoding: line, as: UTF8.self).split(separator: " ")
+        do {
+            child = try ChildProcess(
+                executable, arguments: arguments, standardInput: .descriptor(inputPipe.readEnd),
+                standardOutput: .descriptor(outputPipe.writeEnd), standardError: .inherited)
+        } catch {
+            close(inputPipe.writeEnd)
+            close(outputPipe.readEnd)
+            throw error
+        }
+        input = inputPipe.writeEnd
+        output = outputPipe.readEnd
+        let words = Self.readLine(output).split(separator: " ")
         guard words.first == "READY" else {
+            close(input)
+            child.stop()
+            close(output)
             throw BenchmarkError("lbbench \(arguments.first ?? "") did not start")
         }
         readyWords = Array(words.dropFirst())
     }
 
+    /// The first line `descriptor` gives, without its newline; what came before end of file.
+    private static func readLine(_ descriptor: Int32) -> String {
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while read(descriptor, &byte, 1) == 1, byte != UInt8(ascii: "\n") { line.append(byte) }
+        return String(decoding: line, as: UTF8.self)
+    }
+
     func stop() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        close(input)
+        child.waitUntilExit()
+        close(output)
     }
 }
 
 /// A net-snmp snmpd serving the load OID through a pass_persist script, for comparison.
 final class SnmpdProcess {
-    let process = Process()
+    private let child: ChildProcess
     let port: Int
     let directory: URL
 
@@ -75,24 +96,16 @@ final class SnmpdProcess {
             """
         let file = directory.appendingPathComponent("snmpd.conf")
         try config.write(to: file, atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: snmpd)
-        process.arguments = ["-f", "-Lo", "-C", "-c", file.path, "-I", "-smux", "udp:127.0.0.1:\(port)"]
-        process.environment = [
-            "SNMP_PERSISTENT_DIR": directory.appendingPathComponent("persist").path, "MIBS": "",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        child = try ChildProcess(
+            snmpd, arguments: ["-f", "-Lo", "-C", "-c", file.path, "-I", "-smux", "udp:127.0.0.1:\(port)"],
+            environment: [
+                "SNMP_PERSISTENT_DIR": directory.appendingPathComponent("persist").path, "MIBS": "",
+            ])
     }
 
-    /// A UDP port on 127.0.0.1 that was free a moment ago: bound with port 0, read back, released.
     /// SIGTERM, then SIGKILL: snmpd can linger while its pass_persist child blocks on a read.
     func stop() {
-        process.terminate()
-        let deadline = Date().addingTimeInterval(2)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        child.stop(grace: .seconds(2))
         try? FileManager.default.removeItem(at: directory)
     }
 }

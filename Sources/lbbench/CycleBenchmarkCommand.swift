@@ -179,11 +179,11 @@ struct CycleCheck {
                 if seen.insert(member.node).inserted {
                     polled += 1
                     if case .usable = member.evaluation.state { answered += 1 }
-                    if case .noAnswer = member.evaluation.state { timedOut += 1 }
+                    if member.evaluation.state.failure?.isSilence == true { timedOut += 1 }
                 }
                 switch (member.evaluation.state, expected) {
                 case (.usable(let load), let expected?) where load == expected: break
-                case (.noAnswer, nil): break
+                case (.failed(let failure), nil) where failure.isSilence: break
                 default: mismatches += 1
                 }
             }
@@ -218,7 +218,7 @@ final class AnswerClockProbe: NodeProbe {
 
     func poll(_ address: SocketAddress) async -> AddressReply {
         let reply = await probe.poll(address)
-        if case .noAnswer = reply { return reply }
+        if case .failure(let failure) = reply, failure.isSilence { return reply }
         let now = ContinuousClock.now
         latest.withLock { $0 = max($0 ?? now, now) }
         return reply

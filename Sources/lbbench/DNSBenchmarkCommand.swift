@@ -2,6 +2,7 @@ import ArgumentParser
 import DNS
 import Foundation
 import NIOCore
+import ProcessSpawning
 
 /// `lbbench dns`: queries per second and latency of our authoritative server and of Knot DNS
 /// answering the same zone, both measured with the same dnsperf command.
@@ -106,28 +107,19 @@ struct DNSBenchmarkCommand: AsyncParsableCommand {
     /// Runs dnsperf against 127.0.0.1:`port` and reads its statistics; killed if it runs well
     /// past `--seconds` plus its own 5-second query timeout.
     private func runDNSPerf(port: Int, queryFile: String) throws -> DNSPerfResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: dnsperf)
-        process.arguments = [
+        let arguments = [
             "-s", "127.0.0.1", "-p", String(port), "-d", queryFile, "-l", String(seconds), "-c",
             String(clients),
             "-q", String(outstanding), "-t", "5",
         ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let watchdog = DispatchWorkItem { [process] in
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        let outcome = try CapturedRun.run(
+            dnsperf, arguments: arguments, timeout: .seconds(seconds + 30), outputLimit: 16 << 20)
+        guard case .finished(let termination, let output, let errors) = outcome else {
+            throw BenchmarkError("dnsperf did not finish within \(seconds + 30) s and was killed")
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds + 30), execute: watchdog)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0, let result = DNSPerfResult(parsing: text) else {
-            throw BenchmarkError(
-                "dnsperf failed (status \(process.terminationStatus)): \(text.suffix(2000))")
+        let text = String(decoding: output + errors, as: UTF8.self)
+        guard termination == .exited(0), let result = DNSPerfResult(parsing: text) else {
+            throw BenchmarkError("dnsperf failed (\(termination)): \(text.suffix(2000))")
         }
         return result
     }

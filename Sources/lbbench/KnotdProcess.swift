@@ -1,19 +1,18 @@
 import DNS
 import Foundation
 import NIOCore
+import ProcessSpawning
 
 /// A Knot DNS `knotd` serving one zone on 127.0.0.1, for comparison: started in the foreground
 /// in its own temporary directory, stopped by pid (SIGTERM, then SIGKILL), the directory removed.
-///
-/// knotd is started with posix_spawn and reaped with waitpid on its own pid rather than with
-/// Foundation's `Process`, which `lbbench dns` keeps for dnsperf, one child at a time.
 final class KnotdProcess {
     static let path = "/usr/sbin/knotd"
 
-    let pid: pid_t
+    private let child: ChildProcess
     let port: Int
     let directory: URL
-    private var exitStatus: Int32?
+
+    var pid: pid_t { child.pid }
 
     /// Starts knotd on a free port with `zoneFile` as the zone at `origin` and waits until it
     /// answers a SOA query; throws if it exits or is still silent after `timeout`.
@@ -42,8 +41,13 @@ final class KnotdProcess {
         let configuration = directory.appendingPathComponent("knot.conf").path
         try Self.configuration(directory: directory.path, port: port, origin: origin, zonePath: zonePath)
             .write(toFile: configuration, atomically: true, encoding: .utf8)
-        pid = try Self.spawn(
-            [Self.path, "-c", configuration], errors: directory.appendingPathComponent("stderr").path)
+        do {
+            child = try ChildProcess(
+                Self.path, arguments: ["-c", configuration],
+                standardError: .file(directory.appendingPathComponent("stderr").path))
+        } catch {
+            throw BenchmarkError("\(error)")
+        }
     }
 
     /// The knot.conf of the interop tests without the key and ACL: no updates, no zone file
@@ -88,7 +92,7 @@ final class KnotdProcess {
         (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
     }
 
-    var isRunning: Bool { poll() == nil }
+    var isRunning: Bool { child.isRunning }
 
     private func waitUntilServing(_ origin: DomainName, timeout: Duration) async throws {
         let server = try SocketAddress(ipAddress: "127.0.0.1", port: port)
@@ -104,49 +108,7 @@ final class KnotdProcess {
 
     /// SIGTERM, then SIGKILL after five seconds; waits for the exit and removes the directory.
     func stop() {
-        if isRunning {
-            kill(pid, SIGTERM)
-            if !waitForExit(seconds: 5) {
-                kill(pid, SIGKILL)
-                _ = waitForExit(seconds: 5)
-            }
-        }
+        child.stop(grace: .seconds(5))
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func waitForExit(seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while isRunning {
-            if Date() >= deadline { return false }
-            usleep(10_000)
-        }
-        return true
-    }
-
-    /// The exit status once knotd ended, reaping it; nil while it runs.
-    private func poll() -> Int32? {
-        if let exitStatus { return exitStatus }
-        var status: Int32 = 0
-        let result = waitpid(pid, &status, WNOHANG)
-        if result == pid || result == -1 { exitStatus = result == -1 ? -1 : status }
-        return exitStatus
-    }
-
-    /// Starts `arguments` with stdin and stdout on /dev/null and stderr on `errors`.
-    private static func spawn(_ arguments: [String], errors: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { for argument in argv { free(argument) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
-        guard result == 0 else {
-            throw BenchmarkError("cannot start \(arguments[0]): \(String(cString: strerror(result)))")
-        }
-        return pid
     }
 }

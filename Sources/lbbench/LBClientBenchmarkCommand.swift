@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProcessSpawning
 
 /// `lbbench lbclient`: how long one `lbclient` run takes for a typical node configuration, and
 /// how fast `lbclient --pass-persist` answers snmpd.
@@ -74,35 +75,37 @@ struct LBClientBenchmarkCommand: ParsableCommand {
     private func runOnce(_ executable: String, _ arguments: [String]) throws -> (
         status: Int32, output: String
     ) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        switch try CapturedRun.run(executable, arguments: arguments, timeout: .seconds(300)) {
+        case .finished(let termination, let output, _):
+            return (termination.shellStatus, String(decoding: output, as: UTF8.self))
+        case .timedOut, .cancelled:
+            throw BenchmarkError("\(executable) did not finish within 300 s and was killed")
+        }
     }
 
     /// Latencies in microseconds of `requests` GETs sent one after another, as snmpd does.
     private func passPersist(_ executable: String, _ arguments: [String]) throws -> [Double] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments + ["--pass-persist"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
+        let input = try ProcessPipe(for: executable)
+        let output = try ProcessPipe(for: executable)
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(
+                executable, arguments: arguments + ["--pass-persist"],
+                standardInput: .descriptor(input.readEnd), standardOutput: .descriptor(output.writeEnd))
+        } catch {
+            for end in [input.readEnd, input.writeEnd, output.readEnd, output.writeEnd] { close(end) }
+            throw error
         }
-        let reader = LineReader(output.fileHandleForReading.fileDescriptor)
-        let writer = input.fileHandleForWriting
+        close(input.readEnd)
+        close(output.writeEnd)
+        let writer = FileHandle(fileDescriptor: input.writeEnd, closeOnDealloc: false)
+        defer {
+            // End of input stops lbclient --pass-persist.
+            close(input.writeEnd)
+            child.waitUntilExit()
+            close(output.readEnd)
+        }
+        let reader = LineReader(output.readEnd)
         writer.write(Data("PING\n".utf8))
         guard reader.next() == "PONG" else {
             throw BenchmarkError("lbclient --pass-persist did not answer PING")

@@ -17,14 +17,10 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("snmp-config"),
-        help: "Communities and v3 users, in snmpd.conf syntax (rocommunity, createUser, engineID).")
+        help: "Communities and v3 users, in snmpd.conf syntax (rocommunity, rocommunity6, createUser, rouser, engineID).")
     var snmpConfig: String
 
-    @Option(
-        name: .customLong("cache-time"),
-        help: "Evaluate at most this often; requests in between get the cached answer.",
-        transform: parseDuration)
-    var cacheTime: Duration = .seconds(10)
+    @OptionGroup var cache: CacheTimeOption
 
     func validate() throws {
         guard ListenAddress(listen) != nil else {
@@ -50,12 +46,13 @@ struct AgentCommand: AsyncParsableCommand {
         }
         guard let address = ListenAddress(listen) else { throw ExitCode(1) }
         let evaluator = options.makeEvaluator(logger: logger)
-        let cache = AnswerCache(maximumAge: cacheTime) { await evaluator.answerIfAny() }
+        let cache = AnswerCache(maximumAge: self.cache.cacheTime) { await evaluator.answerIfAny() }
+        let refusals = RefusalLog { [logger] line in logger.warning("\(line)") }
         let agent = ClientAgent(
             configuration: SNMPAgentConfiguration(
-                host: address.host, port: address.port, communities: access.communities, users: access.users,
+                host: address.host, port: address.port, communities: access.communityNames, users: access.users,
                 engineID: access.engineID ?? SNMPAgentConfiguration.generateEngineID()),
-            cache: cache)
+            access: access.access(onRefusal: refusals.record), cache: cache)
         let bound = try await agent.start()
         logger.notice("answering SNMP on \(bound)")
         printToStandardError("lbclient agent: answering SNMP on \(bound)")

@@ -3,7 +3,9 @@ import LBClientKit
 import Logging
 
 /// `lbclient check-config FILE` (also `lbclient -t FILE`): validates one configuration file and,
-/// unless `--syntax-only`, runs every line for real as golbclient's `-t` did.
+/// unless `--syntax-only`, runs every line for real as golbclient's `-t` did, then says what the
+/// node would answer. Exit status: 0 for a positive load, 1 when the file is broken or a line
+/// errs or times out, 2 when the node would answer a negative code.
 struct CheckConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
@@ -54,7 +56,12 @@ struct CheckConfigCommand: AsyncParsableCommand {
             default: break
             }
         }
-        print("\(file): value \(report.value) (\(report.reason))")
+        print("\(file): the node would answer \(report.value) (\(report.reason))")
         if broken { throw ExitCode(1) }
+        if report.value < 0 { throw ExitCode(Self.failingAnswerStatus) }
     }
+
+    /// The exit status when every line ran but the node would answer a negative code: distinct
+    /// from 1 (the file is broken), so a deployment script can tell a drained node from a typo.
+    static let failingAnswerStatus: Int32 = 2
 }

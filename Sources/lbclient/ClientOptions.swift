@@ -20,29 +20,36 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Prefix of every system file the checks read (/etc/nologin, /proc/net/tcp...).")
     var root = "/"
 
-    @Option(name: .customLong("lemon-cli"), help: "The lemon-cli program (also $LBCLIENT_LEMON_CLI).")
+    @Option(
+        name: .customLong("lemon-cli"),
+        help: "The lemon-cli program (default: $LBCLIENT_LEMON_CLI, else \(SystemEnvironment().lemonCLI)).")
     var lemonCLI: String?
 
-    @Option(help: "The collectdctl program (also $LBCLIENT_COLLECTDCTL).")
+    @Option(
+        help:
+            "The collectdctl program (default: $LBCLIENT_COLLECTDCTL, else \(SystemEnvironment().collectdctl))."
+    )
     var collectdctl: String?
 
     @Option(
         name: .customLong("collectd-socket"),
-        help: "collectd's unixsock socket, used directly when it exists (also $LBCLIENT_COLLECTD_SOCKET).")
+        help:
+            "collectd's unixsock socket, used directly when it exists (default: $LBCLIENT_COLLECTD_SOCKET, else \(SystemEnvironment().collectdSocket))."
+    )
     var collectdSocket: String?
 
-    @Option(help: "The eosxd program (also $LBCLIENT_EOSXD).")
+    @Option(help: "The eosxd program (default: $LBCLIENT_EOSXD, else \(SystemEnvironment().eosxd)).")
     var eosxd: String?
 
     @Option(
         name: [.customLong("timeout"), .customLong("exec.timeout", withSingleDash: false)],
         help:
-            "How long one check may take, e.g. 30s, 1m, 500ms; a program still running then is killed with its process group.",
+            "How long one check may take, e.g. 30s, 1m, 500ms; a program still running then is killed with its process group (default: 30s).",
         transform: parseDuration)
     var timeout: Duration = .seconds(30)
 
     @Option(
-        help: "How long the whole evaluation may take; checks still running then fail.",
+        help: "How long the whole evaluation may take; checks still running then fail (default: 40s).",
         transform: parseDuration)
     var deadline: Duration = .seconds(40)
 
@@ -58,7 +65,7 @@ struct ClientOptions: ParsableArguments {
 
     @Option(
         name: .customLong("log-file"),
-        help: "Append logs to this file instead of syslog. Logs never go to stdout.")
+        help: "Append logs to this file instead of syslog (default: none, syslog). Logs never go to stdout.")
     var logFile: String?
 
     @Flag(

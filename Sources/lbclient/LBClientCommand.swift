@@ -1,12 +1,11 @@
 import ArgumentParser
 import Foundation
 import LBClientKit
+import LBCore
 import Logging
 
 @main
 struct LBClientCommand: AsyncParsableCommand {
-    static let version = "0.4.0"
-
     static let configuration = CommandConfiguration(
         commandName: "lbclient",
         abstract: "Evaluates this node's checks and loads and prints the answer lbd reads over SNMP.",
@@ -21,20 +20,20 @@ struct LBClientCommand: AsyncParsableCommand {
     @Flag(name: .customLong("pass-persist"), help: "Speak net-snmp's pass_persist protocol on stdin/stdout.")
     var passPersist = false
 
-    @Option(
-        name: .customLong("cache-time"),
-        help: "With --pass-persist: evaluate at most this often; requests in between get the cached answer.",
-        transform: parseDuration)
-    var cacheTime: Duration = .seconds(10)
+    @OptionGroup var cache: CacheTimeOption
 
     @Option(
         name: [.customShort("t"), .customLong("exec.checkconfig", withSingleDash: false)],
-        help: "Check this one configuration file and exit (see `lbclient check-config`).")
+        help:
+            "Check this one configuration file and exit, see `lbclient check-config` (default: none, evaluate)."
+    )
     var checkConfigFile: String?
 
     @Option(
         name: [.customShort("p"), .customLong("post")],
-        help: "After printing, POST the per-alias loads to the endpoint described in this lbpost.yaml.")
+        help:
+            "After printing, POST the per-alias loads to the endpoint described in this lbpost.yaml (default: none, no POST)."
+    )
     var postFile: String?
 
     @Option(name: [.customShort("g"), .customLong("gdata")], help: .hidden)
@@ -52,7 +51,7 @@ struct LBClientCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         if printVersion {
-            print("lbclient version \(Self.version)")
+            print("lbclient version \(ProductVersion.current)")
             return
         }
         if !setArguments.isEmpty {
@@ -67,7 +66,7 @@ struct LBClientCommand: AsyncParsableCommand {
         let logger = try options.makeLogger()
         let evaluator = options.makeEvaluator(logger: logger)
         if passPersist {
-            try await PassPersistLoop(evaluator: evaluator, cacheTime: cacheTime, logger: logger).run()
+            try await PassPersistLoop(evaluator: evaluator, cacheTime: cache.cacheTime, logger: logger).run()
             return
         }
         let report: ClientReport

@@ -23,10 +23,10 @@ struct SnmpdConfCommand: ParsableCommand {
     @Option(name: .customLong("auth-protocol"), help: "MD5 (golbd's), SHA, SHA-256, SHA-384 or SHA-512.")
     var authenticationProtocol = "MD5"
 
-    @Option(help: "The user's password (lbd's SNMP password); a placeholder is printed without it.")
+    @Option(help: "The user's password, lbd's SNMP password (default: none, a placeholder is printed).")
     var password: String?
 
-    @Option(help: "Also allow this SNMPv2c community.")
+    @Option(help: "Also allow this SNMPv2c community (default: none, v3 only).")
     var community: String?
 
     @Option(
@@ -35,6 +35,11 @@ struct SnmpdConfCommand: ParsableCommand {
     var communitySource = "default"
 
     func validate() throws {
+        for (name, value) in [("--password", password), ("--user", user), ("--community", community)] {
+            if let value, let problem = SnmpdConfSnippet.problem(with: value) {
+                throw ValidationError("\(name) \(problem)")
+            }
+        }
         if let password, password.count < AgentAccessFile.minimumPasswordLength {
             throw ValidationError(
                 "net-snmp needs a password of at least \(AgentAccessFile.minimumPasswordLength) characters")

@@ -7,7 +7,9 @@ struct CheckConfigCommand: ParsableCommand {
         abstract: "Check a configuration file (lbd YAML, golbd line or golbd YAML format).",
         discussion: """
             Prints a summary (aliases, members, partitions) and exits 0, or prints every error as \
-            FILE:LINE:COLUMN: error: MESSAGE and exits 1. Warnings go to standard error.
+            FILE:LINE:COLUMN: error: MESSAGE and exits 1 (the first 100, then how many more). \
+            Warnings go to standard error, among them the settings lbd reads but does not act on \
+            yet (ha.mode heartbeat, from golbd's master line; http.listen).
             """
     )
 
@@ -15,12 +17,13 @@ struct CheckConfigCommand: ParsableCommand {
     var path: String
 
     @Flag(
-        help: "Print the configuration in lbd's YAML format, every default explicit (converts a golbd file).")
+        help:
+            "Print the configuration in lbd's YAML format, every default explicit (converts a golbd file).")
     var print = false
 
     @Option(
         help:
-            "The file format, instead of guessing it: \(ConfigurationFormat.allValueStrings.joined(separator: ", "))."
+            "The file format (default: guessed from the file name and the content)."
     )
     var format: ConfigurationFormat?
 
@@ -35,6 +38,10 @@ struct CheckConfigCommand: ParsableCommand {
             throw ExitCode(1)
         }
         for warning in loaded.warnings { printToStandardError(warning.description) }
+        for warning in loaded.configuration.notImplementedWarnings {
+            printToStandardError(
+                ConfigurationIssue(severity: .warning, file: path, line: nil, message: warning).description)
+        }
         if print {
             Swift.print(NativeYAMLPrinter.render(loaded.configuration), terminator: "")
         } else {

@@ -29,7 +29,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many seconds (default: run until Ctrl-C).")
     var duration: Int?
 
-    @Option(help: "Seed of the simulation and of the tie-breaks.")
+    @Option(help: "Seed of the simulation and of the tie-breaks (default: random).")
     var seed: UInt64?
 
     @OptionGroup var log: LogOptions

@@ -9,33 +9,49 @@ struct EvaluateCommand: AsyncParsableCommand {
         commandName: "evaluate",
         abstract: "Poll every alias's members once, print the decisions and the DNS change each would make.",
         discussion: """
-            Publishes the changes unless --dry-run is given. Exits 1 when a publisher failed.
+            Publishes the changes unless --dry-run is given. Exits 1 when a publisher failed. \
+            With --dry-run, each alias is read from the DNS server with its view's key (a wrong \
+            key or an unserved zone shows), but no UPDATE is sent, so whether the server would \
+            accept one (allow-update, the key's update permission) is not checked.
             """
     )
 
     @Option(help: "The configuration file.")
     var config: String
 
-    @Option(help: "The configuration format, instead of guessing it.")
+    @Option(
+        help:
+            "The configuration format (default: guessed from the file name and the content)."
+    )
     var format: ConfigurationFormat?
 
     @Flag(help: "Evaluate once and exit (required: `lbd run` is the daemon).")
     var once = false
 
-    @Flag(help: "Only show what would change in DNS; change nothing.")
+    @Flag(
+        help:
+            "Only show what would change in DNS; change nothing. Cannot check that the server would accept an UPDATE."
+    )
     var dryRun = false
 
     @Flag(help: "Print JSON: {\"aliases\": {ALIAS: {\"publish\": [...], \"dns\": [...], ...}}}.")
     var json = false
 
-    @Option(help: "Poll nodes on this SNMP port instead of the configured one.")
+    @Option(help: "Poll nodes on this SNMP port (default: the configuration's snmp.port, 161).")
     var snmpPort: Int?
 
-    @Option(help: "Send queries and UPDATEs to this DNS server (HOST[:PORT]) instead of the configured one.")
+    @Option(
+        help:
+            "Send queries and UPDATEs to this DNS server, HOST[:PORT] (default: the configuration's dns.server)."
+    )
     var dnsServer: String?
 
-    @Option(help: "Seed of the tie-break randomness, for reproducible output.")
+    @Option(help: "Seed of the tie-break randomness, for reproducible output (default: random).")
     var seed: UInt64?
+
+    /// What a dry run cannot tell, said in its help and its output.
+    static let dryRunLimit =
+        "UPDATE permission was not checked (no UPDATE is sent: the server's allow-update or key rights show only without --dry-run)"
 
     func validate() throws {
         guard once else { throw ValidationError("evaluate needs --once (the daemon is `lbd run`)") }
@@ -49,6 +65,11 @@ struct EvaluateCommand: AsyncParsableCommand {
         do {
             let loaded = try ConfigurationLoader.load(path: config, format: format)
             for warning in loaded.warnings { printToStandardError(warning.description) }
+            for warning in loaded.configuration.notImplementedWarnings {
+                printToStandardError(
+                    ConfigurationIssue(severity: .warning, file: config, line: nil, message: warning)
+                        .description)
+            }
             configuration = loaded.configuration
             if let snmpPort { configuration.snmp.port = snmpPort }
             if let dnsServer {
@@ -81,6 +102,11 @@ struct EvaluateCommand: AsyncParsableCommand {
             print(DecisionJSON.render(decisions, seed: seed, publications: publications), terminator: "")
         } else {
             print(DecisionTable.render(decisions, publications: publications), terminator: "")
+        }
+        if dryRun {
+            // On stdout after the table; on stderr with --json, whose stdout is one JSON document.
+            let note = "dry run: nothing was published; " + Self.dryRunLimit
+            if json { printToStandardError(note) } else { print(note) }
         }
         if evaluations.contains(where: { $0.action == "failed" }) { throw ExitCode(1) }
     }

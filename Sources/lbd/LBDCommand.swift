@@ -1,4 +1,5 @@
 import ArgumentParser
+import LBCore
 
 @main
 struct LBDCommand: AsyncParsableCommand {
@@ -6,7 +7,7 @@ struct LBDCommand: AsyncParsableCommand {
         commandName: "lbd",
         abstract:
             "The load-balancing daemon: polls the members of every alias and publishes the least loaded.",
-        version: "0.1.0",
+        version: ProductVersion.current,
         subcommands: [
             RunCommand.self, EvaluateCommand.self, DemoCommand.self, CheckConfigCommand.self,
             SimulateCommand.self, ProbeCommand.self,

@@ -24,7 +24,6 @@ struct LogOptions: ParsableArguments {
         LoggingSystem.bootstrap { label in
             var handler = LineLogHandler(label: label, format: format, sink: sink)
             handler.logLevel = level
-            handler.textIncludesMetadata = false
             return handler
         }
         return Logger(label: "lbd")

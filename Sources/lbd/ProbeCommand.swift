@@ -1,4 +1,5 @@
 import ArgumentParser
+import DNS
 import LBCore
 import LBDaemonKit
 import NIOCore
@@ -9,9 +10,10 @@ struct ProbeCommand: AsyncParsableCommand {
         commandName: "probe",
         abstract: "GET a node's load (\(loadReportOID)) from each of its addresses, as lbd sees it.",
         discussion: """
-            Prints one line per address: the value and its type, or the precise error. Exits 0 when \
-            every address answered, 1 otherwise. Without --v2c or --v3-user, SNMPv3 user \
-            loadbalancing is used, as golbd does, with --auth-pass required.
+            Prints one line per address: the value and its type, or the precise error and its code \
+            (as in lbd's logs and JSON), read exactly as lbd reads it. Exits 0 when every address \
+            gave a load, 1 otherwise. Without --v2c, SNMPv3 is used (user loadbalancing unless \
+            --v3-user, as golbd does), and --auth-pass is required.
             """
     )
 
@@ -30,7 +32,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(name: .customLong("auth-proto"), help: "md5, sha, sha256, sha384 or sha512.")
     var authProtocol = "md5"
 
-    @Option(name: .customLong("auth-pass"), help: "The v3 authentication password (none: noAuthNoPriv).")
+    @Option(name: .customLong("auth-pass"), help: "The v3 authentication password (required without --v2c).")
     var authPassword: String?
 
     @Option(name: .customLong("priv-proto"), help: "aes (AES-128-CFB).")
@@ -56,6 +58,9 @@ struct ProbeCommand: AsyncParsableCommand {
         if PrivacyProtocol(name: privProtocol) == nil {
             throw ValidationError("unknown --priv-proto '\(privProtocol)': aes")
         }
+        if community == nil, authPassword == nil, privPassword == nil {
+            throw ValidationError("SNMPv3 needs --auth-pass PASSWORD (or use --v2c COMMUNITY)")
+        }
         if privPassword != nil, authPassword == nil {
             throw ValidationError(
                 "--priv-pass needs --auth-pass: SNMPv3 has no privacy without authentication")
@@ -70,7 +75,6 @@ struct ProbeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let credentials = makeCredentials()
         let addresses: [SocketAddress]
         do {
             addresses = try await HostResolver.addresses(of: node, port: port)
@@ -79,20 +83,16 @@ struct ProbeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let client = try await SNMPClient.start()
-        let oid = OID(loadReportOID)!
+        // The engine's probe: the same credentials, OID check and reply classification as lbd.
+        let probe = SNMPNodeProbe(
+            client: client, credentials: makeCredentials(), timeout: .milliseconds(Int(timeout * 1000)),
+            retries: retries)
         var answered = 0
         for address in addresses {
-            let label = address.ipAddress ?? "\(address)"
-            do {
-                let values = try await client.get(
-                    [oid], from: address, credentials: credentials,
-                    timeout: .milliseconds(Int(timeout * 1000)),
-                    retries: retries)
-                print("\(label): \(Self.describe(values.first?.value ?? .null))")
-                answered += 1
-            } catch {
-                print("\(label): error: \(error)")
-            }
+            let reply = await probe.poll(address)
+            let label = NodeAddress(address)?.description ?? address.endpointDescription
+            print("\(label): \(Self.describe(reply))")
+            if case .failure = reply {} else { answered += 1 }
         }
         await client.shutdown()
         if answered < addresses.count { throw ExitCode(1) }
@@ -107,18 +107,21 @@ struct ProbeCommand: AsyncParsableCommand {
         return .user(USMUser(name: user ?? "loadbalancing", authentication: authentication, privacy: privacy))
     }
 
-    /// The value as lbd reads it: an INTEGER is one load, an OCTET STRING per-alias loads.
-    static func describe(_ value: SNMPValue) -> String {
-        switch value {
+    /// The reply as lbd reads it: an INTEGER is one load, an OCTET STRING per-alias loads, and
+    /// anything else the precise failure with its stable code.
+    static func describe(_ reply: AddressReply) -> String {
+        switch reply {
         case .integer(let load):
-            return "INTEGER \(load) (" + (Load.isUsable(Int(load)) ? "usable load" : "not usable") + ")"
-        case .octetString(let bytes):
-            return "STRING \"\(String(decoding: bytes, as: UTF8.self))\" (per-alias loads)"
-        case .noSuchObject, .noSuchInstance:
-            return
-                "\(value.typeName): the agent does not serve \(loadReportOID) (is lbclient configured in snmpd?)"
-        default:
-            return "\(value.typeName): unexpected type, lbd ignores this node"
+            return "INTEGER \(load) (" + (Load.isUsable(load) ? "usable load" : "not usable") + ")"
+        case .text(let text):
+            return "STRING \"\(text)\" (per-alias loads)"
+        case .failure(let failure):
+            let hint =
+                switch failure {
+                case .noSuchObject, .noSuchInstance, .endOfMibView: " (is lbclient configured in snmpd?)"
+                default: ""
+                }
+            return "error: \(failure)\(hint) [\(failure.code)]"
         }
     }
 }

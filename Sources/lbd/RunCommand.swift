@@ -24,6 +24,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Send queries and UPDATEs to this DNS server (HOST[:PORT]) instead of the configured one.")
     var dnsServer: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The state directory: lbd keeps what it published there and serves it again after a restart.",
+            valueName: "dir"))
+    var stateDir: String = "/var/lib/lbd"
+
     @OptionGroup var log: LogOptions
 
     func validate() throws {
@@ -48,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
             override: { configuration in
                 if let snmpPort { configuration.snmp.port = snmpPort }
                 if let dnsServer { configuration.dns.server = dnsServer }
-            }, logger: logger)
+            }, logger: logger, stateDirectory: stateDir)
         do {
             try await daemon.run(signals: SignalStream.make())
         } catch {

@@ -24,10 +24,13 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Print JSON: {\"aliases\": {ALIAS: {\"publish\": [ADDRESS...] or null, ...}}}.")
     var json = false
 
-    @Option(help: "Seed of the tie-break randomness, for reproducible output.")
+    @Option(help: "Seed of the tie-break randomness, for reproducible output (default: random).")
     var seed: UInt64?
 
-    @Option(help: "The configuration format, instead of guessing it.")
+    @Option(
+        help:
+            "The configuration format (default: guessed from the file name and the content)."
+    )
     var format: ConfigurationFormat?
 
     func run() throws {

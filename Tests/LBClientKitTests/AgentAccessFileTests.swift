@@ -13,10 +13,14 @@ struct AgentAccessFileTests {
             createUser monitor SHA-256 authpass123 AES privpass123
             createUser both SHA authpass123 AES
             rouser loadbalancing
+            rouser monitor priv
+            rouser both noauth
             engineID 0x8000006004deadbeef
             """
         let file = try AgentAccessFile.parse(text, path: "snmp.conf").get()
-        #expect(file.communities == ["public"])
+        #expect(file.communityNames == ["public"])
+        #expect(file.communities.map(\.source.description) == ["10.0.0.0/8"])
+        #expect(file.userGrants.map(\.minimumLevel) == [.authNoPriv, .authPriv, .noAuthNoPriv])
         #expect(file.users.map(\.name) == ["loadbalancing", "monitor", "both"])
         #expect(file.users[0].authentication == .init(.md5, password: "secret password"))
         #expect(file.users[0].privacy == nil)
@@ -40,6 +44,7 @@ struct AgentAccessFileTests {
             return
         }
         #expect(errors.errors.map(\.line) == [1, 2, 3, 4, 5, 6, 7])
+        #expect(errors.errors[6].message == "a double quote is not closed")
         #expect(errors.errors[1].message.contains("shorter than 8"))
         #expect(errors.errors[3].message.contains("unknown privacy protocol `DES`"))
     }

@@ -21,7 +21,9 @@ struct CollectdMetricSourceTests {
         #expect(source.problem(with: "a/b:")?.hasPrefix("empty anchor") == true)
         #expect(source.problem(with: "a/b:0") != nil)
         #expect(source.problem(with: ":1") != nil)
-        #expect(source.problem(with: "a") != nil)
+        // golbclient passes a name without a slash to collectdctl as it is (COMPAT.md).
+        #expect(source.problem(with: "a") == nil)
+        #expect(try CollectdReference("test:out") == CollectdReference(identifier: "test", selection: .name("out")))
         #expect(source.problem(with: "a/\"b") != nil)
         #expect(source.problem(with: "a/b/c") == nil)
     }

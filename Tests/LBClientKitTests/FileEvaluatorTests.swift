@@ -168,7 +168,9 @@ struct FileEvaluatorTests {
         #expect(report.value > 0)
     }
 
-    @Test func checkConfigModeRunsEveryLineAndAddsNegativeLoads() async {
+    /// golbclient's `-t` added negative loads and ignored failed checks; we run every line but
+    /// report what the node would answer: here the first failing line, nologin.
+    @Test func checkConfigModeRunsEveryLineAndReportsWhatTheNodeWouldAnswer() async {
         let cancelled = Counter()
         let report = await FileEvaluator(runsEveryLine: true).evaluate(
             [
@@ -179,6 +181,7 @@ struct FileEvaluatorTests {
             ], for: mapping, context: context())
         #expect(cancelled.value == 0)
         #expect(report.lines.allSatisfy { $0.outcome != .skipped })
-        #expect(report.value == 7)
+        #expect(report.value == -1)
+        #expect(report.reason.contains("line 1"))
     }
 }

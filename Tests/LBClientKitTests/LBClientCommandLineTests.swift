@@ -84,9 +84,12 @@ struct LBClientCommandLineTests {
         defer { scratch.remove() }
         let good = try scratch.write("good.conf", "check nologin\ncheck command false\nload constant 5\n")
         let run = try lbclient(["-t", good, "--root", scratch.path])
-        #expect(run.status == 0, "\(run.errors)")
+        // The command fails, so the node would answer -14: not a passing configuration.
+        #expect(run.status == 2, "\(run.errors)")
         #expect(run.output.contains("good.conf:2: check command: failed"))
         #expect(run.output.contains("good.conf:3: load constant: passed (5)"))
+        #expect(run.output.contains("good.conf: the node would answer -14"))
+        #expect(!run.output.contains("every check passed"))
         let bad = try scratch.write("bad.conf", "check nologin\ncheck   nologinx\nload constant five\n")
         let broken = try lbclient(["check-config", bad])
         #expect(broken.status == 1)

@@ -136,6 +136,8 @@ struct LBClientInteropTests {
             rocommunity public
             createUser loadbalancing MD5 "\(Self.password)"
             createUser secure SHA-256 "auth-password" AES "privacy-password"
+            rouser loadbalancing
+            rouser secure priv
             """)
         let port = try Peers.freeUDPPort()
         let agent = try PeerProcess(

@@ -43,7 +43,7 @@ import Testing
     @Test func allUsablePublishesEveryUsableMemberWithoutWarning() {
         let members = [
             loaded("a", "10.0.0.1", 30), loaded("b", "10.0.0.2", -1), loaded("c", "10.0.0.3", 20),
-            report("d", [("10.0.0.4", .noAnswer)]),
+            report("d", [("10.0.0.4", .silent)]),
         ]
         let decision = decide(AliasParameters(bestHosts: .allUsable), members)
         #expect(decision.publish == [ip("10.0.0.1"), ip("10.0.0.3")])
@@ -83,7 +83,7 @@ import Testing
 
     @Test func aChosenMemberPublishesOnlyItsAddressesThatAnsweredUsably() {
         let members = [
-            report("dual", [("10.0.0.1", .integer(5)), ("2001:db8::1", .noAnswer)]),
+            report("dual", [("10.0.0.1", .integer(5)), ("2001:db8::1", .silent)]),
             report("both", [("10.0.0.2", .integer(6)), ("2001:db8::2", .integer(6))]),
         ]
         let decision = decide(AliasParameters(bestHosts: .allUsable), members)
@@ -190,10 +190,10 @@ import Testing
 
 @Suite struct SelectionNoUsableMemberTests {
     private let broken = [
-        report("a", [("10.0.0.1", .integer(-14)), ("2001:db8::1", .noAnswer)]),
-        report("b", [("10.0.0.2", .failure("auth"))]),
+        report("a", [("10.0.0.1", .integer(-14)), ("2001:db8::1", .silent)]),
+        report("b", [("10.0.0.2", .failure(.security(.unknownUserName)))]),
         report("c", [], resolutionFailure: "no such host"),
-        report("d", [("10.0.0.4", .noAnswer)]),
+        report("d", [("10.0.0.4", .silent)]),
     ]
 
     @Test func keepLeavesDNSUnchanged() {
@@ -256,7 +256,7 @@ import Testing
 
     @Test func randomWithFewerResolvedMembersThanRequestedPicksThemAll() {
         let members = [
-            report("a", [("10.0.0.1", .noAnswer)]), report("b", []), report("c", [], resolutionFailure: "x"),
+            report("a", [("10.0.0.1", .silent)]), report("b", []), report("c", [], resolutionFailure: "x"),
         ]
         let decision = decide(AliasParameters(bestHosts: .count(2), whenNoneUsable: .random), members)
         #expect(decision.publish == [ip("10.0.0.1")])
@@ -275,7 +275,7 @@ import Testing
 
     @Test func randomDeduplicatesAddressesSharedByPickedMembers() {
         let members = [
-            report("a", [("10.0.0.1", .integer(0)), ("10.0.0.2", .noAnswer)]),
+            report("a", [("10.0.0.1", .integer(0)), ("10.0.0.2", .silent)]),
             report("b", [("10.0.0.2", .integer(-1))]),
         ]
         let decision = decide(AliasParameters(bestHosts: .allUsable, whenNoneUsable: .random), members)

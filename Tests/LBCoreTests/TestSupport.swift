@@ -42,3 +42,8 @@ func randomString<R: RandomNumberGenerator>(
     let length = Int.random(in: 0...maxLength, using: &random)
     return String((0..<length).map { _ in alphabet.randomElement(using: &random)! })
 }
+
+extension AddressReply {
+    /// An address that stayed silent through every attempt.
+    static let silent = AddressReply.failure(.timeout(attempts: 2))
+}

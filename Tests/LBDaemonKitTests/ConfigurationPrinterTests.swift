@@ -45,12 +45,14 @@ import Testing
             "secret: xxx123==", "auth_password: zzz123", "mode: heartbeat", "master: lbdxyz.cern.ch",
             "heartbeat_directory: /var/www/html/load-balancing", "when_none_usable: keep", "best_hosts: 1",
             "polling_interval: 300", "ttl: 60", "external: false", "partition: default",
-            "listen: 127.0.0.1:8080",
+            "max_withdrawn_share: 50%",
             "timeout: 2s", "retries: 3", "max_concurrent_updates: 4", "concurrency: 1000",
             "takeover_after: 60s",
         ] {
             #expect(printed.contains(key), "missing '\(key)' in:\n\(printed)")
         }
+        // Nothing serves HTTP yet: no address that would look served.
+        #expect(!printed.contains("http"))
         #expect(printed.hasSuffix("\n"))
     }
 
@@ -119,8 +121,8 @@ import Testing
                 AliasConfiguration(name: "null", members: ["yes"], partition: "0"),
             ],
             dns: DNSSettings(
-                internalView: DNSView(key: TSIGKey(name: "true.", algorithm: .hmacSHA1, secret: "1234")),
-                externalView: DNSView(key: TSIGKey(name: "1.", algorithm: .hmacSHA384, secret: "null"))))
+                internalView: try! DNSView(keyName: "true.", algorithm: .hmacSHA1, base64Secret: "1234"),
+                externalView: try! DNSView(keyName: "1.", algorithm: .hmacSHA384, base64Secret: "null")))
         ConfigTest.expectRoundTrip(configuration)
     }
 
@@ -153,11 +155,11 @@ import Testing
             dns: DNSSettings(
                 server: ServerAddress(host: "2001:db8::53", port: 5353), timeout: 0.25, retries: 0,
                 maxConcurrentUpdates: 1000,
-                internalView: DNSView(
-                    key: TSIGKey(name: "in.", algorithm: .hmacSHA512, secret: "c2VjcmV0"),
+                internalView: try! DNSView(
+                    keyName: "in.", algorithm: .hmacSHA512, base64Secret: "c2VjcmV0",
                     server: ServerAddress(host: "dns.example.org", port: 53)),
-                externalView: DNSView(
-                    key: TSIGKey(name: "ex.example.org.", algorithm: .hmacSHA256, secret: "c2VjcmV0"))),
+                externalView: try! DNSView(
+                    keyName: "ex.example.org.", algorithm: .hmacSHA256, base64Secret: "c2VjcmV0")),
             snmp: SNMPSettings(
                 version: .v2c, port: 65_535, community: "c", user: "u", authProtocol: .sha512,
                 authPassword: "authentication", privProtocol: .aes128, privPassword: "privacy!", timeout: 10,
@@ -179,8 +181,8 @@ import Testing
         for algorithm in TSIGAlgorithm.allCases {
             for authentication in AuthenticationProtocol.allCases {
                 var configuration = Configuration()
-                configuration.dns.internalView = DNSView(
-                    key: TSIGKey(name: "k.", algorithm: algorithm, secret: "c2VjcmV0"))
+                configuration.dns.internalView = try! DNSView(
+                    keyName: "k.", algorithm: algorithm, base64Secret: "c2VjcmV0")
                 configuration.snmp.authProtocol = authentication
                 configuration.snmp.authPassword = "password"
                 ConfigTest.expectRoundTrip(configuration)

@@ -66,10 +66,10 @@ enum ConfigFixture {
         ],
         dns: DNSSettings(
             server: ServerAddress(host: "137.138.28.176", port: 53),
-            internalView: DNSView(
-                key: TSIGKey(name: "abcd-internal.", algorithm: .hmacMD5, secret: "xxx123==")),
-            externalView: DNSView(
-                key: TSIGKey(name: "abcd-external.", algorithm: .hmacMD5, secret: "yyy123=="))),
+            internalView: try! DNSView(
+                keyName: "abcd-internal.", algorithm: .hmacMD5, base64Secret: "xxx123=="),
+            externalView: try! DNSView(
+                keyName: "abcd-external.", algorithm: .hmacMD5, base64Secret: "yyy123==")),
         snmp: SNMPSettings(version: .v3, user: "loadbalancing", authProtocol: .md5, authPassword: "zzz123"),
         ha: HASettings(
             mode: .heartbeat, master: "lbdxyz.cern.ch", heartbeatDirectory: "/var/www/html/load-balancing",

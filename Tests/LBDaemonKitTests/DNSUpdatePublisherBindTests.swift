@@ -16,16 +16,12 @@ struct DNSUpdatePublisherBindTests {
     static let internalAlias = "intranet.lb.example"
 
     /// A key with a random secret, as `tsig-keygen` would make.
-    static func makeKey(_ name: String, _ algorithm: TSIGAlgorithm) -> LBDaemonKit.TSIGKey {
+    static func makeKey(_ name: String, _ algorithm: TSIGAlgorithm) -> DNS.TSIGKey {
         let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
-        return LBDaemonKit.TSIGKey(
-            name: name, algorithm: algorithm, secret: Data(secret).base64EncodedString())
+        return DNS.TSIGKey(name: try! DomainName(parsing: name), algorithm: algorithm, secret: secret)
     }
 
-    static func dnsKey(_ key: LBDaemonKit.TSIGKey) -> DNS.TSIGKey {
-        DNS.TSIGKey(
-            name: try! DomainName(parsing: key.name), algorithm: key.algorithm, base64Secret: key.secret)!
-    }
+    static func dnsKey(_ key: DNS.TSIGKey) -> DNS.TSIGKey { key }
 
     /// What `view`'s key reads at `alias` through our client: a signed query selects the view.
     static func read(_ alias: String, _ type: RecordType, key: DNS.TSIGKey, named: TwoViewNamed) async throws

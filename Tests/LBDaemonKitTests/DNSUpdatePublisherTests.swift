@@ -11,20 +11,17 @@ import Testing
 @Suite(.serialized)
 struct DNSUpdatePublisherTests {
     static let alias = "www.lb.example"
-    static let internalKey = LBDaemonKit.TSIGKey(
-        name: "lb-internal.", algorithm: .hmacSHA256,
-        secret: Data(repeating: 0x11, count: 32).base64EncodedString())
-    static let externalKey = LBDaemonKit.TSIGKey(
-        name: "lb-external.", algorithm: .hmacMD5,
-        secret: Data(repeating: 0x22, count: 16).base64EncodedString())
+    static let internalKey = DNS.TSIGKey(
+        name: try! DomainName(parsing: "lb-internal."), algorithm: .hmacSHA256,
+        secret: Array(repeating: 0x11, count: 32))
+    static let externalKey = DNS.TSIGKey(
+        name: try! DomainName(parsing: "lb-external."), algorithm: .hmacMD5,
+        secret: Array(repeating: 0x22, count: 16))
 
-    static func dnsKey(_ key: LBDaemonKit.TSIGKey) -> DNS.TSIGKey {
-        DNS.TSIGKey(
-            name: try! DomainName(parsing: key.name), algorithm: key.algorithm, base64Secret: key.secret)!
-    }
+    static func dnsKey(_ key: DNS.TSIGKey) -> DNS.TSIGKey { key }
 
     static func settings(
-        _ server: ServerAddress, key: LBDaemonKit.TSIGKey = internalKey, external: LBDaemonKit.TSIGKey? = nil,
+        _ server: ServerAddress, key: DNS.TSIGKey = internalKey, external: DNS.TSIGKey? = nil,
         timeout: Double = 2, retries: Int = 2, maxConcurrentUpdates: Int = 4
     ) -> DNSSettings {
         DNSSettings(
@@ -43,7 +40,7 @@ struct DNSUpdatePublisherTests {
     static func addresses(_ texts: [String]) -> [NodeAddress] { texts.map { NodeAddress($0)! } }
 
     private func withServer(
-        aliases: [String] = [alias], keys: [LBDaemonKit.TSIGKey] = [internalKey],
+        aliases: [String] = [alias], keys: [DNS.TSIGKey] = [internalKey],
         _ body: (EmbeddedUpdateServer) async throws -> Void
     ) async throws {
         let server = try await EmbeddedUpdateServer(aliases: aliases, keys: keys.map(Self.dnsKey))
@@ -148,9 +145,9 @@ struct DNSUpdatePublisherTests {
 
     @Test func aWrongSecretFailsWithTheTSIGError() async throws {
         try await withServer { (server) async throws in
-            let forged = LBDaemonKit.TSIGKey(
+            let forged = DNS.TSIGKey(
                 name: Self.internalKey.name, algorithm: Self.internalKey.algorithm,
-                secret: Data(repeating: 0x77, count: 32).base64EncodedString())
+                secret: Array(repeating: 0x77, count: 32))
             let publisher = Self.publisher(Self.settings(server.serverAddress, key: forged))
 
             let results = await publisher.publish(Self.publication(["192.0.2.10"]), dryRun: false)
@@ -180,7 +177,10 @@ struct DNSUpdatePublisherTests {
             Issue.record("expected a failure, got \(results)")
             return
         }
-        #expect(message.contains("attempt 3 of 3"), "\(message)")
+        // One count, lbd's own, and the server as host:port, not NIO's `[IPv4]host/ip:port`.
+        #expect(message.contains("gave up after 3 attempts"), "\(message)")
+        #expect(!message.contains("attempt(s)") && !message.contains("[IPv4]"), "\(message)")
+        #expect(message.contains("127.0.0.1:\(port)"), "\(message)")
         #expect(delays.withLock { $0 } == [.milliseconds(500), .seconds(1)])
         #expect(ContinuousClock.now - start < .seconds(3))
     }

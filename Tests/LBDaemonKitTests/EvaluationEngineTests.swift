@@ -152,7 +152,7 @@ final class SlowProbe: NodeProbe {
         do {
             try await Task.sleep(for: .milliseconds(500))
         } catch {
-            return .failure("cancelled")
+            return .failure(.cancelled)
         }
         completed.withLock { $0 += 1 }
         return .integer(5)

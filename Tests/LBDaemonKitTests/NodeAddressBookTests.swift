@@ -28,7 +28,7 @@ import Testing
 
     private func addresses(_ entry: NodeAddressBook.Entry) -> [String]? {
         guard case .addresses(let list) = entry else { return nil }
-        return list.compactMap(\.ipAddress)
+        return list.map(\.node.description)
     }
 
     @Test func namesAreResolvedOnceUntilTheRefreshIsDue() async {

@@ -57,7 +57,9 @@ import Testing
                 "probe", "127.0.0.1", "--port", String(port), "--auth-pass", "wrong-password", "--priv-pass",
                 "probe-privacy", "--timeout", "5", "--retries", "0")
             #expect(run.status == 1)
-            #expect(run.stdout.contains("127.0.0.1: error: wrong digest"))
+            #expect(
+                run.stdout.contains("127.0.0.1: error: wrong digest (usmStatsWrongDigests)"), "\(run.stdout)")
+            #expect(run.stdout.hasSuffix("[wrong_digest]\n"), "\(run.stdout)")
         }
     }
 
@@ -70,7 +72,45 @@ import Testing
             "probe", "127.0.0.1", "--port", String(port), "--v2c", "public", "--timeout", "0.2", "--retries",
             "0")
         #expect(run.status == 1)
-        #expect(run.stdout.contains("127.0.0.1: error: no answer"))
+        #expect(run.stdout == "127.0.0.1: error: no answer (timeout after 1 attempt) [timeout]\n")
+    }
+
+    @Test(arguments: [
+        (SNMPValue.gauge32(12), "wrong type Gauge32", "wrong_type"),
+        (.timeTicks(12), "wrong type Timeticks", "wrong_type"),
+        (.counter32(12), "wrong type Counter32", "wrong_type"),
+    ])
+    func aNumberOfAnotherTypeIsTheErrorLbdSeesNotALoad(value: SNMPValue, text: String, code: String)
+        async throws
+    {
+        // lbd once published these as loads while probe said the node was ignored: both now
+        // read the answer with the engine's probe.
+        try await withAgent(value: value) { port in
+            let run = try await lbd("probe", "127.0.0.1", "--port", String(port), "--v2c", "public")
+            #expect(run.status == 1)
+            #expect(run.stdout.hasPrefix("127.0.0.1: error: \(text)"), "\(run.stdout)")
+            #expect(run.stdout.hasSuffix("[\(code)]\n"), "\(run.stdout)")
+        }
+    }
+
+    @Test func aMissingObjectIsNamedWithAHint() async throws {
+        let agent = SNMPAgent(
+            configuration: SNMPAgentConfiguration(host: "127.0.0.1", port: 0, communities: ["public"]))
+        let port = try #require(try await agent.start().port)
+        defer { Task { await agent.stop() } }
+        let run = try await lbd("probe", "127.0.0.1", "--port", String(port), "--v2c", "public")
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("noSuchObject"), "\(run.stdout)")
+        #expect(run.stdout.contains("is lbclient configured in snmpd?"))
+        #expect(run.stdout.hasSuffix("[no_such_object]\n"))
+    }
+
+    @Test func v3WithoutAnAuthenticationPasswordIsRefusedNotACrash() async throws {
+        let run = try await lbd("probe", "127.0.0.1")
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--auth-pass"), "\(run.stderr)")
+        let user = try await lbd("probe", "127.0.0.1", "--v3-user", "lb")
+        #expect(user.status == 64)
     }
 
     @Test func badOptionCombinationsAreRefused() async throws {

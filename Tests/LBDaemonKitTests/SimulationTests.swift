@@ -156,7 +156,7 @@ import Testing
             file: "r.json")
         let report = file.report(for: "n.example.org")
         #expect(report.addresses.map(\.address.description) == ["10.0.0.1", "10.0.0.2", "10.0.0.3", "::1"])
-        #expect(report.addresses.map(\.reply) == [.integer(5), .text("a=1"), .failure("x"), .noAnswer])
+        #expect(report.addresses.map(\.reply) == [.integer(5), .text("a=1"), .failure(.reported("x")), .failure(.timeout(attempts: 1))])
     }
 
     @Test func badInputIsAnErrorNamingTheProblem() {

@@ -1,5 +1,5 @@
 import Foundation
-import LBCore
+import ProcessSpawning
 import Testing
 
 /// Real peer programs (net-snmp's snmpd, snmpget...) for interop tests.
@@ -124,18 +124,34 @@ public enum Peers {
             inputFile = directory.appendingPathComponent("stdin").path
             try input.write(toFile: inputFile, atomically: false, encoding: .utf8)
         }
-        let child = try SpawnedProcess(
-            path, arguments, input: inputFile, output: outputFile, errors: errorFile)
-        let status =
-            child.wait(timeout: timeout)
-            ?? {
-                child.kill(SIGKILL)
-                _ = child.wait(timeout: 5)
-                return -1
-            }()
+        let child = try spawn(
+            path, arguments, input: inputFile, output: outputFile, errors: errorFile, environment: nil)
+        let status: Int32
+        if let termination = child.wait(timeout: .milliseconds(Int64(timeout * 1000))) {
+            status = termination.shellStatus
+        } else {
+            child.kill()
+            status = -1
+        }
         let output = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
         let errors = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
         return (status, output, errors)
+    }
+
+    /// Starts `path` in a process group of its own with its standard streams on files and
+    /// `environment` added to ours.
+    static func spawn(
+        _ path: String, _ arguments: [String], input: String, output: String, errors: String,
+        environment: [String: String]?
+    ) throws -> ChildProcess {
+        let merged = environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } }
+        do {
+            return try ChildProcess(
+                path, arguments: arguments, environment: merged, standardInput: .file(input),
+                standardOutput: .file(output), standardError: .file(errors))
+        } catch {
+            throw PeerError("\(error)")
+        }
     }
 }
 
@@ -146,17 +162,17 @@ public struct PeerError: Error, CustomStringConvertible {
 
 /// A peer daemon started by a test and stopped by pid when the test is done.
 ///
-/// Processes are started with posix_spawn and reaped with waitpid on their own pid. Foundation's
-/// `Process` is avoided: it watches children through an inherited socket, and daemons such as
-/// snmpd close inherited descriptors, after which Foundation blocks in waitpid on the daemon and
-/// every other `Process` of the test run hangs.
-public final class PeerProcess: @unchecked Sendable {
-    private let child: SpawnedProcess
+/// Processes are started by ``ProcessSpawning/ChildProcess`` (posix_spawn, reaped with waitpid on
+/// their own pid). Foundation's `Process` is avoided: it watches children through an inherited
+/// socket, and daemons such as snmpd close inherited descriptors, after which Foundation blocks
+/// in waitpid on the daemon and every other `Process` of the test run hangs.
+public final class PeerProcess: Sendable {
+    private let child: ChildProcess
     private let directory: URL
 
     public init(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws {
         directory = try Peers.temporaryDirectory("peer")
-        child = try SpawnedProcess(
+        child = try Peers.spawn(
             path, arguments, input: "/dev/null", output: "/dev/null",
             errors: directory.appendingPathComponent("stderr").path, environment: environment)
     }
@@ -170,104 +186,21 @@ public final class PeerProcess: @unchecked Sendable {
         (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
     }
 
-    /// Waits up to `timeout` seconds for the process to end; its exit status, or nil.
-    public func waitForExit(timeout: Double) -> Int32? { child.wait(timeout: timeout) }
+    /// Waits up to `timeout` seconds for the process to end; its exit status (128 + the signal
+    /// when killed), or nil.
+    public func waitForExit(timeout: Double) -> Int32? {
+        child.wait(timeout: .milliseconds(Int64(timeout * 1000)))?.shellStatus
+    }
 
-    /// Stops the daemon (SIGTERM, then SIGKILL after two seconds) and waits for it.
+    /// Stops the daemon (SIGTERM to its process group, then SIGKILL after two seconds) and waits
+    /// for it.
     public func stop() {
         guard child.isRunning else { return }
-        child.kill(SIGTERM)
-        if child.wait(timeout: 2) == nil {
-            child.kill(SIGKILL)
-            _ = child.wait(timeout: 10)
-        }
+        child.stop(grace: .seconds(2))
     }
 
     deinit {
         stop()
         try? FileManager.default.removeItem(at: directory)
-    }
-}
-
-/// A child process in its own process group, with its standard streams on files.
-final class SpawnedProcess: @unchecked Sendable {
-    let pid: pid_t
-    private var exitStatus: Int32?
-    private let lock = NSLock()
-
-    init(
-        _ path: String, _ arguments: [String], input: String, output: String, errors: String,
-        environment: [String: String]? = nil
-    ) throws {
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawnattr_init(&attributes)
-        defer {
-            posix_spawn_file_actions_destroy(&actions)
-            posix_spawnattr_destroy(&attributes)
-        }
-        posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        // A daemon must not keep the test's sockets (say a server's port) open after the test
-        // closed them.
-        InheritedDescriptors.closeAll(in: &actions)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        let merged = ProcessInfo.processInfo.environment.merging(environment ?? [:]) { $1 }
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        guard result == 0 else {
-            throw PeerError("cannot start \(path): \(String(cString: strerror(result)))")
-        }
-        self.pid = pid
-    }
-
-    var isRunning: Bool { poll() == nil }
-
-    /// The exit status (or 128 + signal) once the process ended, reaping it; nil while it runs.
-    private func poll() -> Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let exitStatus { return exitStatus }
-        var status: Int32 = 0
-        let result = waitpid(pid, &status, WNOHANG)
-        if result == pid {
-            let signal = status & 0x7f
-            exitStatus = signal == 0 ? (status >> 8) & 0xff : 128 + signal
-        } else if result == -1 {
-            exitStatus = -1
-        }
-        return exitStatus
-    }
-
-    func wait(timeout: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            if let status = poll() { return status }
-            if Date() >= deadline { return nil }
-            usleep(5_000)
-        }
-    }
-
-    /// Signals the whole process group, so helpers the program started go too.
-    func kill(_ signal: Int32) {
-        Foundation.kill(-pid, signal)
-        Foundation.kill(pid, signal)
     }
 }

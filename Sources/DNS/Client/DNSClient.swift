@@ -111,7 +111,7 @@ public struct DNSClient: Sendable {
                 let peer = error.peerError.map { " (TSIG error \($0))" } ?? ""
                 throw DNSClientError(
                     .tsig(error),
-                    "\(server) answered \(message.responseCode)\(peer) and the answer's TSIG failed: \(error.detail)"
+                    "\(server.endpointDescription) answered \(message.responseCode)\(peer) and the answer's TSIG failed: \(error.detail)"
                 )
             }
         }
@@ -119,7 +119,8 @@ public struct DNSClient: Sendable {
             let question = message.questions.first.map { " for \($0.name) \($0.type)" } ?? ""
             throw DNSClientError(
                 .responseCode(message.responseCode),
-                "\(server) answered \(message.responseCode) to the \(message.opcode)\(question)")
+                "\(server.endpointDescription) answered \(message.responseCode) to the \(message.opcode)\(question)"
+            )
         }
         return DNSResponse(
             message: message, transport: result.transport, tsig: tsig, requestSize: requestSize)
@@ -136,7 +137,8 @@ public struct DNSClient: Sendable {
         do {
             local = try SocketAddress(ipAddress: server.protocol == .inet6 ? "::" : "0.0.0.0", port: 0)
         } catch {
-            throw DNSClientError(.connectionFailed, "no local address for \(server): \(error)")
+            throw DNSClientError(
+                .connectionFailed, "no local address for \(server.endpointDescription): \(error)")
         }
         let channel: any Channel
         do {
@@ -152,7 +154,8 @@ public struct DNSClient: Sendable {
                 .bind(to: local).get()
         } catch {
             promise.fail(error)
-            throw DNSClientError(.connectionFailed, "cannot open a UDP socket for \(server): \(error)")
+            throw DNSClientError(
+                .connectionFailed, "cannot open a UDP socket for \(server.endpointDescription): \(error)")
         }
         return try await Self.await(promise.futureResult, closing: channel)
     }
@@ -161,7 +164,7 @@ public struct DNSClient: Sendable {
     private func exchangeOverTCP(
         _ request: [UInt8], server: SocketAddress, matcher: DNSResponseMatcher, options: Options
     ) async throws -> DNSExchangeResult {
-        var lastError = DNSClientError(.timeout, "no answer from \(server) over TCP")
+        var lastError = DNSClientError(.timeout, "no answer from \(server.endpointDescription) over TCP")
         for _ in 0..<options.attempts {
             do {
                 return try await exchangeOverTCPOnce(
@@ -170,7 +173,8 @@ public struct DNSClient: Sendable {
                 lastError = error
             }
         }
-        throw DNSClientError(.timeout, "\(lastError.message) after \(options.attempts) attempt(s)")
+        guard options.attempts > 1 else { throw lastError }
+        throw DNSClientError(.timeout, "\(lastError.message) after \(options.attempts) attempts")
     }
 
     private func exchangeOverTCPOnce(
@@ -194,10 +198,11 @@ public struct DNSClient: Sendable {
                 .connect(to: server).get()
         } catch let error as ChannelError where error == .connectTimeout(timeout) {
             promise.fail(error)
-            throw DNSClientError(.timeout, "TCP connection to \(server) timed out")
+            throw DNSClientError(.timeout, "TCP connection to \(server.endpointDescription) timed out")
         } catch {
             promise.fail(error)
-            throw DNSClientError(.connectionFailed, "cannot connect to \(server) over TCP: \(error)")
+            throw DNSClientError(
+                .connectionFailed, "cannot connect to \(server.endpointDescription) over TCP: \(error)")
         }
         return try await Self.await(promise.futureResult, closing: channel)
     }

@@ -52,8 +52,11 @@ final class DatagramExchangeHandler: ChannelInboundHandler {
         if attemptsLeft > 0 {
             send(context: context)
         } else {
+            // The count is said only when there were several: a caller retrying on its own
+            // counts its attempts itself.
+            let count = attempts > 1 ? " after \(attempts) attempts" : ""
             promise.fail(
-                DNSClientError(.timeout, "no answer from \(server) over UDP after \(attempts) attempt(s)"))
+                DNSClientError(.timeout, "no answer from \(server.endpointDescription) over UDP\(count)"))
         }
     }
 
@@ -70,7 +73,9 @@ final class DatagramExchangeHandler: ChannelInboundHandler {
             break
         case .malformed(let detail):
             timer?.cancel()
-            promise.fail(DNSClientError(.malformedResponse, "malformed answer from \(server): \(detail)"))
+            promise.fail(
+                DNSClientError(
+                    .malformedResponse, "malformed answer from \(server.endpointDescription): \(detail)"))
         }
     }
 

@@ -36,7 +36,7 @@ final class StreamExchangeHandler: ChannelInboundHandler {
         buffer.writeBytes(request)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         timer = context.eventLoop.scheduleTask(in: timeout) { [promise, server] in
-            promise.fail(DNSClientError(.timeout, "no answer from \(server) over TCP"))
+            promise.fail(DNSClientError(.timeout, "no answer from \(server.endpointDescription) over TCP"))
         }
         context.fireChannelActive()
     }
@@ -58,14 +58,17 @@ final class StreamExchangeHandler: ChannelInboundHandler {
                 promise.succeed(DNSExchangeResult(bytes: frame, message: message, transport: .tcp))
                 return
             case .malformed(let detail):
-                promise.fail(DNSClientError(.malformedResponse, "malformed answer from \(server): \(detail)"))
+                promise.fail(
+                    DNSClientError(
+                        .malformedResponse, "malformed answer from \(server.endpointDescription): \(detail)"))
                 return
             case .ignore:
                 skippedFrames += 1
                 if skippedFrames > Self.maximumSkippedFrames {
                     promise.fail(
                         DNSClientError(
-                            .malformedResponse, "\(server) sent too many messages that are not the answer"))
+                            .malformedResponse,
+                            "\(server.endpointDescription) sent too many messages that are not the answer"))
                     return
                 }
             }
@@ -74,13 +77,17 @@ final class StreamExchangeHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        promise.fail(DNSClientError(.connectionFailed, "TCP connection to \(server) failed: \(error)"))
+        promise.fail(
+            DNSClientError(
+                .connectionFailed, "TCP connection to \(server.endpointDescription) failed: \(error)"))
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         promise.fail(
-            DNSClientError(.connectionFailed, "\(server) closed the TCP connection before answering"))
+            DNSClientError(
+                .connectionFailed, "\(server.endpointDescription) closed the TCP connection before answering")
+        )
         context.fireChannelInactive()
     }
 

@@ -19,10 +19,17 @@ public struct DNSDecodingError: Error, Hashable, Sendable, CustomStringConvertib
         case nameTooLong
         /// The RDATA of a known type does not have the length or layout its type requires.
         case badRecordData
-        /// An OPT record that is not at the root name, or more than one OPT record.
+        /// An OPT record that is not at the root name, not in the additional section, or more than
+        /// one OPT record (RFC 6891 section 6.1.1).
         case badOPT
         /// Bytes are left after the last record the header counts.
         case trailingBytes
+        /// A name follows more than 127 compression pointers, or the message more than its
+        /// `DNSDecodingLimits` allow.
+        case tooManyPointers
+        /// The names of the message add up, uncompressed, to more than its `DNSDecodingLimits`
+        /// allow: many pointers to long names, a packet built to make the decoder work.
+        case tooManyNameOctets
     }
 
     public let code: Code

@@ -1,15 +1,16 @@
 extension DNSMessage {
     /// Decodes `bytes` received from the network; any malformation, including bytes after the
-    /// last record, is a `DNSDecodingError`, never a crash.
-    public init(decoding bytes: [UInt8]) throws(DNSDecodingError) {
-        self = try DNSMessage.decode(bytes).message
+    /// last record, is a `DNSDecodingError`, never a crash. The names may cost no more work than
+    /// `limits` allow (by default `DNSDecodingLimits.standard(forLength:)`).
+    public init(decoding bytes: [UInt8], limits: DNSDecodingLimits? = nil) throws(DNSDecodingError) {
+        self = try DNSMessage.decode(bytes, limits: limits).message
     }
 
     /// The message and the offset of its last record, where a TSIG record must start.
-    static func decode(_ bytes: [UInt8]) throws(DNSDecodingError) -> (
+    static func decode(_ bytes: [UInt8], limits: DNSDecodingLimits? = nil) throws(DNSDecodingError) -> (
         message: DNSMessage, lastRecordOffset: Int?
     ) {
-        var reader = DNSWireReader(bytes)
+        var reader = DNSWireReader(bytes, limits: limits)
         let id = try reader.readUInt16("header ID")
         let flags = try reader.readUInt16("header flags")
         let questionCount = try reader.readUInt16("QDCOUNT")
@@ -39,6 +40,13 @@ extension DNSMessage {
         var lastRecordOffset: Int?
         let answers = try readRecords(answerCount, &reader, lastRecordOffset: &lastRecordOffset)
         let authorities = try readRecords(authorityCount, &reader, lastRecordOffset: &lastRecordOffset)
+        // RFC 6891 section 6.1.1: the OPT pseudo-record lives in the additional section only.
+        if let misplaced = answers.first(where: { $0.type == .opt })
+            ?? authorities.first(where: { $0.type == .opt })
+        {
+            throw DNSDecodingError(
+                .badOPT, offset: 0, "an OPT record in the answer or authority section (\(misplaced.name))")
+        }
         let additionals = try readRecords(additionalCount, &reader, lastRecordOffset: &lastRecordOffset)
         guard reader.isAtEnd else {
             throw DNSDecodingError(
@@ -75,8 +83,9 @@ extension DNSMessage {
             throw DNSDecodingError(
                 .truncated, offset: start, "RDATA of \(length) octet(s) runs past the data")
         }
-        let data = try RecordData.read(type: type, bytes: reader.bytes, range: start..<start + length)
-        reader.skip(length)
+        var rdata = reader.subreader(length: length)
+        let data = try RecordData.read(type: type, from: &rdata)
+        reader.absorb(rdata)
         return ResourceRecord(name: name, class: `class`, ttl: ttl, data: data)
     }
 

@@ -1,24 +1,44 @@
 /// Reads DNS wire fields from a packet without ever reading past `end`; names may follow
-/// compression pointers anywhere earlier in the whole packet.
+/// compression pointers anywhere earlier in the whole packet, within `limits`.
 struct DNSWireReader {
-    /// The most labels a 255-octet name can have; also bounds pointer hops.
-    static let maximumLabels = 127
-
     let bytes: [UInt8]
     private(set) var position: Int
-    let end: Int
+    private(set) var end: Int
+    /// The name-decoding work the whole message may cost.
+    let limits: DNSDecodingLimits
+    /// Compression pointers followed so far, over every name read by this reader and the
+    /// readers of its RDATA.
+    private(set) var pointersFollowed = 0
+    /// Octets of names read so far, uncompressed.
+    private(set) var nameOctets = 0
 
-    init(_ bytes: [UInt8]) {
+    init(_ bytes: [UInt8], limits: DNSDecodingLimits? = nil) {
         self.bytes = bytes
         self.position = 0
         self.end = bytes.count
+        self.limits = limits ?? .standard(forLength: bytes.count)
     }
 
-    /// A reader over `range` of the same packet, for RDATA.
+    /// A reader over `range` of the same packet, for RDATA, with the limits of a whole packet.
     init(bytes: [UInt8], range: Range<Int>) {
         self.bytes = bytes
         self.position = range.lowerBound
         self.end = range.upperBound
+        self.limits = .standard(forLength: bytes.count)
+    }
+
+    /// A reader over the next `length` octets (RDATA), sharing this reader's work so far.
+    func subreader(length: Int) -> DNSWireReader {
+        var reader = self
+        reader.end = position + length
+        return reader
+    }
+
+    /// Counts the work `subreader` did, and moves past its range.
+    mutating func absorb(_ subreader: DNSWireReader) {
+        pointersFollowed = subreader.pointersFollowed
+        nameOctets = subreader.nameOctets
+        position = subreader.end
     }
 
     var remaining: Int { end - position }
@@ -71,13 +91,17 @@ struct DNSWireReader {
     }
 
     /// Reads a possibly compressed name. Each pointer must point before the start of the part of
-    /// the name read so far, so the targets strictly decrease and every name ends.
+    /// the name read so far, so the targets strictly decrease and every name ends; a name follows
+    /// at most `DNSDecodingLimits.pointersPerName` of them, and the message its `limits`.
     mutating func readName() throws(DNSDecodingError) -> DomainName {
         var labels: [[UInt8]] = []
         var wireLength = 1
         var cursor = position
         var limit = position
         var jumped = false
+        var pointers = 0
+        // Counts what was read, also when the name fails: the work done.
+        defer { nameOctets += wireLength }
         while true {
             guard cursor < end || (jumped && cursor < bytes.count) else {
                 throw DNSDecodingError(.truncated, offset: cursor, "name runs past the data")
@@ -99,6 +123,15 @@ struct DNSWireReader {
                 guard target < limit else {
                     throw DNSDecodingError(.pointerLoop, offset: cursor, "pointer to \(target) loops")
                 }
+                pointers += 1
+                guard pointers <= DNSDecodingLimits.pointersPerName,
+                    pointersFollowed + pointers <= limits.maximumPointers
+                else {
+                    throw DNSDecodingError(
+                        .tooManyPointers, offset: cursor,
+                        "more than \(min(DNSDecodingLimits.pointersPerName, limits.maximumPointers)) "
+                            + "compression pointers followed")
+                }
                 if !jumped { position = cursor + 2 }
                 jumped = true
                 limit = target
@@ -106,6 +139,7 @@ struct DNSWireReader {
             case 0x00:
                 if length == 0 {
                     if !jumped { position = cursor + 1 }
+                    pointersFollowed += pointers
                     return DomainName(uncheckedWireLabels: labels)
                 }
                 let labelEnd = cursor + 1 + Int(length)
@@ -115,6 +149,13 @@ struct DNSWireReader {
                 wireLength += Int(length) + 1
                 guard wireLength <= 255 else {
                     throw DNSDecodingError(.nameTooLong, offset: position, "name over 255 octets")
+                }
+                // Checked before the label is copied: a message over its limit costs no more.
+                guard nameOctets + wireLength <= limits.maximumNameOctets else {
+                    wireLength -= Int(length) + 1
+                    throw DNSDecodingError(
+                        .tooManyNameOctets, offset: position,
+                        "the names add up to more than \(limits.maximumNameOctets) octets")
                 }
                 // Most names have a few labels: one allocation instead of growing 1, 2, 4.
                 if labels.isEmpty { labels.reserveCapacity(4) }

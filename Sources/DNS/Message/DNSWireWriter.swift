@@ -1,10 +1,14 @@
 /// Writes DNS wire fields, compressing names against the suffixes already written. The writer
 /// can roll back to a mark, forgetting the suffixes written after it, so a record that does not
 /// fit can be dropped whole.
+///
+/// Suffixes match octet for octet, case included, as BIND compresses: matching without case
+/// would give a zone's names (an SOA's mailbox, a CNAME's target) the spelling of a question
+/// asked in other case, and servers preserve the case of their data (RFC 4343 section 4.1).
 struct DNSWireWriter {
     private(set) var bytes: [UInt8]
-    /// The suffixes that can be pointed to, in the order written: a hash of the lower-cased
-    /// uncompressed suffix and the offset of its first occurrence. Hashes are unique here; a
+    /// The suffixes that can be pointed to, in the order written: a hash of the uncompressed
+    /// suffix and the offset of its first occurrence. Hashes are unique here; a
     /// hash found is checked against the octets at its offset, so a collision only costs a
     /// compression, never a wrong pointer.
     private var suffixes: [(hash: UInt64, offset: Int)] = []
@@ -121,8 +125,8 @@ struct DNSWireWriter {
         }
     }
 
-    /// Whether the name written at `offset` (following our own pointers) is `suffix`, labels
-    /// compared without case.
+    /// Whether the name written at `offset` (following our own pointers) is `suffix`, octet for
+    /// octet.
     private func matches(_ suffix: ArraySlice<[UInt8]>, at offset: Int) -> Bool {
         var position = offset
         for label in suffix {
@@ -135,10 +139,7 @@ struct DNSWireWriter {
             guard start + label.count <= bytes.count, Int(bytes[position]) == label.count else {
                 return false
             }
-            for (octet, written) in zip(label, bytes[start..<start + label.count])
-            where DomainName.foldCase(octet) != DomainName.foldCase(written) {
-                return false
-            }
+            guard label.elementsEqual(bytes[start..<start + label.count]) else { return false }
             position = start + label.count
         }
         guard position < bytes.count else { return false }
@@ -149,14 +150,14 @@ struct DNSWireWriter {
         return position < bytes.count && bytes[position] == 0
     }
 
-    /// For each index, an FNV-1a hash of the lower-cased `labels[index...]` with their lengths,
+    /// For each index, an FNV-1a hash of `labels[index...]` with their lengths,
     /// built from the last label up so every suffix costs one pass.
     private static func suffixHashes(_ labels: [[UInt8]], into hashes: UnsafeMutableBufferPointer<UInt64>) {
         let prime: UInt64 = 0x0000_0100_0000_01B3
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for index in labels.indices.reversed() {
             hash = (hash ^ UInt64(labels[index].count)) &* prime
-            for octet in labels[index] { hash = (hash ^ UInt64(DomainName.foldCase(octet))) &* prime }
+            for octet in labels[index] { hash = (hash ^ UInt64(octet)) &* prime }
             hashes[index] = hash
         }
     }

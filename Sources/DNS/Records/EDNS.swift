@@ -21,6 +21,12 @@ public struct EDNS: Hashable, Sendable {
         self.options = options
     }
 
+    /// The parameters of a response to a request that carried these: `udpPayloadSize`, version
+    /// 0, no options, and the DO bit copied (RFC 3225 section 3), as BIND, Knot and NSD do.
+    public func answer(udpPayloadSize: UInt16) -> EDNS {
+        EDNS(udpPayloadSize: udpPayloadSize, dnssecOK: dnssecOK)
+    }
+
     /// The OPT record for these parameters and the upper 8 bits of `responseCode`.
     func record(responseCode: ResponseCode) -> ResourceRecord {
         let flags = UInt32(dnssecOK ? 0x8000 : 0) | UInt32(otherFlags & 0x7FFF)

@@ -46,8 +46,17 @@ extension RecordData {
     static func read(type: RecordType, bytes: [UInt8], range: Range<Int>) throws(DNSDecodingError)
         -> RecordData
     {
-        if range.isEmpty && type != .opt { return .empty(type) }
         var reader = DNSWireReader(bytes: bytes, range: range)
+        return try read(type: type, from: &reader)
+    }
+
+    /// Reads RDATA of `type` that fills what is left of `reader`, whose names count against the
+    /// limits of the message.
+    static func read(type: RecordType, from reader: inout DNSWireReader) throws(DNSDecodingError)
+        -> RecordData
+    {
+        let range = reader.position..<reader.end
+        if range.isEmpty && type != .opt { return .empty(type) }
         let data: RecordData
         switch type {
         case .a:

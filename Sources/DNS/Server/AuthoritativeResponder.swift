@@ -30,11 +30,13 @@ public struct AuthoritativeResponder: Sendable {
     /// the request is itself a response, and answering it could start a loop.
     public func respond(to request: DNSMessage, zones: [DomainName: Zone]) -> DNSMessage? {
         guard !request.isResponse else { return nil }
+        // RD and CD are copied (RFC 1035 section 4.1.1, RFC 4035 section 3.1.6).
         var response = DNSMessage(
             id: request.id, isResponse: true, opcode: request.opcode,
-            recursionDesired: request.recursionDesired, questions: request.questions)
+            recursionDesired: request.recursionDesired, checkingDisabled: request.checkingDisabled,
+            questions: request.questions)
         if let edns = request.edns {
-            response.edns = EDNS(udpPayloadSize: Self.payloadSize)
+            response.edns = edns.answer(udpPayloadSize: Self.payloadSize)
             // RFC 6891 section 6.1.3: we speak version 0 only; BADVERS before anything else.
             if edns.version != 0 {
                 response.responseCode = .badVersion
@@ -48,6 +50,9 @@ public struct AuthoritativeResponder: Sendable {
             return response
         }
         guard request.questions.count == 1, let question = request.questions.first else {
+            // Echoing thousands of questions would make the answer as large as the request
+            // (8 KB over UDP without EDNS): the header says enough.
+            response.questions = []
             response.responseCode = .formatError
             return response
         }
@@ -64,6 +69,10 @@ public struct AuthoritativeResponder: Sendable {
             // Zone transfers need TCP and an access check, which the server does, not this.
             response.responseCode = .refused
             return response
+        case Self.mailB, Self.mailA:
+            // The obsolete mail meta types (RFC 1035 section 3.2.3), as BIND answers them.
+            response.responseCode = .notImplemented
+            return response
         default: break
         }
         guard let zone = Self.closestZone(for: question.name, in: zones) else {
@@ -72,7 +81,21 @@ public struct AuthoritativeResponder: Sendable {
         }
         response.isAuthoritative = true
         answer(question, from: zone, into: &response)
+        if question.type == .ns { addAddresses(ofNameServersIn: &response, from: zone) }
         return response
+    }
+
+    static let mailB = RecordType(rawValue: 253)
+    static let mailA = RecordType(rawValue: 254)
+
+    /// The addresses of the name servers an NS answer names, when this zone holds them (RFC 1034
+    /// section 4.3.2 step 6): a resolver needs them to use the answer. Other answers stay
+    /// minimal, as BIND's `minimal-responses yes` makes them.
+    private func addAddresses(ofNameServersIn response: inout DNSMessage, from zone: Zone) {
+        for record in response.answers {
+            guard case .ns(let server) = record.data, server.isSubdomain(of: zone.origin) else { continue }
+            response.additionals += zone.recordSet(server, .a) + zone.recordSet(server, .aaaa)
+        }
     }
 
     /// The zone whose origin is the longest suffix of `name`: a child zone served here wins over
@@ -106,7 +129,11 @@ public struct AuthoritativeResponder: Sendable {
                 // After a CNAME, the answer already holds data: NXDOMAIN still describes the
                 // final target (RFC 6604), and the SOA tells how long to cache it.
                 response.responseCode = .nameError
-                response.authorities = [zone.negativeSOARecord]
+                var soa = zone.negativeSOARecord
+                // An SOA query answered NXDOMAIN gets the SOA with TTL 0, so that it is not
+                // cached in place of the zone's own SOA (BIND's zero-no-soa-ttl).
+                if question.type == .soa { soa.ttl = 0 }
+                response.authorities = [soa]
                 return
             }
             let records =

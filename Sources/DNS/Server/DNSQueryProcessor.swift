@@ -48,13 +48,21 @@ struct DNSQueryProcessor: Sendable {
     private func respond(
         to bytes: [UInt8], source: SocketAddress?, overTCP: Bool, maximumSize: (DNSMessage?) -> Int
     ) -> [[UInt8]] {
+        // The header alone settles responses, question counts and opcodes, before any name is
+        // decoded.
+        switch DNSRequestScreening(bytes) {
+        case .drop: return []
+        case .answerHeaderOnly(let code):
+            return Self.headerOnlyAnswer(to: bytes, code, maximumSize: maximumSize(nil)).map { [$0] } ?? []
+        case .decode: break
+        }
         var request: DNSMessage
         do {
             request = try DNSMessage(decoding: bytes)
         } catch {
-            return Self.formatError(for: bytes, maximumSize: maximumSize(nil)).map { [$0] } ?? []
+            return Self.headerOnlyAnswer(to: bytes, .formatError, maximumSize: maximumSize(nil)).map { [$0] }
+                ?? []
         }
-        guard !request.isResponse else { return [] }
         var signature: Signature?
         if let requestTSIG = request.tsig {
             do {
@@ -86,6 +94,14 @@ struct DNSQueryProcessor: Sendable {
         var wire: [UInt8]
         do {
             wire = try response.encode(maximumSize: limit - reserve)
+            if wire.count > limit - reserve {
+                // Only the question section can overflow (the encoder always writes it); the
+                // header alone with TC sends the client to TCP rather than over the limit.
+                var cut = response
+                (cut.questions, cut.answers, cut.authorities, cut.additionals) = ([], [], [], [])
+                cut.isTruncated = true
+                wire = try cut.encode(maximumSize: limit - reserve)
+            }
         } catch {
             // A zone holds something that cannot be written (say 65536 records): tell the
             // client, with the question only.
@@ -114,7 +130,8 @@ struct DNSQueryProcessor: Sendable {
         _ error: TSIGError, request: DNSMessage, requestTSIG: (keyName: DomainName, record: TSIGRecord)
     ) -> [UInt8]? {
         var response = DNSMessage(
-            id: request.id, isResponse: true, opcode: request.opcode, questions: request.questions)
+            id: request.id, isResponse: true, opcode: request.opcode, questions: request.questions,
+            edns: request.edns?.answer(udpPayloadSize: AuthoritativeResponder.payloadSize))
         switch error.code {
         case .badKey, .unsupportedAlgorithm, .badSignature:
             response.responseCode = .notAuth
@@ -142,15 +159,18 @@ struct DNSQueryProcessor: Sendable {
         }
     }
 
-    /// A FORMERR answer to a packet that could not be decoded but whose header can be read
-    /// (RFC 1035 section 4.1.1), without a question section since none could be read; nil for
-    /// packets under 12 octets and for responses, which are dropped.
-    static func formatError(for bytes: [UInt8], maximumSize: Int) -> [UInt8]? {
-        guard bytes.count >= 12, bytes[2] & 0x80 == 0 else { return nil }
+    /// The answer with `code` to a request whose header is all that was read (FORMERR for a
+    /// packet that cannot be decoded or has the wrong question count, NOTIMP for an opcode this
+    /// server does not serve): the header with RD and CD copied, no question, and an OPT
+    /// record when the request has one (RFC 6891 section 7), found without decoding the
+    /// request. Nil for packets under 12 octets and for responses, which are dropped.
+    static func headerOnlyAnswer(to bytes: [UInt8], _ code: ResponseCode, maximumSize: Int) -> [UInt8]? {
+        guard let header = DNSHeader(bytes), !header.isResponse else { return nil }
         let response = DNSMessage(
-            id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]), isResponse: true,
-            opcode: Opcode(rawValue: bytes[2] >> 3 & 0xF), recursionDesired: bytes[2] & 0x01 != 0,
-            responseCode: .formatError)
+            id: header.id, isResponse: true, opcode: header.opcode,
+            recursionDesired: header.recursionDesired, checkingDisabled: header.checkingDisabled,
+            responseCode: code,
+            edns: DNSMessage.skimEDNS(bytes)?.answer(udpPayloadSize: AuthoritativeResponder.payloadSize))
         return try? response.encode(maximumSize: maximumSize)
     }
 
@@ -165,10 +185,11 @@ struct DNSQueryProcessor: Sendable {
         overTCP: Bool,
         limit: Int
     ) -> [[UInt8]] {
+        let edns = request.edns?.answer(udpPayloadSize: AuthoritativeResponder.payloadSize)
         var refusal = DNSMessage(
             id: request.id, isResponse: true, opcode: request.opcode,
             recursionDesired: request.recursionDesired, responseCode: .refused, questions: request.questions,
-            edns: request.edns.map { _ in EDNS(udpPayloadSize: AuthoritativeResponder.payloadSize) })
+            edns: edns)
         let keyAllowed = signature.map { signature in
             configuration.transferKeys.contains { $0.name == signature.key.name }
         }
@@ -196,8 +217,7 @@ struct DNSQueryProcessor: Sendable {
         guard overTCP else {
             var answer = DNSMessage(
                 id: request.id, isResponse: true, opcode: .query, isAuthoritative: true,
-                questions: request.questions, answers: records,
-                edns: request.edns.map { _ in EDNS(udpPayloadSize: AuthoritativeResponder.payloadSize) })
+                questions: request.questions, answers: records, edns: edns)
             if let whole = try? answer.encode(maximumSize: limit - reserve), whole[2] & 0x02 == 0 {
                 return sign(stream: [whole], signature)
             }
@@ -233,7 +253,8 @@ struct DNSQueryProcessor: Sendable {
     /// change the zone it names (REFUSED otherwise), then is applied atomically to that zone.
     func processUpdate(_ request: DNSMessage, signature: Signature?) -> DNSMessage {
         var response = DNSMessage(
-            id: request.id, isResponse: true, opcode: .update, questions: request.questions)
+            id: request.id, isResponse: true, opcode: .update, questions: request.questions,
+            edns: request.edns?.answer(udpPayloadSize: AuthoritativeResponder.payloadSize))
         guard let signature, configuration.updateKeys.contains(where: { $0.name == signature.key.name })
         else {
             response.responseCode = .refused

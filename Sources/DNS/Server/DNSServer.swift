@@ -1,15 +1,11 @@
 import NIOCore
 import NIOPosix
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import UDPReplySource
 
 /// The embedded authoritative DNS server: answers queries from a `ZoneStore` over UDP and TCP
-/// on one address and port.
+/// on one address and port; bound to `0.0.0.0` or `::`, it answers each query from the address
+/// the query was sent to.
 ///
 /// Each TCP connection is its own channel with its own idle timeout and size limit, and answers
 /// are computed on the event loop without blocking, so a slow or silent client delays nobody
@@ -176,7 +172,8 @@ public final class DNSServer: Sendable {
     }
 
     /// Binds `udpSockets` sockets to `port`, sharing it with SO_REUSEPORT when more than one,
-    /// so the kernel spreads datagrams over them and each is read on its own event loop.
+    /// so the kernel spreads datagrams over them and each is read on its own event loop. On a
+    /// wildcard address each answer leaves from the address its query was sent to.
     private func bindUDP(port: Int) async throws -> [Channel] {
         let processor = self.processor
         let maximum = configuration.maximumUDPResponseSize
@@ -184,11 +181,7 @@ public final class DNSServer: Sendable {
         var bound: [Channel] = []
         do {
             for _ in 0..<count {
-                let channel = try await DatagramBootstrap(group: group)
-                    .channelOption(
-                        ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_REUSEPORT),
-                        value: count > 1 ? 1 : 0
-                    )
+                let bootstrap = DatagramBootstrap(group: group)
                     // Up to 16 datagrams per system call (recvmmsg). NIO splits the read buffer
                     // evenly between them, and its default buffer (2 KiB) would cut a query
                     // longer than that: each gets `largestDatagram` octets.
@@ -201,14 +194,12 @@ public final class DNSServer: Sendable {
                         value: FixedSizeRecvByteBufferAllocator(
                             capacity: Self.datagramsPerRead * Self.largestDatagram)
                     )
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(
-                                DNSUDPHandler(processor: processor, maximumResponseSize: maximum))
-                        }
-                    }
-                    .bind(host: configuration.host, port: port)
-                    .get()
+                let channel = try await UDPReplySource.bind(
+                    bootstrap, host: configuration.host, port: port, reusePort: count > 1
+                ) { channel in
+                    try channel.pipeline.syncOperations.addHandler(
+                        DNSUDPHandler(processor: processor, maximumResponseSize: maximum))
+                }
                 bound.append(channel)
             }
         } catch {

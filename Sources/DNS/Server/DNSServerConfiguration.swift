@@ -4,7 +4,8 @@ import NIOPosix
 /// Where and how `DNSServer` listens, who may transfer and change its zones, and which
 /// secondaries it notifies.
 public struct DNSServerConfiguration: Sendable {
-    /// The address to bind, e.g. `127.0.0.1`, `0.0.0.0` or `::`.
+    /// The address to bind, e.g. `127.0.0.1`, `0.0.0.0` or `::`. On `0.0.0.0` and `::` each UDP
+    /// answer leaves from the address its query was sent to.
     public var host: String
     /// The port for both UDP and TCP; 0 picks a free one (the same for both).
     public var port: Int

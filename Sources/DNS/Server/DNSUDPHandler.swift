@@ -1,4 +1,5 @@
 import NIOCore
+import UDPReplySource
 
 /// Answers each UDP datagram with at most one datagram, cut to the size the client can take
 /// (RFC 6891 section 6.2.5; 512 octets without EDNS, RFC 1035 section 4.2.1).
@@ -26,9 +27,8 @@ final class DNSUDPHandler: ChannelInboundHandler {
         }
         guard let response else { return }
         let buffer = context.channel.allocator.buffer(bytes: response)
-        context.write(
-            wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)),
-            promise: nil)
+        // From the address the query was sent to: a resolver drops an answer from another one.
+        context.write(wrapOutboundOut(envelope.reply(buffer)), promise: nil)
         pendingWrites = true
     }
 

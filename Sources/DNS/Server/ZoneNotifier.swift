@@ -16,7 +16,8 @@ public struct ZoneNotification: Sendable {
 ///
 /// Each secondary has its own queue and workers, so one that is down delays only its own
 /// notifications. A zone that changes again before its NOTIFY went out is announced once, with
-/// the newest serial.
+/// the newest serial. Nothing is announced while the store's observers are suspended
+/// (`ZoneStore.suspendObservers()`): a primary rebuilding its zones tells nobody until done.
 final class ZoneNotifier: Sendable {
     /// How many NOTIFYs are outstanding at once per secondary.
     static let workersPerTarget = 8
@@ -44,8 +45,10 @@ final class ZoneNotifier: Sendable {
         self.report = report
     }
 
-    /// Queues a NOTIFY of `origin` to every secondary.
+    /// Queues a NOTIFY of `origin` to every secondary; while the store's observers are
+    /// suspended, the store keeps it for their resumption instead, which comes back here.
     func zoneChanged(_ origin: DomainName) {
+        if store.holdIfSuspended(origin) { return }
         for queue in queues { queue.add(origin) }
     }
 

@@ -13,6 +13,8 @@ public final class ZoneStore: Sendable {
         var history: [DomainName: [ZoneDifference]] = [:]
         var observers: [Int: @Sendable (Zone) -> Void] = [:]
         var nextObserver = 0
+        /// While observers are suspended, the origins changed or announced meanwhile; nil otherwise.
+        var held: Set<DomainName>?
     }
 
     private let state = Mutex(State())
@@ -34,7 +36,7 @@ public final class ZoneStore: Sendable {
             let stored = Self.replace(zone, in: &state, historyLimit: historyLimit)
             // Every stored change moves the serial, so comparing serials is enough.
             let changed = old.map { $0.soa.serial != stored.soa.serial } ?? true
-            return (stored, changed ? Array(state.observers.values) : [])
+            return (stored, changed ? Self.observers(of: zone.origin, in: &state) : [])
         }
         for observer in observers { observer(stored) }
         return stored
@@ -52,7 +54,7 @@ public final class ZoneStore: Sendable {
             guard case .success(let stored) = outcome, stored.soa.serial != current.soa.serial else {
                 return (outcome, [])
             }
-            return (outcome, Array(state.observers.values))
+            return (outcome, Self.observers(of: origin, in: &state))
         }
         if case .success(let stored)? = outcome {
             for observer in observers { observer(stored) }
@@ -76,6 +78,59 @@ public final class ZoneStore: Sendable {
     /// Stops calling the observer `addObserver(_:)` returned `token` for.
     public func removeObserver(_ token: Int) {
         state.withLock { _ = $0.observers.removeValue(forKey: token) }
+    }
+
+    /// Holds the observers (and so the NOTIFYs of a server answering from this store) until
+    /// `resumeObservers()`: zones still change and are answered at once, but nobody is told.
+    /// A primary that is rebuilding its zones uses it so that secondaries never fetch a state
+    /// that is not complete yet.
+    public func suspendObservers() {
+        state.withLock { state in
+            if state.held == nil { state.held = [] }
+        }
+    }
+
+    /// Ends `suspendObservers()`: the observers hear once, with its current version, of every
+    /// zone that changed or was announced (`holdIfSuspended(_:)`) meanwhile and still exists,
+    /// in origin order. Does nothing when not suspended.
+    public func resumeObservers() {
+        let (zones, observers) = state.withLock { state -> ([Zone], [@Sendable (Zone) -> Void]) in
+            guard let held = state.held else { return ([], []) }
+            state.held = nil
+            let zones = held.compactMap { state.zones[$0] }.sorted {
+                $0.origin.normalised < $1.origin.normalised
+            }
+            return (zones, Array(state.observers.values))
+        }
+        for zone in zones {
+            for observer in observers { observer(zone) }
+        }
+    }
+
+    /// Whether observers are suspended.
+    public var observersSuspended: Bool {
+        state.withLock { $0.held != nil }
+    }
+
+    /// When observers are suspended, remembers `origin` for `resumeObservers()` and returns
+    /// true: the caller (which wanted to announce it) must wait. False when not suspended.
+    func holdIfSuspended(_ origin: DomainName) -> Bool {
+        state.withLock { state in
+            guard state.held != nil else { return false }
+            state.held?.insert(origin)
+            return true
+        }
+    }
+
+    /// The observers to call for a change of `origin` now: none while they are suspended (the
+    /// origin is remembered instead).
+    private static func observers(of origin: DomainName, in state: inout State) -> [@Sendable (Zone) -> Void]
+    {
+        guard state.held == nil else {
+            state.held?.insert(origin)
+            return []
+        }
+        return Array(state.observers.values)
     }
 
     private static func replace(_ zone: Zone, in state: inout State, historyLimit: Int) -> Zone {

@@ -8,8 +8,16 @@ public final class ClientAgent: Sendable {
     private let agent: SNMPAgent
     private let cache: AnswerCache
 
-    public init(configuration: SNMPAgentConfiguration, cache: AnswerCache) {
+    /// The grants the agent enforces, when it was given some.
+    public let access: SNMPAgentAccess?
+
+    /// An agent that answers whom `configuration` lists, or, with `access`, only the sources and
+    /// security levels `access` grants.
+    public init(configuration: SNMPAgentConfiguration, access: SNMPAgentAccess? = nil, cache: AnswerCache) {
         self.cache = cache
+        self.access = access
+        var configuration = configuration
+        if let access { configuration.access = access }
         agent = SNMPAgent(configuration: configuration)
         let loadOID = OID(loadReportOID)!
         agent.register(loadOID) { [cache] in Self.value(of: await cache.answer()) }

@@ -14,6 +14,8 @@ public struct ConfigDiscovery: Sendable {
     public var aliasesFile: String
     /// File name of the default configuration (`-c`).
     public var defaultName: String
+    /// How large the alias list may be.
+    public var limits: ConfigurationLimits = .standard
 
     /// Prefix of alias-specific files; fixed, as in golbclient, whatever `defaultName` is.
     public static let aliasFilePrefix = "lbclient.conf."
@@ -43,15 +45,19 @@ public struct ConfigDiscovery: Sendable {
             throw DiscoveryError("cannot read the configuration directory \(directory): \(reason(error))")
         }
         let aliasesText: String
-        do {
-            aliasesText = try String(contentsOfFile: aliasesFile, encoding: .utf8)
-        } catch {
-            throw DiscoveryError("cannot read the alias list \(aliasesFile): \(reason(error))")
+        switch limits.read(aliasesFile) {
+        case .success(let text): aliasesText = text
+        case .failure(let problem):
+            let cannotRead = "cannot read "
+            throw DiscoveryError(
+                problem.message.hasPrefix(cannotRead)
+                    ? "cannot read the alias list " + problem.message.dropFirst(cannotRead.count)
+                    : "the alias list: \(problem.message)")
         }
-        let aliases = AliasListFile.parse(aliasesText)
+        let (aliases, aliasProblems) = AliasListFile.read(aliasesText, path: aliasesFile)
         let listed = Dictionary(aliases.map { (aliasKey($0), $0) }, uniquingKeysWith: { first, _ in first })
 
-        var warnings: [String] = []
+        var warnings: [String] = aliasProblems.map(\.description)
         var hasDefault = false
         var specific: [String: ConfigMapping] = [:]
         var specificOrder: [String] = []

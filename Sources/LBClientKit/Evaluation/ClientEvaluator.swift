@@ -29,6 +29,10 @@ public struct ClientEvaluator: Sendable {
         self.logger = logger
     }
 
+    /// Files evaluated at once. With ``FileEvaluator/maximumConcurrentLines`` it bounds the checks
+    /// running at any time, however many aliases have a file of their own.
+    public static let maximumConcurrentFiles = 4
+
     /// Discovers the files, evaluates them and returns one report per file in answer order.
     ///
     /// - Throws: ``DiscoveryError`` when no file can be found for any alias.
@@ -38,14 +42,26 @@ public struct ClientEvaluator: Sendable {
         let until = ContinuousClock.now.advanced(by: deadline)
         let context = CheckContext(system: system, commands: commands, timeout: lineTimeout, logger: logger)
         let evaluator = FileEvaluator(lineTimeout: lineTimeout)
+        let mappings = found.mappings
         let files = await withTaskGroup(of: (Int, FileReport).self) { group in
-            for (index, mapping) in found.mappings.enumerated() {
+            var next = 0
+            func startNextFile() {
+                guard next < mappings.count else { return }
+                let index = next
+                next += 1
                 group.addTask {
-                    (index, await Self.evaluate(mapping, with: evaluator, context: context, until: until))
+                    (
+                        index,
+                        await Self.evaluate(mappings[index], with: evaluator, context: context, until: until)
+                    )
                 }
             }
-            var reports = [FileReport?](repeating: nil, count: found.mappings.count)
-            for await (index, report) in group { reports[index] = report }
+            for _ in 0..<Self.maximumConcurrentFiles { startNextFile() }
+            var reports = [FileReport?](repeating: nil, count: mappings.count)
+            for await (index, report) in group {
+                reports[index] = report
+                startNextFile()
+            }
             return reports.compactMap { $0 }
         }
         for file in files { log(file) }
@@ -66,12 +82,13 @@ public struct ClientEvaluator: Sendable {
     }
 
     /// Reads, parses and prepares one file; the failure is a message naming file and line.
-    public static func load(_ path: String) -> Result<[PreparedLine], Problem> {
+    public static func load(_ path: String, limits: ConfigurationLimits = .standard) -> Result<
+        [PreparedLine], Problem
+    > {
         let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            return .failure(Problem("cannot read \(path): \(reason(error))"))
+        switch limits.read(path) {
+        case .success(let read): text = read
+        case .failure(let problem): return .failure(problem)
         }
         let (file, syntaxErrors) = ClientConfigFile.parseKeepingGoing(text, path: path)
         switch file.prepare() {

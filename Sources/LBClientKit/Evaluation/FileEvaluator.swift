@@ -1,5 +1,5 @@
-/// Evaluates one configuration file: all its lines at once, with golbclient's sequential
-/// result.
+/// Evaluates one configuration file: its lines concurrently (a bounded number at a time, in file
+/// order), with golbclient's sequential result.
 ///
 /// The value is what running the lines one after another would give: the first failing line
 /// in file order decides (its keyword's failure code), passing load lines are summed, and a
@@ -8,13 +8,21 @@
 public struct FileEvaluator: Sendable {
     /// How long one line may take.
     public var lineTimeout: Duration
-    /// Check-config mode (`-t`): every line runs, failures do not stop the others, and negative
-    /// load values are still added, as golbclient did.
+    /// Check-config mode (`-t`): every line runs and failures do not stop the others, but the
+    /// value is still the one the node would answer (golbclient added negative loads to the sum
+    /// and ignored failed checks, so `-t` hid a failing configuration).
     public var runsEveryLine: Bool
 
-    public init(lineTimeout: Duration = .seconds(30), runsEveryLine: Bool = false) {
+    /// Lines running at once; the next line starts when one ends, in file order, so a file of
+    /// many lines holds this many checks (and programs) at a time, not one per line.
+    public var maximumConcurrentLines: Int
+
+    public init(
+        lineTimeout: Duration = .seconds(30), runsEveryLine: Bool = false, maximumConcurrentLines: Int = 16
+    ) {
         self.lineTimeout = lineTimeout
         self.runsEveryLine = runsEveryLine
+        self.maximumConcurrentLines = max(1, maximumConcurrentLines)
     }
 
     /// Evaluates `lines` for `mapping`, giving up on lines still running at `deadline`.
@@ -35,7 +43,12 @@ public struct FileEvaluator: Sendable {
     ) async -> [LineOutcome] {
         var outcomes = [LineOutcome?](repeating: nil, count: lines.count)
         await withTaskGroup(of: (Int, LineOutcome).self) { group in
-            for (index, prepared) in lines.enumerated() {
+            var next = 0
+            func startNextLine() {
+                guard next < lines.count else { return }
+                let index = next
+                let prepared = lines[index]
+                next += 1
                 group.addTask {
                     let remaining = ContinuousClock.now.duration(to: deadline)
                     let timeout = max(.zero, min(lineTimeout, remaining))
@@ -59,9 +72,15 @@ public struct FileEvaluator: Sendable {
                     }
                 }
             }
+            for _ in 0..<maximumConcurrentLines { startNextLine() }
             for await (index, outcome) in group {
                 outcomes[index] = outcome
-                if !runsEveryLine, decidedPrefix(outcomes) { group.cancelAll() }
+                if !runsEveryLine, decidedPrefix(outcomes) {
+                    // Lines not started stay `nil`, reported as not evaluated.
+                    group.cancelAll()
+                    next = lines.count
+                }
+                startNextLine()
             }
         }
         return outcomes.map { $0 ?? .skipped }
@@ -89,7 +108,7 @@ public struct FileEvaluator: Sendable {
                 continue
             }
             switch report.outcome {
-            case .finished(let result) where result.passed || runsEveryLine:
+            case .finished(let result) where result.passed:
                 if report.line.verb == .load { total += result.value }
             case .skipped:
                 continue

@@ -1,5 +1,6 @@
 /// collectd values, read from collectd's `unixsock` socket when it exists, with
-/// `collectdctl getval <identifier>` otherwise; one query per distinct identifier per line.
+/// `collectdctl getval <identifier>` otherwise (and always for a name without a slash, which the
+/// socket cannot take); one query per distinct identifier per line.
 ///
 /// References are `[identifier]`, `[identifier:N]` (the N-th value) or `[identifier:name]`.
 /// A value collectd cannot give is an error, as in golbclient.
@@ -25,13 +26,20 @@ public struct CollectdMetricSource: MetricSource {
             if !identifiers.contains(reference.identifier) { identifiers.append(reference.identifier) }
         }
 
-        let answers: [String: [CollectdValue]]
+        var answers: [String: [CollectdValue]] = [:]
         let socket = context.system.collectdSocket
+        var forCollectdctl = identifiers
         if CollectdSocketClient.isSocket(at: socket) {
-            answers = try await CollectdSocketClient(path: socket).values(
-                of: identifiers, timeout: context.timeout)
-        } else {
-            answers = try await askCollectdctl(identifiers, in: context)
+            let full = parsed.map(\.reference).filter(\.isSocketIdentifier).map(\.identifier)
+            let viaSocket = identifiers.filter { full.contains($0) }
+            forCollectdctl = identifiers.filter { !full.contains($0) }
+            if !viaSocket.isEmpty {
+                answers = try await CollectdSocketClient(path: socket).values(
+                    of: viaSocket, timeout: context.timeout)
+            }
+        }
+        if !forCollectdctl.isEmpty {
+            answers.merge(try await askCollectdctl(forCollectdctl, in: context)) { $1 }
         }
 
         var values: MetricValues = [:]

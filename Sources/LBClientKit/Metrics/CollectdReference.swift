@@ -1,7 +1,8 @@
-/// A collectd reference: `[host/plugin-instance/type-instance]` or `[plugin-instance/type-instance]`
-/// (collectd fills in the local host name), optionally followed by an anchor that picks one of the
-/// identifier's values: `[id:2]` is the second value, `[id:rx]` the value named `rx`. Without an
-/// anchor the first value is used.
+/// A collectd reference: `[host/plugin-instance/type-instance]`, `[plugin-instance/type-instance]`
+/// (collectd fills in the local host name) or a name without a slash (`[Y]`, handed to collectdctl
+/// as written), optionally followed by an anchor that picks one of the identifier's values:
+/// `[id:2]` is the second value, `[id:rx]` the value named `rx`. Without an anchor the first value
+/// is used.
 struct CollectdReference: Sendable, Hashable {
     enum Selection: Sendable, Hashable {
         case first
@@ -32,12 +33,14 @@ struct CollectdReference: Sendable, Hashable {
         guard !identifier.isEmpty else {
             throw CheckError("[\(reference)] has no collectd identifier before the ':'")
         }
+        // A name without a slash (`[Y]`, `[test:out]`) is passed to collectdctl as it is, as
+        // golbclient did: collectd itself, or a site's collectdctl wrapper, decides what it means.
         let slashes = identifier.filter { $0 == "/" }.count
-        guard (1...2).contains(slashes),
+        guard slashes <= 2,
             !identifier.split(separator: "/", omittingEmptySubsequences: false).contains(where: \.isEmpty)
         else {
             throw CheckError(
-                "'\(identifier)' is not a collectd identifier: write host/plugin-instance/type-instance or plugin-instance/type-instance"
+                "'\(identifier)' is not a collectd identifier: write host/plugin-instance/type-instance, plugin-instance/type-instance or a name without a slash"
             )
         }
         guard !identifier.contains(where: { $0.isNewline || $0 == "\"" || $0 == "\\" }) else {
@@ -68,6 +71,10 @@ struct CollectdReference: Sendable, Hashable {
             selection = .name(String(anchor))
         }
     }
+
+    /// Whether collectd's unixsock socket can answer for the identifier: only full identifiers
+    /// (with a slash) can be written as a GETVAL; the others go to collectdctl.
+    var isSocketIdentifier: Bool { identifier.contains("/") }
 
     /// The value this reference picks among `values`, the answer for ``identifier``.
     func select(from values: [CollectdValue]) throws(CheckError) -> Double {

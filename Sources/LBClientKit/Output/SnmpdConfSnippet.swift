@@ -59,7 +59,15 @@ public struct SnmpdConfSnippet: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `text` written so that net-snmp reads it back unchanged (quotes, backslashes and blanks
+    /// escaped); a value no line can hold was refused by ``problem(with:)`` first.
     private func quoted(_ text: String) -> String {
-        text.contains(where: { $0 == " " || $0 == "#" }) ? "\"\(text)\"" : text
+        SnmpdConfWords.quoted(text) ?? "\"\""
+    }
+
+    /// Why `value` (a password, user or community) cannot be written in snmpd.conf, or `nil`.
+    public static func problem(with value: String) -> String? {
+        SnmpdConfWords.quoted(value) == nil
+            ? "contains a line end or another control character, which no snmpd.conf line can hold" : nil
     }
 }

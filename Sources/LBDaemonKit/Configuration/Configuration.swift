@@ -15,11 +15,13 @@ public struct Configuration: Hashable, Sendable {
     public var snmp: SNMPSettings
     public var ha: HASettings
     public var http: HTTPSettings
+    /// Limits on what one reload may change; applied from the configuration being loaded.
+    public var reload: ReloadSettings
 
     public init(
         partition: String? = nil, aliases: [AliasConfiguration] = [], dns: DNSSettings = DNSSettings(),
         snmp: SNMPSettings = SNMPSettings(), ha: HASettings = HASettings(),
-        http: HTTPSettings = HTTPSettings()
+        http: HTTPSettings = HTTPSettings(), reload: ReloadSettings = ReloadSettings()
     ) {
         self.partition = partition
         self.aliases = aliases
@@ -27,6 +29,7 @@ public struct Configuration: Hashable, Sendable {
         self.snmp = snmp
         self.ha = ha
         self.http = http
+        self.reload = reload
     }
 
     /// The aliases this instance polls and publishes: those of its partition, or all.

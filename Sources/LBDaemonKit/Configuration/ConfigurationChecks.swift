@@ -19,7 +19,8 @@ struct ConfigurationChecks {
                 "SNMPv3 without a password: nodes are polled without authentication", line: nil)
         }
         if configuration.aliases.isEmpty, !diagnostics.hasErrors {
-            diagnostics.warning("no alias is configured", line: nil)
+            diagnostics.warning(
+                "no alias is configured: lbd run refuses to start with it, and a reload to it", line: nil)
         }
     }
 }

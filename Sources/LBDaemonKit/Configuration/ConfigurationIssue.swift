@@ -1,6 +1,8 @@
 /// One finding about a configuration file, located as precisely as the format allows.
 ///
-/// Printed as `file:line:column: error: message`, the form editors and CI logs link to.
+/// Printed as `file:line:column: error: message`, the form editors and CI logs link to. The file
+/// name and the message never carry control characters (they are escaped, `\u{0}`), and a message
+/// is at most a few hundred characters.
 public struct ConfigurationIssue: Hashable, Sendable, CustomStringConvertible {
     public enum Severity: String, Hashable, Sendable {
         /// The file cannot be used.
@@ -18,10 +20,11 @@ public struct ConfigurationIssue: Hashable, Sendable, CustomStringConvertible {
 
     public init(severity: Severity, file: String, line: Int?, column: Int? = nil, message: String) {
         self.severity = severity
-        self.file = file
+        // A path is at most 4096 bytes on Linux: escaped, never cut.
+        self.file = IssueText.isSafe(file, limit: .max) ? file : IssueText.sanitized(file, limit: .max)
         self.line = line
         self.column = column
-        self.message = message
+        self.message = IssueText.isSafe(message) ? message : IssueText.sanitized(message)
     }
 
     public var description: String {
@@ -64,19 +67,20 @@ public struct ConfigurationMessage: Error, Hashable, Sendable, CustomStringConve
 /// only the first.
 ///
 /// A file of garbage would otherwise give one issue per line (millions for a 16 MiB file): past
-/// `maximumErrors` errors (or as many warnings) the rest are counted, not kept.
+/// `maximumErrors` errors (or as many warnings) the rest are counted, not kept, and their
+/// messages are not even built. With `IssueText.maximumLength`, this bounds the memory issues take.
 final class Diagnostics {
     /// The most errors kept, and separately the most warnings.
-    static let maximumErrors = 1000
+    static let maximumErrors = 100
 
     let file: String
     private(set) var hasErrors = false
     private var kept: [ConfigurationIssue] = []
-    /// Where the "too many errors" and "too many warnings" issues are in `kept`.
+    /// Where the "… and N more errors" and "… and N more warnings" issues are in `kept`.
     private var errorOverflow: Int?
     private var warningOverflow: Int?
-    private var errorCount = 0
-    private var warningCount = 0
+    private(set) var errorCount = 0
+    private(set) var warningCount = 0
 
     init(file: String) {
         self.file = file
@@ -86,40 +90,44 @@ final class Diagnostics {
     var issues: [ConfigurationIssue] {
         var issues = kept
         if let errorOverflow {
-            issues[errorOverflow].message =
-                "too many errors (\(errorCount) in all): only the first \(Self.maximumErrors) are reported"
+            issues[errorOverflow].message = Self.overflow(errorCount, "error")
         }
         if let warningOverflow {
-            issues[warningOverflow].message =
-                "too many warnings (\(warningCount) in all): only the first \(Self.maximumErrors) are reported"
+            issues[warningOverflow].message = Self.overflow(warningCount, "warning")
         }
         return issues
     }
 
-    func error(_ message: String, line: Int?, column: Int? = nil) {
+    private static func overflow(_ count: Int, _ kind: String) -> String {
+        let more = count - maximumErrors
+        return "… and \(more) more \(kind)\(more == 1 ? "" : "s") (\(count) in all): only the first "
+            + "\(maximumErrors) are reported"
+    }
+
+    func error(_ message: @autoclosure () -> String, line: Int?, column: Int? = nil) {
         hasErrors = true
         errorCount += 1
         if errorCount <= Self.maximumErrors {
             kept.append(
-                ConfigurationIssue(severity: .error, file: file, line: line, column: column, message: message)
+                ConfigurationIssue(
+                    severity: .error, file: file, line: line, column: column, message: message())
             )
         } else if errorOverflow == nil {
             errorOverflow = kept.count
-            kept.append(
-                ConfigurationIssue(severity: .error, file: file, line: nil, message: "too many errors"))
+            kept.append(ConfigurationIssue(severity: .error, file: file, line: nil, message: "more errors"))
         }
     }
 
-    func warning(_ message: String, line: Int?, column: Int? = nil) {
+    func warning(_ message: @autoclosure () -> String, line: Int?, column: Int? = nil) {
         warningCount += 1
         if warningCount <= Self.maximumErrors {
             kept.append(
                 ConfigurationIssue(
-                    severity: .warning, file: file, line: line, column: column, message: message))
+                    severity: .warning, file: file, line: line, column: column, message: message()))
         } else if warningOverflow == nil {
             warningOverflow = kept.count
             kept.append(
-                ConfigurationIssue(severity: .warning, file: file, line: nil, message: "too many warnings"))
+                ConfigurationIssue(severity: .warning, file: file, line: nil, message: "more warnings"))
         }
     }
 }

@@ -13,6 +13,11 @@ public struct LoadedConfiguration: Sendable {
 public enum ConfigurationLoader {
     /// Larger files are refused before they are parsed (the largest real golbd file is ~100 kB).
     public static let maximumFileSize = 16 << 20
+    /// Larger YAML texts are refused before they are composed: the composed document takes about
+    /// 40 times the size of its text in memory (a 10 MB file took 450 MB), while 700 aliases
+    /// take about 200 kB. golbd's line format is read line by line and may use the whole
+    /// `maximumFileSize`.
+    public static let maximumYAMLSize = 4 << 20
     /// Deeper YAML nesting is refused: no valid configuration comes close, and the YAML
     /// composer recurses once per level.
     static let maximumNesting = 64
@@ -102,6 +107,12 @@ public enum ConfigurationLoader {
     }
 
     private static func composeYAML(_ text: String, diagnostics: Diagnostics) -> Node? {
+        guard text.utf8.count <= maximumYAMLSize else {
+            diagnostics.error(
+                "is a YAML text larger than \(maximumYAMLSize >> 20) MiB, which lbd refuses (reading it would take "
+                    + "about 40 times its size in memory); no configuration comes close", line: nil)
+            return nil
+        }
         // A cheap scan refuses absurd nesting before libyaml and the composer work through it;
         // `checkShape` then enforces the limit exactly on what was composed.
         if let line = lineExceedingNesting(text, limit: 4 * maximumNesting) {
@@ -148,10 +159,24 @@ public enum ConfigurationLoader {
     /// more nodes than the file could hold without aliases (`*anchor` repeats a node without
     /// copying it, so a few lines can stand for billions of values). Iterative, and it stops at
     /// the first problem.
+    ///
+    /// Every node with a tag other than YAML's standard ones is an error too (see `YAMLTag`).
     private static func checkShape(of root: Node, maximumNodes: Int, diagnostics: Diagnostics) -> Bool {
         var pending: [(node: Node, depth: Int)] = [(root, 1)]
         var budget = maximumNodes
+        var tagged = false
+        // An anchored node repeated by aliases is one node: its tag is reported once.
+        var reportedTags: Set<[Int]> = []
         while let (node, depth) = pending.popLast() {
+            if let tag = YAMLTag.unsupported(on: node) {
+                tagged = true
+                let place = [node.mark?.line ?? 0, node.mark?.column ?? 0]
+                if reportedTags.insert(place).inserted {
+                    diagnostics.error(
+                        "YAML tag '\(tag.prefix(80))' is not supported: lbd reads plain values only; remove the tag",
+                        line: node.mark?.line, column: node.mark?.column)
+                }
+            }
             budget -= 1
             if budget < 0 {
                 diagnostics.error(
@@ -183,7 +208,7 @@ public enum ConfigurationLoader {
                 break
             }
         }
-        return true
+        return !tagged
     }
 
     private static func report(_ error: YamlError, text: String, diagnostics: Diagnostics) {

@@ -95,6 +95,23 @@ enum ConfigurationValues {
         return value
     }
 
+    /// A share from 0 to 1, written as a fraction (`0.5`) or a percentage (`50%`).
+    static func share(_ text: String, key: String) throws(ConfigurationMessage) -> Double {
+        let trimmed = text.trimmingBlanks
+        let isPercent = trimmed.hasSuffix("%")
+        let number = isPercent ? trimmed.dropLast().trimmingBlanks : trimmed
+        // Percentages are divided by 100 rather than multiplied by 0.01, which is not exact:
+        // "30%" must be the same number as "0.3".
+        guard let value = Double(number), value.isFinite, value >= 0,
+            isPercent ? value <= 100 : value <= 1
+        else {
+            throw ConfigurationMessage(
+                "\(key) must be a share from 0 to 1 or a percentage from 0% to 100%, such as 0.5 or 50%, not '\(text.prefix(40))'"
+            )
+        }
+        return isPercent ? value / 100 : value
+    }
+
     /// Free text (a host name, a path, a password): anything but control characters, which no
     /// file name or password holds, which golbd's line format cannot carry and which YAML only
     /// carries escaped.

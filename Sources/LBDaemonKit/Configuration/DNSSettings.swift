@@ -1,4 +1,5 @@
 import DNS
+import Foundation
 
 /// Where and how lbd publishes aliases by RFC 2136 UPDATE.
 public struct DNSSettings: Hashable, Sendable {
@@ -34,28 +35,58 @@ public struct DNSSettings: Hashable, Sendable {
 
 /// A DNS view lbd updates: the TSIG key that selects it on the server, and optionally a server of
 /// its own.
+///
+/// The key is built once, when the configuration is read: its name is a `DomainName` and its
+/// secret decoded octets, so that publishing never parses them again. Invariant: `base64Secret`
+/// decodes to `key.secret`.
 public struct DNSView: Hashable, Sendable {
-    public var key: TSIGKey
+    /// The key that signs this view's queries and UPDATEs.
+    public let key: TSIGKey
+    /// The secret in base64 as the configuration wrote it, which `check-config --print` writes
+    /// back unchanged.
+    public let base64Secret: String
     /// Overrides `DNSSettings.server` for this view.
     public var server: ServerAddress?
 
+    /// A view for a key made in code; its secret is written back in canonical base64.
     public init(key: TSIGKey, server: ServerAddress? = nil) {
+        self.init(key: key, writtenAs: Data(key.secret).base64EncodedString(), server: server)
+    }
+
+    /// A view for a key read from a configuration, where `base64Secret` is the text that was
+    /// decoded into `key.secret`.
+    init(key: TSIGKey, writtenAs base64Secret: String, server: ServerAddress? = nil) {
         self.key = key
+        self.base64Secret = base64Secret
         self.server = server
     }
-}
 
-/// A TSIG key: its name, algorithm and base64 secret.
-public struct TSIGKey: Hashable, Sendable {
-    /// The key name, ending with a dot.
-    public var name: String
-    public var algorithm: TSIGAlgorithm
-    /// The shared secret, base64 as in BIND's and Knot's key files.
-    public var secret: String
+    /// A view for a key given as configuration text: `keyName` a DNS name, `base64Secret` as in
+    /// a BIND or Knot key file.
+    ///
+    /// - Throws: ``ConfigurationMessage`` naming the part that is wrong.
+    public init(
+        keyName: String, algorithm: TSIGAlgorithm, base64Secret: String, server: ServerAddress? = nil
+    ) throws(ConfigurationMessage) {
+        let name: DomainName
+        do {
+            name = try DomainName(parsing: keyName)
+        } catch {
+            throw ConfigurationMessage("key_name '\(keyName.prefix(80))' is not a DNS name: \(error)")
+        }
+        let key = try Self.key(named: name, algorithm: algorithm, base64Secret: base64Secret, what: "secret")
+        self.init(key: key, writtenAs: base64Secret, server: server)
+    }
 
-    public init(name: String, algorithm: TSIGAlgorithm, secret: String) {
-        self.name = name
-        self.algorithm = algorithm
-        self.secret = secret
+    /// The key with `name`, `algorithm` and the secret `base64Secret`; `what` names the secret
+    /// in the error (`secret`, `the TSIG secret of abcd-internal.`).
+    static func key(
+        named name: DomainName, algorithm: TSIGAlgorithm, base64Secret: String, what: String
+    ) throws(ConfigurationMessage) -> TSIGKey {
+        let checked = try ConfigurationValues.base64Secret(base64Secret, key: what)
+        guard let key = TSIGKey(name: name, algorithm: algorithm, base64Secret: checked) else {
+            throw ConfigurationMessage("\(what) must be a base64 secret (as in a BIND or Knot key file)")
+        }
+        return key
     }
 }

@@ -119,10 +119,13 @@ struct GolbdSettings {
     }
 
     private func view(named name: String, secret: Value?, _ diagnostics: Diagnostics) -> DNSView? {
-        guard let secret else { return nil }
+        // validKeyPrefix has reported a name that does not parse.
+        guard let secret, let keyName = try? DomainName(parsing: name) else { return nil }
         do {
-            let checked = try ConfigurationValues.base64Secret(secret.text, key: "the TSIG secret of \(name)")
-            return DNSView(key: TSIGKey(name: name, algorithm: .hmacMD5, secret: checked))
+            let key = try DNSView.key(
+                named: keyName, algorithm: .hmacMD5, base64Secret: secret.text,
+                what: "the TSIG secret of \(name)")
+            return DNSView(key: key, writtenAs: secret.text)
         } catch {
             diagnostics.error("\(error)", line: secret.location.line, column: secret.location.column)
             return nil

@@ -6,7 +6,9 @@ import Yams
 /// Reads lbd's own YAML format (docs/configuration.md): everything golbd's formats can say, with
 /// explicit defaults, plus SNMP, DNS views, HA, partitions and HTTP settings.
 struct NativeYAMLParser {
-    static let topLevelKeys = ["version", "partition", "defaults", "aliases", "dns", "snmp", "ha", "http"]
+    static let topLevelKeys = [
+        "version", "partition", "defaults", "aliases", "dns", "snmp", "ha", "http", "reload",
+    ]
     static let parameterKeys = [
         "best_hosts", "when_none_usable", "metric", "polling_interval", "ttl", "external",
     ]
@@ -49,6 +51,7 @@ struct NativeYAMLParser {
             case "snmp": configuration.snmp = readSNMP(entry.value)
             case "ha": configuration.ha = readHA(entry.value)
             case "http": configuration.http = readHTTP(entry.value)
+            case "reload": configuration.reload = readReload(entry.value)
             default: break
             }
         }
@@ -66,7 +69,8 @@ struct NativeYAMLParser {
             let entry = root.first(where: { $0.key == "partition" })
         {
             reader.warning(
-                "no alias is in partition '\(partition)': this instance will serve nothing", at: entry.value)
+                "no alias is in partition '\(partition)': this instance would serve nothing, and lbd run refuses that",
+                at: entry.value)
         }
         return configuration
     }
@@ -197,16 +201,16 @@ struct NativeYAMLParser {
         let what = "dns view \(entry.key)"
         guard let fields = reader.mapping(entry.value, what) else { return nil }
         reader.rejectUnknownKeys(fields, known: ["key_name", "algorithm", "secret", "server"], what)
-        var name: String?
+        var name: DomainName?
         var algorithm = TSIGAlgorithm.hmacSHA256
-        var secret: String?
+        var secret: (text: String, node: Node)?
         var server: ServerAddress?
         for field in fields where !reader.isNull(field.value) {
             switch field.key {
             case "key_name":
                 name = reader.value(field.value, "key_name") { text throws(ConfigurationMessage) in
                     do {
-                        return try DomainName(parsing: text).description
+                        return try DomainName(parsing: text)
                     } catch {
                         throw ConfigurationMessage(
                             "key_name '\(text.prefix(80))' is not a DNS name: \(error)")
@@ -224,7 +228,7 @@ struct NativeYAMLParser {
                     } ?? algorithm
             case "secret":
                 secret = reader.value(field.value, "secret") { text throws(ConfigurationMessage) in
-                    try ConfigurationValues.base64Secret(text, key: "secret")
+                    (try ConfigurationValues.base64Secret(text, key: "secret"), field.value)
                 }
             case "server": server = reader.value(field.value, "server", Self.dnsServer)
             default: break
@@ -240,7 +244,15 @@ struct NativeYAMLParser {
             }
             return nil
         }
-        return DNSView(key: TSIGKey(name: name, algorithm: algorithm, secret: secret), server: server)
+        // The key is built here, once: publishing signs with it as it is.
+        do {
+            let key = try DNSView.key(
+                named: name, algorithm: algorithm, base64Secret: secret.text, what: "secret")
+            return DNSView(key: key, writtenAs: secret.text, server: server)
+        } catch {
+            reader.error(error.text, at: secret.node)
+            return nil
+        }
     }
 
     private static func dnsServer(_ text: String) throws(ConfigurationMessage) -> ServerAddress {
@@ -377,6 +389,23 @@ struct NativeYAMLParser {
             }
         }
         return http
+    }
+
+    private func readReload(_ node: Node) -> ReloadSettings {
+        var settings = ReloadSettings()
+        guard let fields = reader.mapping(node, "reload") else { return settings }
+        reader.rejectUnknownKeys(fields, known: ["max_withdrawn_share"], "reload")
+        for field in fields where field.key == "max_withdrawn_share" && !reader.isNull(field.value) {
+            if let share = reader.value(
+                field.value, "max_withdrawn_share",
+                { text throws(ConfigurationMessage) in
+                    try ConfigurationValues.share(text, key: "max_withdrawn_share")
+                })
+            {
+                settings.maximumWithdrawnShare = share
+            }
+        }
+        return settings
     }
 
     // MARK: - Typed fields

@@ -11,8 +11,12 @@ public enum NativeYAMLPrinter {
         root.append(("dns", dns(configuration.dns)))
         root.append(("snmp", snmp(configuration.snmp)))
         root.append(("ha", ha(configuration.ha)))
-        root.append(
-            ("http", mapping([("listen", configuration.http.listen.map { scalar($0.description) } ?? null)])))
+        // Nothing serves HTTP yet: an address is written only when the file set one (and
+        // check-config warned about it), never as a default that would look served.
+        if let listen = configuration.http.listen {
+            root.append(("http", mapping([("listen", scalar(listen.description))])))
+        }
+        root.append(("reload", reload(configuration.reload)))
         root.append(("aliases", mapping(configuration.aliases.map { ($0.name, alias($0)) })))
         let document = mapping(root)
         return (try? Yams.serialize(node: document, indent: 2, width: -1, sortKeys: false)) ?? ""
@@ -58,9 +62,9 @@ public enum NativeYAMLPrinter {
 
     private static func view(_ view: DNSView) -> Node {
         var fields: [(String, Node)] = [
-            ("key_name", scalar(view.key.name)),
+            ("key_name", scalar(view.key.name.description)),
             ("algorithm", scalar(view.key.algorithm.rawValue)),
-            ("secret", scalar(view.key.secret)),
+            ("secret", scalar(view.base64Secret)),
         ]
         if let server = view.server { fields.append(("server", scalar(server.description))) }
         return mapping(fields)
@@ -90,6 +94,17 @@ public enum NativeYAMLPrinter {
             ("heartbeat_file", scalar(ha.heartbeatFile)),
             ("takeover_after", scalar(seconds(ha.takeoverAfter))),
         ])
+    }
+
+    private static func reload(_ reload: ReloadSettings) -> Node {
+        mapping([("max_withdrawn_share", scalar(percent(reload.maximumWithdrawnShare)))])
+    }
+
+    /// `50%` when that reads back as the same number, else the fraction (`0.333`): never rounded.
+    private static func percent(_ share: Double) -> String {
+        let hundredths = share * 100
+        if hundredths == hundredths.rounded(), hundredths / 100 == share { return "\(Int(hundredths))%" }
+        return "\(share)"
     }
 
     /// Whole seconds as `30s`, whole milliseconds as `1500ms`, anything else as the shortest

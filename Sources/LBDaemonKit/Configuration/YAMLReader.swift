@@ -15,12 +15,12 @@ struct YAMLReader {
         SourceLocation(line: node.mark?.line, column: node.mark?.column)
     }
 
-    func error(_ message: String, at node: Node) {
-        diagnostics.error(message, line: node.mark?.line, column: node.mark?.column)
+    func error(_ message: @autoclosure () -> String, at node: Node) {
+        diagnostics.error(message(), line: node.mark?.line, column: node.mark?.column)
     }
 
-    func warning(_ message: String, at node: Node) {
-        diagnostics.warning(message, line: node.mark?.line, column: node.mark?.column)
+    func warning(_ message: @autoclosure () -> String, at node: Node) {
+        diagnostics.warning(message(), line: node.mark?.line, column: node.mark?.column)
     }
 
     /// Whether `node` is an empty value (`key:`, `~`, `null`).

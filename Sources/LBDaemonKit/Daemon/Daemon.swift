@@ -29,11 +29,17 @@ public final class Daemon: Sendable {
     private let logger: Logger
     private let seed: UInt64
     private let watchInterval: Duration
+    /// The state directory: the published state, read at start and written at each change.
+    public let stateDirectory: String
 
+    /// `stateDirectory` defaults to `/var/lib/lbd`.
     public init(
         path: String, format: ConfigurationFormat? = nil, override: @escaping Override = { _ in },
-        logger: Logger, seed: UInt64 = UInt64.random(in: .min ... .max), watchInterval: Duration = .seconds(1)
+        logger: Logger, seed: UInt64 = UInt64.random(in: .min ... .max),
+        watchInterval: Duration = .seconds(1),
+        stateDirectory: String = "/var/lib/lbd"
     ) {
+        self.stateDirectory = stateDirectory
         self.path = path
         self.format = format
         self.override = override
@@ -61,22 +67,28 @@ public final class Daemon: Sendable {
             logger.error("\(error.description)")
             throw error
         }
-        if configuration.ha.mode == .heartbeat {
-            // Not silently: a golbd pair moved over as is would have both instances publishing.
-            logger.warning(
-                "ha.mode heartbeat is not implemented yet: this lbd publishes as a standalone instance; run one lbd per partition"
-            )
+        do {
+            try ReloadGuard.checkStart(configuration)
+        } catch {
+            logger.error("\(path): \(error.description)")
+            throw error
         }
+        // The same words as `lbd check-config`: settings read but not acted on yet (HA, HTTP).
+        for warning in configuration.notImplementedWarnings { logger.warning("\(warning)") }
         let client = try await SNMPClient.start(maximumInFlight: configuration.snmp.concurrency)
         let poller = NodePoller(
             addressBook: NodeAddressBook(port: configuration.snmp.port),
             probe: SNMPNodeProbe(client: client, settings: configuration.snmp),
             concurrency: configuration.snmp.concurrency)
-        var publishers = PublisherSet.make(for: configuration)
+        let stateStore = StateStore(directory: stateDirectory, logger: logger)
+        var publishers: [any Publisher] = PublisherSet.make(for: configuration).map {
+            StateRecordingPublisher(wrapping: $0, state: stateStore)
+        }
         let embedded: EmbeddedZoneServer?
         if let settings = configuration.dns.embedded {
             do {
-                let server = try await EmbeddedZoneServer.start(settings, logger: logger)
+                // Loads the state before the server answers; holds the first round and NOTIFYs.
+                let server = try await EmbeddedZoneServer.start(settings, logger: logger, state: stateStore)
                 publishers.append(server.publisher)
                 embedded = server
             } catch {
@@ -98,6 +110,19 @@ public final class Daemon: Sendable {
         let state = RunningConfiguration(configuration)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await engine.run() }
+            if let embedded {
+                group.addTask {
+                    // The first complete round ends the embedded server's hold (a restart never
+                    // shows a zone built one alias at a time).
+                    while !Task.isCancelled {
+                        if let served = await engine.servedAliasesOnceEachEvaluated {
+                            embedded.completeFirstRound(served: served, logger: self.logger)
+                            return
+                        }
+                        try? await Task.sleep(for: .milliseconds(100))
+                    }
+                }
+            }
             group.addTask {
                 await ConfigurationFileWatcher(path: self.path, interval: self.watchInterval).watch {
                     self.logger.notice("the configuration file changed: reloading")
@@ -113,6 +138,7 @@ public final class Daemon: Sendable {
             logger.notice("stopping: finishing the evaluations in flight")
             group.cancelAll()
         }
+        await stateStore.flush()
         await embedded?.stop()
         await client.shutdown()
         logger.notice("lbd stopped")
@@ -130,12 +156,33 @@ public final class Daemon: Sendable {
                 metadata: ["action": "reload-failed"])
             return
         }
-        let old = await state.replace(with: new)
-        if old.snmp != new.snmp || old.dns != new.dns || old.ha != new.ha || old.http != new.http {
-            logger.warning("SNMP, DNS, HA or HTTP settings changed: restart lbd to apply them")
+        let (old, decision) = await state.replace(with: new)
+        let removed: [String]
+        switch decision {
+        case .refuse(let refusal):
+            logger.error(
+                "\(path): the new configuration is not used, the running one is kept: \(refusal)",
+                metadata: ["action": "reload-refused", "config": "\(path)"])
+            return
+        case .accept(let withdrawn):
+            removed = withdrawn
         }
-        let removed = Set(old.servedAliases.map(\.name)).subtracting(new.servedAliases.map(\.name))
-        for alias in removed.sorted() {
+        let startOnly = StartOnlySettings.changed(from: old, to: new)
+        if !startOnly.isEmpty {
+            logger.warning(
+                "\(startOnly.joined(separator: ", ")) changed: restart lbd to apply \(startOnly.count == 1 ? "it" : "them")",
+                metadata: ["settings": .array(startOnly.map { .string($0) }), "action": "restart-needed"])
+        }
+        if !removed.isEmpty {
+            let served = Set(old.servedAliases.map(\.name)).count
+            logger.notice(
+                "the reload withdraws \(removed.count) of the \(served) served aliases, within reload.max_withdrawn_share \(ReloadRefusal.percent(new.reload.maximumWithdrawnShare))",
+                metadata: [
+                    "withdrawn": .stringConvertible(removed.count), "served": .stringConvertible(served),
+                    "action": "withdrawing",
+                ])
+        }
+        for alias in removed {
             embedded?.publisher.withdraw(alias: alias)
             logger.notice(
                 "\(alias): no longer served", metadata: ["alias": "\(alias)", "action": "withdrawn"])
@@ -143,7 +190,11 @@ public final class Daemon: Sendable {
         await engine.reload(new)
         logger.notice(
             "configuration reloaded",
-            metadata: ["aliases": "\(new.servedAliases.count)", "action": "reloaded"])
+            metadata: [
+                "aliases": .stringConvertible(new.servedAliases.count),
+                "withdrawn": .stringConvertible(removed.count),
+                "action": "reloaded",
+            ])
     }
 }
 
@@ -153,9 +204,12 @@ actor RunningConfiguration {
 
     init(_ configuration: Configuration) { current = configuration }
 
-    /// Installs `new` and returns the one it replaces.
-    func replace(with new: Configuration) -> Configuration {
-        defer { current = new }
-        return current
+    /// Installs `new` when `ReloadGuard` accepts it in place of the one in force, in one step so
+    /// that two reloads cannot interleave; returns the one in force before, and the decision.
+    func replace(with new: Configuration) -> (old: Configuration, decision: ReloadDecision) {
+        let old = current
+        let decision = ReloadGuard.check(old: old, new: new)
+        if case .accept = decision { current = new }
+        return (old, decision)
     }
 }

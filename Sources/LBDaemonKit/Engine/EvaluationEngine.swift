@@ -22,6 +22,13 @@ public actor EvaluationEngine {
     private var nextBatch = 0
     private var latest: [String: AliasEvaluation] = [:]
     private let dryRun: Bool
+    /// Grows at each reload, so that a batch knows whether the configuration it polled for is
+    /// still the one in force.
+    private var generation = 0
+    /// Publications in flight, by the generation of the configuration they were decided under.
+    private var publishing: [Int: Int] = [:]
+    /// Reloads waiting for the publications of older generations to finish.
+    private var reloadWaiters: [(generation: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
     /// - Parameters:
     ///   - seed: the tie-break randomness and jitter; random by default.
@@ -42,6 +49,12 @@ public actor EvaluationEngine {
     /// The latest evaluation of every alias evaluated so far, by alias name.
     public var evaluations: [String: AliasEvaluation] { latest }
 
+    /// The served alias names once every one has been evaluated (the first complete round after
+    /// start); nil before. The embedded server holds its first round and NOTIFYs until then.
+    public var servedAliasesOnceEachEvaluated: Set<String>? {
+        served.keys.allSatisfy { latest[$0] != nil } ? Set(served.keys) : nil
+    }
+
     /// Evaluates every served alias now, as one batch, and returns the evaluations in alias
     /// name order (`lbd evaluate --once`).
     public func evaluateAll() async -> [AliasEvaluation] {
@@ -51,7 +64,18 @@ public actor EvaluationEngine {
 
     /// Takes a new configuration: aliases whose definition did not change keep their schedule
     /// and latest evaluation; new ones are due soon; removed ones are forgotten.
-    public func reload(_ new: Configuration) {
+    ///
+    /// Returns once no result decided under an older configuration can still be published:
+    /// evaluations that were polling are discarded for the aliases that changed, and publications
+    /// already under way are awaited. So nothing from the old configuration reaches DNS after the
+    /// caller logs "configuration reloaded" (or withdraws a removed alias).
+    public func reload(_ new: Configuration) async {
+        install(new)
+        generation += 1
+        await publicationsFinished(before: generation)
+    }
+
+    private func install(_ new: Configuration) {
         let old = served
         configuration = new
         served = Self.byName(new)
@@ -106,8 +130,16 @@ public actor EvaluationEngine {
     /// Polls the members of `names` once, decides and publishes each; returns the evaluations
     /// in name order.
     private func evaluate(_ names: [String], scheduled: Bool = false) async -> [AliasEvaluation] {
-        let aliases = names.compactMap { served[$0] }
-        let reports = await poller.poll(Set(aliases.flatMap(\.members)))
+        let polled = names.compactMap { served[$0] }
+        let reports = await poller.poll(Set(polled.flatMap(\.members)))
+        // A reload while polling: an alias removed or redefined meanwhile is not decided from the
+        // old definition (its new one is scheduled afresh); unchanged aliases go on.
+        let aliases = polled.filter { served[$0.name] == $0 }
+        for stale in polled where served[stale.name] != stale {
+            logger.info(
+                "\(stale.name): evaluation discarded, the configuration was reloaded while polling",
+                metadata: ["alias": "\(stale.name)", "action": "discarded"])
+        }
         var decisions: [Decision] = []
         for alias in aliases {
             let members = alias.members.map {
@@ -119,6 +151,8 @@ public actor EvaluationEngine {
         }
         let publishers = self.publishers
         let dryRun = self.dryRun
+        let decidedUnder = generation
+        publishing[decidedUnder, default: 0] += 1
         let evaluations = await withTaskGroup(of: (Int, AliasEvaluation).self) { group in
             for (index, decision) in decisions.enumerated() {
                 group.addTask {
@@ -139,60 +173,46 @@ public actor EvaluationEngine {
             for await (index, evaluation) in group { evaluations[index] = evaluation }
             return evaluations.compactMap { $0 }
         }
+        publicationFinished(decidedUnder)
         let now = ContinuousClock.now
-        for evaluation in evaluations {
-            let alias = evaluation.decision.alias
-            // A reload may have dropped or changed the alias while it was being evaluated.
-            guard served[alias] != nil else { continue }
-            latest[alias] = evaluation
-            if scheduled { schedule.finished(alias, at: now, using: &random) }
+        for (alias, evaluation) in zip(aliases, evaluations) {
+            // A reload may have dropped or changed the alias while it was being published.
+            guard served[alias.name] == alias else { continue }
+            latest[alias.name] = evaluation
+            if scheduled { schedule.finished(alias.name, at: now, using: &random) }
             log(evaluation)
         }
         return evaluations
     }
 
-    /// One line per alias, and one debug line per member, with stable metadata fields.
-    private func log(_ evaluation: AliasEvaluation) {
-        let decision = evaluation.decision
-        let chosen =
-            decision.publish.map { $0.isEmpty ? "no address" : $0.map(\.description).joined(separator: " ") }
-            ?? "(kept)"
-        let previous = evaluation.results.first?.previous.map { $0.map(\.description).joined(separator: " ") }
-        var metadata: Logger.Metadata = [
-            "alias": "\(decision.alias)", "action": "\(evaluation.action)", "reason": "\(evaluation.reason)",
-            "chosen": "\(chosen)",
-        ]
-        if let previous { metadata["previous"] = "\(previous)" }
-        for member in decision.members {
-            logger.debug(
-                "member",
-                metadata: [
-                    "alias": "\(decision.alias)", "node": "\(member.node)",
-                    "address":
-                        "\(member.evaluation.addresses.map(\.address.description).joined(separator: " "))",
-                    "load": "\(member.evaluation.load.map(String.init) ?? "none")",
-                    "reason": "\(member.reason)",
-                ])
-        }
-        for result in evaluation.results {
-            if case .failed(let message) = result.action {
-                logger.warning(
-                    "publishing failed",
-                    metadata: [
-                        "alias": "\(decision.alias)", "action": "failed",
-                        "reason": "\(result.target): \(message)",
-                    ])
-            }
-        }
-        let was = previous.map { $0.isEmpty ? " (was empty)" : " (was \($0))" } ?? ""
-        let line = "\(decision.alias): \(evaluation.action) \(chosen)\(was): \(evaluation.reason)"
-        if evaluation.action == "unchanged" {
-            logger.info("\(line)", metadata: metadata)
-        } else {
-            logger.notice("\(line)", metadata: metadata)
-        }
-        for warning in decision.warnings {
-            logger.warning("\(decision.alias): \(warning)", metadata: ["alias": "\(decision.alias)"])
+    private func publicationFinished(_ generation: Int) {
+        publishing[generation, default: 1] -= 1
+        if publishing[generation] == 0 { publishing[generation] = nil }
+        let oldest = publishing.keys.min() ?? .max
+        let ready = reloadWaiters.filter { $0.generation <= oldest }
+        reloadWaiters.removeAll { $0.generation <= oldest }
+        for waiter in ready { waiter.continuation.resume() }
+    }
+
+    /// Returns when no publication decided under a generation older than `generation` is in
+    /// flight.
+    private func publicationsFinished(before generation: Int) async {
+        guard let oldest = publishing.keys.min(), oldest < generation else { return }
+        await withCheckedContinuation { continuation in
+            reloadWaiters.append((generation, continuation))
         }
     }
+
+    /// One line per alias, one debug line per member, a line for each member whose cause of
+    /// being unusable appeared or changed, and one per failed publication (`EvaluationLog`).
+    private func log(_ evaluation: AliasEvaluation) {
+        // Aliases removed at a reload are forgotten once they outnumber the served ones.
+        if loggedCauses.causes.count > served.count { loggedCauses.keepOnly(Set(served.keys)) }
+        for line in EvaluationLog.lines(for: evaluation, memory: &loggedCauses) {
+            logger.log(level: line.level, "\(line.message)", metadata: line.metadata)
+        }
+    }
+
+    /// What `log` last said about each unusable member, so that it repeats a cause only on a change.
+    private var loggedCauses = EvaluationLog.Memory()
 }

@@ -1,3 +1,4 @@
+import LBCore
 import NIOCore
 import Synchronization
 
@@ -10,15 +11,15 @@ import Synchronization
 public final class NodeAddressBook: Sendable {
     public typealias Resolve = @Sendable (_ node: String, _ port: Int) async throws -> [SocketAddress]
 
-    /// What the book knows of one node.
+    /// What the book knows of one node: its addresses in resolver order, or why there are none.
     public enum Entry: Sendable {
-        case addresses([SocketAddress])
+        case addresses([PolledAddress])
         case failure(String)
     }
 
     private struct Known {
         var entry: Entry
-        var lastAddresses: [SocketAddress]?
+        var lastAddresses: [PolledAddress]?
         var resolvedAt: ContinuousClock.Instant
         var nextResolution: ContinuousClock.Instant
     }
@@ -57,10 +58,12 @@ public final class NodeAddressBook: Sendable {
             return current.entry
         }
         let entry: Entry
-        var addresses: [SocketAddress]?
+        var addresses: [PolledAddress]?
         do {
-            addresses = try await resolve(node, port)
-            entry = .addresses(addresses!)
+            // Converted here, once: the poller and the reports carry these values as they are.
+            let resolved = try await resolve(node, port).compactMap(PolledAddress.init)
+            addresses = resolved
+            entry = .addresses(resolved)
         } catch {
             entry = .failure("\(error)")
         }

@@ -41,26 +41,22 @@ public struct NodePoller: Sendable {
             return NodeReport(node: node, addresses: [], resolutionFailure: reason)
         case .addresses(let addresses) where addresses.count == 1:
             // Most nodes have one address: no task group for them.
-            let reply = await probe.poll(addresses[0])
-            return NodeReport(node: node, addresses: Self.reports(addresses, [reply]))
+            let reply = await probe.poll(addresses[0].socket)
+            return NodeReport(
+                node: node, addresses: [AddressReport(address: addresses[0].node, reply: reply)])
         case .addresses(let addresses):
             let replies = await withTaskGroup(of: (Int, AddressReply).self) { group in
                 for (index, address) in addresses.enumerated() {
-                    group.addTask { (index, await probe.poll(address)) }
+                    group.addTask { (index, await probe.poll(address.socket)) }
                 }
-                var replies = [AddressReply?](repeating: nil, count: addresses.count)
+                // Every task reports, so every slot is filled; cancelled is only the type's default.
+                var replies = [AddressReply](repeating: .failure(.cancelled), count: addresses.count)
                 for await (index, reply) in group { replies[index] = reply }
                 return replies
             }
-            return NodeReport(node: node, addresses: Self.reports(addresses, replies))
-        }
-    }
-
-    /// The replies by address, in resolver order: the order golbd published addresses in.
-    static func reports(_ addresses: [SocketAddress], _ replies: [AddressReply?]) -> [AddressReport] {
-        zip(addresses, replies).compactMap { address, reply in
-            guard let text = address.ipAddress, let nodeAddress = NodeAddress(text) else { return nil }
-            return AddressReport(address: nodeAddress, reply: reply ?? .noAnswer)
+            // In resolver order: the order golbd published addresses in.
+            let reports = zip(addresses, replies).map { AddressReport(address: $0.node, reply: $1) }
+            return NodeReport(node: node, addresses: reports)
         }
     }
 }

@@ -9,19 +9,29 @@ public protocol NodeProbe: Sendable {
 }
 
 /// Polls over SNMP with lbd's configured version, credentials, port, timeout and retries: a GET
-/// of the load report OID, whose INTEGER or OCTET STRING is the reply.
+/// of the load report OID, whose INTEGER or OCTET STRING is the reply. `lbd run`, `lbd evaluate`
+/// and `lbd probe` all read answers through it, so they agree on what a node said.
 public struct SNMPNodeProbe: NodeProbe {
     private let client: SNMPClient
     private let credentials: SNMPCredentials
     private let timeout: Duration
     private let retries: Int
-    private let oid = OID(loadReportOID)!
+
+    /// The OID lbd GETs and the only one it accepts an answer for.
+    public static let oid = OID(loadReportOID)!
 
     public init(client: SNMPClient, settings: SNMPSettings) {
+        self.init(
+            client: client, credentials: Self.credentials(settings),
+            timeout: .milliseconds(Int((settings.timeout * 1000).rounded())), retries: settings.retries)
+    }
+
+    /// A probe with explicit credentials, for `lbd probe`'s command-line options.
+    public init(client: SNMPClient, credentials: SNMPCredentials, timeout: Duration, retries: Int) {
         self.client = client
-        self.credentials = Self.credentials(settings)
-        self.timeout = .milliseconds(Int((settings.timeout * 1000).rounded()))
-        self.retries = settings.retries
+        self.credentials = credentials
+        self.timeout = timeout
+        self.retries = max(0, retries)
     }
 
     /// The credentials `settings` describe: a community for v1/v2c, a USM user for v3.
@@ -39,26 +49,59 @@ public struct SNMPNodeProbe: NodeProbe {
     public func poll(_ address: SocketAddress) async -> AddressReply {
         do {
             let bindings = try await client.get(
-                [oid], from: address, credentials: credentials, timeout: timeout, retries: retries)
-            return Self.reply(bindings.first?.value ?? .null)
+                [Self.oid], from: address, credentials: credentials, timeout: timeout, retries: retries)
+            return Self.reply(bindings)
         } catch let error as SNMPClientError {
-            if case .timeout = error { return .noAnswer }
-            return .failure(error.description)
+            return .failure(Self.failure(error))
         } catch {
-            return .failure("\(error)")
+            // `get` throws `SNMPClientError` or, when the task is cancelled, `CancellationError`.
+            return .failure(.cancelled)
         }
     }
 
-    /// What a value means to lbd: an INTEGER (or another number type, as golbd read them) is one
-    /// load, an OCTET STRING per-alias loads, anything else a failure naming the type.
-    static func reply(_ value: SNMPValue) -> AddressReply {
-        switch value {
+    /// What a response means to lbd. Only a single variable binding for exactly the load report
+    /// OID, holding an INTEGER (one load) or an OCTET STRING (per-alias loads), is a reply;
+    /// every other answer is a failure naming what was wrong. golbd took any number type, and
+    /// any OID, as a load.
+    public static func reply(_ bindings: [VariableBinding]) -> AddressReply {
+        guard let binding = bindings.first else { return .failure(.emptyVarbindList) }
+        guard bindings.count == 1 else { return .failure(.tooManyVarbinds(bindings.count)) }
+        guard binding.oid == oid else { return .failure(.wrongOID(binding.oid.description)) }
+        switch binding.value {
         case .integer(let load): return .integer(Int(load))
-        case .gauge32(let load), .counter32(let load), .timeTicks(let load): return .integer(Int(load))
         case .octetString(let bytes): return .text(String(decoding: bytes, as: UTF8.self))
-        case .noSuchObject, .noSuchInstance:
-            return .failure("\(value.typeName): the node does not serve \(loadReportOID)")
-        default: return .failure("the node returned an unexpected type \(value.typeName)")
+        case .noSuchObject: return .failure(.noSuchObject)
+        case .noSuchInstance: return .failure(.noSuchInstance)
+        case .endOfMibView: return .failure(.endOfMibView)
+        case .null, .objectIdentifier, .ipAddress, .counter32, .gauge32, .timeTicks, .opaque, .counter64:
+            return .failure(.wrongType(binding.value.typeName))
+        }
+    }
+
+    /// The failure an SNMP client error stands for.
+    public static func failure(_ error: SNMPClientError) -> PollFailure {
+        switch error {
+        case .timeout(let attempts): return .timeout(attempts: attempts)
+        case .errorStatus(let status, let index): return .agentError(status: status.description, index: index)
+        case .security(let error): return .security(security(error))
+        case .unexpectedReport(let oid): return .unexpectedReport(oid?.description)
+        case .malformedResponse(let detail): return .malformed(detail)
+        case .unexpectedBindingCount(let received, _):
+            return received == 0 ? .emptyVarbindList : .tooManyVarbinds(received)
+        case .engineMismatch: return .engineMismatch
+        case .unsupportedAddress, .sendFailed: return .sendFailed(error.description)
+        case .shutDown: return .cancelled
+        }
+    }
+
+    static func security(_ error: USMError) -> PollFailure.Security {
+        switch error {
+        case .unsupportedSecurityLevel: return .unsupportedSecurityLevel
+        case .notInTimeWindow: return .notInTimeWindow
+        case .unknownUserName: return .unknownUserName
+        case .unknownEngineID: return .unknownEngineID
+        case .wrongDigest: return .wrongDigest
+        case .decryptionError: return .decryptionError
         }
     }
 }

@@ -1,5 +1,6 @@
 import DNS
 import LBCore
+import Logging
 import NIOCore
 
 /// Publishes aliases by RFC 2136 UPDATE, signed with TSIG, to the internal view of the DNS and,
@@ -10,6 +11,10 @@ import NIOCore
 /// view by the key, as BIND's `match-clients { key ...; }` does); an UPDATE goes out only when
 /// the addresses or the TTL differ. Invariant: at most `DNSSettings.maxConcurrentUpdates` UPDATEs
 /// are in flight at once, across every concurrent `publish` call.
+///
+/// Nothing is parsed per publication: the keys come built from the configuration, alias names are
+/// parsed once (``AliasNames``), and server names are looked up once and again only when due
+/// (``ServerAddressCache``).
 public struct DNSUpdatePublisher: Publisher {
     /// Waits between two attempts; `Task.sleep` outside tests.
     public typealias Sleep = @Sendable (Duration) async throws -> Void
@@ -23,7 +28,9 @@ public struct DNSUpdatePublisher: Publisher {
 
     /// A view whose key and address are ready for the DNS client.
     private struct Destination {
-        var key: DNS.TSIGKey
+        var key: TSIGKey
+        /// The server as configured, to look up again when it stops answering.
+        var name: ServerAddress
         var server: SocketAddress
     }
 
@@ -32,27 +39,39 @@ public struct DNSUpdatePublisher: Publisher {
     private let limiter: UpdateLimiter
     private let firstRetryDelay: Duration
     private let sleep: Sleep
+    private let aliasNames: AliasNames
+    private let servers: ServerAddressCache
 
     /// - Parameters:
+    ///   - aliases: the configured aliases, whose names are parsed here once; others are parsed
+    ///     at their first publication.
     ///   - firstRetryDelay: the wait before the second attempt of a read or an UPDATE; it doubles
     ///     before each further one (`settings.retries` extra attempts at most).
     ///   - sleep: how to wait between attempts; tests pass one that returns at once.
+    ///   - logger: where lookups of the DNS server's name are logged.
     public init(
-        settings: DNSSettings, client: DNSClient = DNSClient(),
+        settings: DNSSettings, aliases: [String] = [], client: DNSClient = DNSClient(),
         firstRetryDelay: Duration = .milliseconds(500),
-        sleep: @escaping Sleep = { try await Task.sleep(for: $0) }
+        sleep: @escaping Sleep = { try await Task.sleep(for: $0) },
+        logger: Logger = Logger(label: "lbd.dns-update")
     ) {
-        self.init(settings: settings, sender: client, firstRetryDelay: firstRetryDelay, sleep: sleep)
+        self.init(
+            settings: settings, aliases: aliases, sender: client,
+            servers: ServerAddressCache(logger: logger), firstRetryDelay: firstRetryDelay, sleep: sleep)
     }
 
     init(
-        settings: DNSSettings, sender: any DNSRequestSender, firstRetryDelay: Duration, sleep: @escaping Sleep
+        settings: DNSSettings, aliases: [String] = [], sender: any DNSRequestSender,
+        servers: ServerAddressCache = ServerAddressCache(logger: Logger(label: "lbd.dns-update")),
+        firstRetryDelay: Duration, sleep: @escaping Sleep
     ) {
         self.settings = settings
         self.sender = sender
         self.limiter = UpdateLimiter(limit: settings.maxConcurrentUpdates)
         self.firstRetryDelay = firstRetryDelay
         self.sleep = sleep
+        self.aliasNames = AliasNames(aliases)
+        self.servers = servers
     }
 
     /// The views `publication` goes to: the internal one for every alias, the external one for
@@ -81,7 +100,7 @@ public struct DNSUpdatePublisher: Publisher {
         let alias: DomainName
         let destination: Destination
         do {
-            alias = try DomainName(alias: publication.alias)
+            alias = try aliasNames.name(of: publication.alias)
             destination = try await resolve(view)
         } catch {
             return PublicationResult(
@@ -89,12 +108,15 @@ public struct DNSUpdatePublisher: Publisher {
         }
         let current: PublishedRecords
         do {
-            current = try await withRetries { try await read(alias, at: destination) }
+            current = try await withRetries {
+                try await suspectingAddress(of: destination) { try await read(alias, at: destination) }
+            }
         } catch {
             return PublicationResult(
                 target: view.target, previous: nil,
                 action: .failed(
-                    "reading \(alias) A and AAAA from \(destination.server): \(Self.describe(error))"))
+                    "reading \(alias) A and AAAA from \(destination.server.endpointDescription): "
+                        + Self.describe(error)))
         }
         let wanted = PublishedRecords(publication)
         let result = { (action: PublicationResult.Action) in
@@ -106,15 +128,18 @@ public struct DNSUpdatePublisher: Publisher {
         do {
             let update = Self.replacement(of: alias, by: wanted)
             try await withRetries {
-                try await limiter.withPermit {
-                    _ = try await sender.send(
-                        update.message, server: destination.server, key: destination.key,
-                        options: clientOptions)
+                try await suspectingAddress(of: destination) {
+                    try await limiter.withPermit {
+                        _ = try await sender.send(
+                            update.message, server: destination.server, key: destination.key,
+                            options: clientOptions)
+                    }
                 }
             }
             return result(.updated)
         } catch {
-            return result(.failed("UPDATE of \(alias) at \(destination.server): \(Self.describe(error))"))
+            return result(
+                .failed("UPDATE of \(alias) at \(destination.server.endpointDescription): \(Self.describe(error))"))
         }
     }
 
@@ -187,7 +212,7 @@ public struct DNSUpdatePublisher: Publisher {
                 delay *= 2
                 attempt += 1
             } catch let error as DNSClientError where attempt > 1 {
-                throw PublishingFailure("\(Self.describe(error)) (attempt \(attempt) of \(attempts))")
+                throw PublishingFailure("\(Self.describe(error)) (gave up after \(attempt) attempts)")
             }
         }
     }
@@ -203,24 +228,40 @@ public struct DNSUpdatePublisher: Publisher {
     }
 
     private func resolve(_ view: View) async throws(PublishingFailure) -> Destination {
-        let key: DNS.TSIGKey
-        switch view.key.dnsKey {
-        case .success(let converted): key = converted
-        case .failure(let failure): throw failure
-        }
         guard let server = view.server else {
             throw PublishingFailure("no DNS server is configured for the \(view.target)")
         }
+        return Destination(key: view.key, name: server, server: try await servers.address(of: server))
+    }
+
+    /// Runs `operation`; when it fails in a way a new address could mend (no answer, no
+    /// connection), the server's name is looked up again before a later publication.
+    private func suspectingAddress<T>(of destination: Destination, _ operation: () async throws -> T)
+        async throws -> T
+    {
+        // Inspected outside the `catch`, as in `answers`: matching there crashes the Swift 6.3.1
+        // optimiser in release.
+        let outcome: Result<T, any Error>
         do {
-            guard let address = try await HostResolver.addresses(of: server.host, port: server.port).first
-            else {
-                throw PublishingFailure("\(server.host) has no address")
-            }
-            return Destination(key: key, server: address)
-        } catch let failure as PublishingFailure {
-            throw failure
+            outcome = .success(try await operation())
         } catch {
-            throw PublishingFailure("cannot resolve DNS server \(server): \(error)")
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let value): return value
+        case .failure(let error):
+            if Self.aNewAddressMayHelp(error) { await servers.suspect(destination.name) }
+            throw error
+        }
+    }
+
+    /// Whether `error` says the server did not answer at all (rather than answered no).
+    @inline(never)
+    private static func aNewAddressMayHelp(_ error: any Error) -> Bool {
+        guard let error = error as? DNSClientError else { return false }
+        switch error.code {
+        case .timeout, .connectionFailed: return true
+        default: return false
         }
     }
 

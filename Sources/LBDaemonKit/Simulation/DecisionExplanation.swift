@@ -7,9 +7,9 @@ enum DecisionExplanation {
         switch state {
         case .usable: return "usable"
         case .unusableLoad: return "unusable_load"
+        case .failed(let failure) where failure.isSilence: return "no_answer"
         case .failed: return "error"
         case .notListed: return "not_listed"
-        case .noAnswer: return "no_answer"
         case .unresolved: return "unresolved"
         }
     }
@@ -45,9 +45,9 @@ enum DecisionExplanation {
             return "load \(load): "
                 + (load < 0 ? "a check failed on the node" : "the node asks not to be used")
         case .unusableLoad(let load): return "load \(load) is above 99999"
-        case .failed(let message): return "error: \(message)"
+        case .failed(let failure) where failure.isSilence: return failure.description
+        case .failed(let failure): return "error: \(failure)"
         case .notListed: return "the node's answer does not list this alias"
-        case .noAnswer: return "no answer"
         case .unresolved(let reason): return "no address" + (reason.map { ": \($0)" } ?? "")
         }
     }
@@ -56,9 +56,8 @@ enum DecisionExplanation {
         switch outcome {
         case .load(let load): return "load \(load)"
         case .notListed: return "alias not listed"
-        case .malformed(let value): return "malformed load '\(value)'"
-        case .noAnswer: return "no answer"
-        case .failure(let message): return "error: \(message)"
+        case .failure(let failure) where failure.isSilence: return failure.description
+        case .failure(let failure): return "error: \(failure)"
         }
     }
 }

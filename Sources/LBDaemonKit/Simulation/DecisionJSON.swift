@@ -125,12 +125,15 @@ public enum DecisionJSON {
         var reason: String
         var rank: Int?
         var detail: String
+        /// The `PollFailure.code` of a member that failed, for programs to switch on.
+        var error: String?
         var published: [String]
         var addresses: [AddressEntry]
 
         init(_ member: MemberDecision, bestHosts: BestHosts) {
             node = member.node
             state = DecisionExplanation.stateCode(member.evaluation.state)
+            error = member.evaluation.state.failure?.code
             load = member.evaluation.load
             reason = DecisionExplanation.reasonCode(member.reason)
             rank = member.rank
@@ -147,22 +150,26 @@ public enum DecisionJSON {
             try container.encode(reason, forKey: .reason)
             try container.encode(rank, forKey: .rank)
             try container.encode(detail, forKey: .detail)
+            try container.encodeIfPresent(error, forKey: .error)
             try container.encode(published, forKey: .published)
             try container.encode(addresses, forKey: .addresses)
         }
 
         enum CodingKeys: String, CodingKey {
-            case node, state, load, reason, rank, detail, published, addresses
+            case node, state, load, reason, rank, detail, error, published, addresses
         }
     }
 
     private struct AddressEntry: Encodable {
         var address: String
         var outcome: String
+        /// The `PollFailure.code` when the address gave no load; left out otherwise.
+        var error: String?
 
         init(_ evaluation: MemberEvaluation.AddressEvaluation) {
             address = evaluation.address.description
             outcome = DecisionExplanation.outcomeDetail(evaluation.outcome)
+            if case .failure(let failure) = evaluation.outcome { error = failure.code }
         }
     }
 }

@@ -10,8 +10,9 @@ import LBCore
 ///            "node4.example.org": null}}
 /// ```
 ///
-/// A reply is an integer (an SNMP INTEGER), a string (an OCTET STRING), `null` (no answer) or
-/// `{"error": "..."}` (a failed exchange). A node set to `null`, or absent, did not resolve.
+/// A reply is an integer (an SNMP INTEGER), a string (an OCTET STRING), `null` (no answer: a
+/// timeout after one attempt) or `{"error": "..."}` (a failed exchange, known by its text). A node
+/// set to `null`, or absent, did not resolve.
 public struct NodeReportsFile: Sendable {
     /// Reports by node name, lower-cased and without a trailing dot.
     public private(set) var reports: [String: NodeReport]
@@ -119,7 +120,7 @@ public struct NodeReportsFile: Sendable {
         init(from decoder: Decoder) throws {
             let container = try decoder.singleValueContainer()
             if container.decodeNil() {
-                self = .valid(.noAnswer)
+                self = .valid(.failure(.timeout(attempts: 1)))
             } else if let load = try? container.decode(Int.self) {
                 self = .valid(.integer(load))
             } else if let text = try? container.decode(String.self) {
@@ -127,7 +128,7 @@ public struct NodeReportsFile: Sendable {
             } else if let object = try? container.decode([String: String].self), object.count == 1,
                 let message = object["error"]
             {
-                self = .valid(.failure(message))
+                self = .valid(.failure(.reported(message)))
             } else {
                 self = .invalid
             }

@@ -1,8 +1,11 @@
+import NIOCore
+
 /// Turns one received datagram into the datagram to send back, or into nothing: bytes in, bytes
 /// out, no sockets, so that tests can drive it directly.
 ///
 /// Invariant: it never throws and never traps on any input; whatever cannot be decoded or is not
-/// allowed is dropped and counted.
+/// allowed is dropped and counted, and, with an ``SNMPAgentAccess``, reported to its
+/// `onRefusal`.
 struct AgentResponder: Sendable {
     /// The largest UDP payload over IPv4, the limit on a response's size.
     static let maximumDatagramSize = 65_507
@@ -12,30 +15,40 @@ struct AgentResponder: Sendable {
     let counters: AgentCounters
     let requestTimeout: Duration
     let random: @Sendable () -> UInt64
+    /// Source networks and security levels; without it every listed community is served from
+    /// anywhere and every user at its own level.
+    let access: SNMPAgentAccess?
 
-    init(configuration: SNMPAgentConfiguration, keyCache: USMKeyCache, counters: AgentCounters) {
+    init(
+        configuration: SNMPAgentConfiguration, keyCache: USMKeyCache, counters: AgentCounters,
+        access: SNMPAgentAccess? = nil
+    ) {
         communities = Set(configuration.communities.map { Array($0.utf8) })
         usm = AgentUSM(
             engineID: configuration.engineID, engineBoots: configuration.engineBoots,
-            users: configuration.users, keyCache: keyCache)
+            users: configuration.users, keyCache: keyCache, access: access)
+        self.access = access
         self.counters = counters
         requestTimeout = configuration.requestTimeout
         random = configuration.random
     }
 
-    /// The answer to `datagram` given the objects served now and the engine time, or `nil` to
-    /// send nothing. `lease` is held until the value providers are done, even past the timeout.
+    /// The answer to `datagram`, received from `source`, given the objects served now and the
+    /// engine time, or `nil` to send nothing. `lease` is held until the value providers are done,
+    /// even past the timeout.
     func reply(
-        to datagram: [UInt8], objects: AgentObjectTable, engineTime: Int32, lease: AgentLease? = nil
+        to datagram: [UInt8], from source: SocketAddress? = nil, objects: AgentObjectTable, engineTime: Int32,
+        lease: AgentLease? = nil
     ) async -> [UInt8]? {
         switch CommunityMessage.version(of: datagram) {
         case 0, 1:
             guard let message = try? CommunityMessage(decoding: datagram) else { return dropMalformed() }
-            return await reply(to: message, objects: objects, lease: lease)
+            return await reply(to: message, from: source, objects: objects, lease: lease)
         case 3:
             guard let message = try? SNMPv3Message(decoding: datagram) else { return dropMalformed() }
             return await reply(
-                to: message, bytes: datagram, objects: objects, engineTime: engineTime, lease: lease)
+                to: message, bytes: datagram, from: source, objects: objects, engineTime: engineTime,
+                lease: lease)
         default:
             return dropMalformed()
         }
@@ -46,11 +59,24 @@ struct AgentResponder: Sendable {
         return nil
     }
 
-    private func reply(to message: CommunityMessage, objects: AgentObjectTable, lease: AgentLease?) async
-        -> [UInt8]?
-    {
-        guard communities.contains(message.community) else {
-            // net-snmp drops these silently too: an answer would help guessing communities.
+    private func reply(
+        to message: CommunityMessage, from source: SocketAddress?, objects: AgentObjectTable,
+        lease: AgentLease?
+    ) async -> [UInt8]? {
+        // net-snmp drops refused requests silently too: an answer would help guessing communities.
+        if let access {
+            switch access.decide(community: message.community, from: source) {
+            case .allowed:
+                break
+            case .unknownCommunity:
+                return refuse(.unknownCommunity, from: source)
+            case .notFromThisSource:
+                return refuse(
+                    .communityNotFromThisSource(
+                        community: String(decoding: message.community, as: UTF8.self)),
+                    from: source)
+            }
+        } else if !communities.contains(message.community) {
             counters.count(\.badCommunityNames)
             return nil
         }
@@ -68,32 +94,46 @@ struct AgentResponder: Sendable {
         return bytes.count > Self.maximumDatagramSize ? nil : bytes
     }
 
+    /// Counts and reports a refused v1/v2c request; nothing is sent back.
+    private func refuse(_ reason: SNMPAgentRefusal.Reason, from source: SocketAddress?) -> [UInt8]? {
+        counters.count(\.badCommunityNames)
+        access?.onRefusal?(SNMPAgentRefusal(source: source, reason: reason))
+        return nil
+    }
+
     private func reply(
-        to message: SNMPv3Message, bytes: [UInt8], objects: AgentObjectTable, engineTime: Int32,
-        lease: AgentLease?
+        to message: SNMPv3Message, bytes: [UInt8], from source: SocketAddress?, objects: AgentObjectTable,
+        engineTime: Int32, lease: AgentLease?
     ) async -> [UInt8]? {
         switch usm.check(message, bytes: bytes, engineTime: engineTime) {
         case .report(let error, let user):
             let counter = counters.count(error)
+            if Self.isRefusal(error) {
+                let name = String(decoding: message.security.userName, as: UTF8.self)
+                access?.onRefusal?(
+                    SNMPAgentRefusal(source: source, reason: .authenticationFailure(user: name, error: error))
+                )
+            }
             guard Self.allowsReport(message) else { return nil }
             return usm.report(
                 error, counter: counter, to: message, authenticatedAs: user, engineTime: engineTime,
                 salt: random())
-        case .serve(let scoped, let user, let authorized):
+        case .serve(let scoped, let user, let refusal):
             let limit = min(Int(message.maxSize), Self.maximumDatagramSize)
             let overhead =
                 160 + usm.engineID.count + message.security.userName.count + scoped.contextName.count
             let responder = AgentPDUResponder(
                 objects: objects, version: .v3, sizeBudget: limit - overhead)
             let response: PDU
-            if authorized {
+            if let refusal {
+                guard responder.answers(scoped.pdu.kind) else { return nil }
+                access?.onRefusal?(SNMPAgentRefusal(source: source, reason: refusal))
+                response = responder.failure(.authorizationError, index: 0, to: scoped.pdu)
+            } else {
                 guard let served = await respond(to: scoped.pdu, with: responder, lease: lease) else {
                     return nil
                 }
                 response = served
-            } else {
-                guard responder.answers(scoped.pdu.kind) else { return nil }
-                response = responder.failure(.authorizationError, index: 0, to: scoped.pdu)
             }
             var answer = ScopedPDU(
                 contextEngineID: usm.engineID, contextName: scoped.contextName, pdu: response)
@@ -109,6 +149,15 @@ struct AgentResponder: Sendable {
                 sealed = smaller
             }
             return sealed.count > limit ? nil : sealed
+        }
+    }
+
+    /// Whether a USM error means the sender was refused, rather than a step of the normal
+    /// exchange (engine discovery and time synchronisation go through Reports too).
+    private static func isRefusal(_ error: USMError) -> Bool {
+        switch error {
+        case .unknownUserName, .wrongDigest, .decryptionError, .unsupportedSecurityLevel: return true
+        case .unknownEngineID, .notInTimeWindow: return false
         }
     }
 

@@ -11,10 +11,16 @@ struct AgentUSM: Sendable {
     let engineBoots: Int32
     let users: [[UInt8]: USMUser]
     let keyCache: USMKeyCache
+    /// The `rouser` grants; without them a user is served at its own level only.
+    let access: SNMPAgentAccess?
 
-    init(engineID: [UInt8], engineBoots: Int32, users: [USMUser], keyCache: USMKeyCache) {
+    init(
+        engineID: [UInt8], engineBoots: Int32, users: [USMUser], keyCache: USMKeyCache,
+        access: SNMPAgentAccess? = nil
+    ) {
         self.engineID = engineID
         self.engineBoots = engineBoots
+        self.access = access
         // The last of several users with one name wins, as in a configuration file.
         self.users = Dictionary(users.map { (Array($0.name.utf8), $0) }, uniquingKeysWith: { $1 })
         self.keyCache = keyCache
@@ -26,9 +32,10 @@ struct AgentUSM: Sendable {
         /// only), in clear otherwise.
         case report(USMError, authenticatedAs: USMUser?)
         /// Serve the scoped PDU and seal the answer for `user`, which is the configured user cut
-        /// down to the request's security level. `authorized` is false when the request is below
-        /// the level the user is configured for: the answer is then an `authorizationError`.
-        case serve(ScopedPDU, user: USMUser, authorized: Bool)
+        /// down to the request's security level. `refusal` is set when the user may not read at
+        /// this level (below its grant, or without one): the answer is then an
+        /// `authorizationError`.
+        case serve(ScopedPDU, user: USMUser, refusal: SNMPAgentRefusal.Reason?)
     }
 
     /// Checks `message` (decoded from `bytes`) received when this engine's time was `engineTime`.
@@ -42,7 +49,7 @@ struct AgentUSM: Sendable {
         }
         // Step 5.
         let level = Self.level(of: message.flags)
-        guard Self.rank(level) <= Self.rank(configured.securityLevel) else {
+        guard SecurityLevel.rank(level) <= SecurityLevel.rank(configured.securityLevel) else {
             return .report(.unsupportedSecurityLevel, authenticatedAs: nil)
         }
         let user = Self.user(configured, at: level)
@@ -60,10 +67,26 @@ struct AgentUSM: Sendable {
         // Step 8 (and step 6 again, which is cheap next to the network).
         do {
             let scoped = try USMCodec.open(message, bytes: bytes, user: user, keys: keys)
-            return .serve(scoped, user: user, authorized: level == configured.securityLevel)
+            return .serve(scoped, user: user, refusal: refusal(of: configured, at: level))
         } catch {
             return .report(error, authenticatedAs: nil)
         }
+    }
+
+    /// Why `user` may not read at `level`, or `nil` when it may.
+    private func refusal(of user: USMUser, at level: SecurityLevel) -> SNMPAgentRefusal.Reason? {
+        guard let access else {
+            // Without grants a user reads at exactly the level it is configured for.
+            guard level != user.securityLevel else { return nil }
+            return .securityLevelTooLow(user: user.name, level: level, required: user.securityLevel)
+        }
+        guard let minimum = access.minimumLevel(of: Array(user.name.utf8)) else {
+            return .userWithoutGrant(user: user.name)
+        }
+        guard SecurityLevel.rank(level) >= SecurityLevel.rank(minimum) else {
+            return .securityLevelTooLow(user: user.name, level: level, required: minimum)
+        }
+        return nil
     }
 
     private func isInTimeWindow(_ security: USMSecurityParameters, engineTime: Int32) -> Bool {
@@ -118,14 +141,6 @@ struct AgentUSM: Sendable {
     static func level(of flags: SNMPv3Message.Flags) -> SecurityLevel {
         guard flags.contains(.authenticated) else { return .noAuthNoPriv }
         return flags.contains(.privacy) ? .authPriv : .authNoPriv
-    }
-
-    private static func rank(_ level: SecurityLevel) -> Int {
-        switch level {
-        case .noAuthNoPriv: return 0
-        case .authNoPriv: return 1
-        case .authPriv: return 2
-        }
     }
 
     /// `user` without the protocols above `level`.

@@ -1,9 +1,11 @@
 import NIOCore
 import NIOPosix
 import Synchronization
+import UDPReplySource
 
 /// An SNMP agent (command responder) on UDP: it serves registered objects, read-only, to v1/v2c
-/// communities and v3 USM users.
+/// communities and v3 USM users. Bound to `0.0.0.0` or `::`, it answers each request from the
+/// address the request was sent to, as snmpd does.
 ///
 /// Each datagram is handled in its own task, so a slow value provider delays only its own
 /// request; at most `maximumConcurrentRequests` are handled at once and the rest are dropped.
@@ -53,7 +55,8 @@ public final class SNMPAgent: Sendable {
         }
         self.objects = Mutex(table)
         self.slots = AgentSlots(capacity: configuration.maximumConcurrentRequests)
-        self.responder = AgentResponder(configuration: configuration, keyCache: keyCache, counters: counters)
+        self.responder = AgentResponder(
+            configuration: configuration, keyCache: keyCache, counters: counters, access: configuration.access)
     }
 
     deinit {
@@ -95,19 +98,17 @@ public final class SNMPAgent: Sendable {
         try validate(configuration)
         // Localising keys costs a megabyte of hashing per password: do it before the first request.
         responder.usm.warmKeyCache()
-        let channel = try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+        let bootstrap = DatagramBootstrap(group: group)
             // NIO's default allocator cuts datagrams at 2,048 bytes.
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
             // A poller sends bursts of requests; the default socket buffer drops past a few hundred.
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-            .channelInitializer { [weak self] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(AgentDatagramHandler(agent: self))
-                }
-            }
-            .bind(host: configuration.host, port: configuration.port)
-            .get()
+        // On a wildcard address, answers leave from the address asked: pollers drop any other.
+        let channel = try await UDPReplySource.bind(
+            bootstrap, host: configuration.host, port: configuration.port, reuseAddress: true
+        ) { [weak self] channel in
+            try channel.pipeline.syncOperations.addHandler(AgentDatagramHandler(agent: self))
+        }
         let alreadyRunning = state.withLock { state in
             if case .running = state { return true }
             state = .running(channel, startedAt: configuration.now())
@@ -168,6 +169,7 @@ public final class SNMPAgent: Sendable {
         }
         let bytes = Array(datagram.data.readableBytesView)
         let address = datagram.remoteAddress
+        let replyMetadata = datagram.replyMetadata
         let table = objects.withLock { $0 }
         let engineTime = Self.seconds(from: startedAt, to: configuration.now())
         let responder = self.responder
@@ -175,10 +177,11 @@ public final class SNMPAgent: Sendable {
         Task {
             guard
                 let reply = await responder.reply(
-                    to: bytes, objects: table, engineTime: engineTime, lease: lease)
+                    to: bytes, from: address, objects: table, engineTime: engineTime, lease: lease)
             else { return }
             counters.count(\.messagesSent)
-            let envelope = AddressedEnvelope(remoteAddress: address, data: ByteBuffer(bytes: reply))
+            let envelope = AddressedEnvelope(
+                remoteAddress: address, data: ByteBuffer(bytes: reply), metadata: replyMetadata)
             channel.writeAndFlush(envelope, promise: nil)
         }
     }

@@ -3,7 +3,8 @@
 /// Invariant checked by `SNMPAgent.start()`: `engineID` is a valid RFC 3411 engine ID (5 to 32
 /// octets).
 public struct SNMPAgentConfiguration: Sendable {
-    /// The address to bind, such as `127.0.0.1` or `::`.
+    /// The address to bind, such as `127.0.0.1`, `0.0.0.0` or `::`. On `0.0.0.0` and `::` each
+    /// answer leaves from the address its request was sent to.
     public var host: String
     /// The UDP port; 0 lets the system choose one (`SNMPAgent.start()` returns it).
     public var port: Int
@@ -26,6 +27,10 @@ public struct SNMPAgentConfiguration: Sendable {
     public var random: @Sendable () -> UInt64
     /// The clock snmpEngineTime is counted on, in seconds since `start()`.
     public var now: @Sendable () -> ContinuousClock.Instant
+    /// Source networks for communities and lowest security levels for users (net-snmp's
+    /// rocommunity, rocommunity6, rouser). `nil`: `communities` from anywhere, each user at its
+    /// own level.
+    public var access: SNMPAgentAccess? = nil
 
     public init(
         host: String = "127.0.0.1",

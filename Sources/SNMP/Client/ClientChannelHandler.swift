@@ -1,7 +1,8 @@
 import NIOCore
 
 /// Decodes each datagram far enough to find the request it answers and hands it over. Anything
-/// that does not decode is dropped: agents and the network can send garbage.
+/// that does not decode is noted against the requests waiting on its sender (see
+/// `PendingRequests`), never trusted: agents and the network can send garbage.
 final class ClientChannelHandler: ChannelInboundHandler, Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
@@ -14,20 +15,26 @@ final class ClientChannelHandler: ChannelInboundHandler, Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         var buffer = envelope.data
+        let remote = envelope.remoteAddress
         guard let bytes = buffer.readBytes(length: buffer.readableBytes) else { return }
-        switch CommunityMessage.version(of: bytes) {
-        case 0, 1:
-            guard let message = try? CommunityMessage(decoding: bytes) else { return }
-            pending.deliver(
-                message.pdu.requestID,
-                ReceivedMessage(bytes: bytes, decoded: .community(message), remote: envelope.remoteAddress))
-        case 3:
-            guard let message = try? SNMPv3Message(decoding: bytes) else { return }
-            pending.deliver(
-                message.messageID,
-                ReceivedMessage(bytes: bytes, decoded: .v3(message), remote: envelope.remoteAddress))
-        default:
-            return
+        do {
+            switch CommunityMessage.version(of: bytes) {
+            case 0, 1:
+                let message = try CommunityMessage(decoding: bytes)
+                pending.deliver(
+                    message.pdu.requestID,
+                    ReceivedMessage(bytes: bytes, decoded: .community(message), remote: remote))
+            case 3:
+                let message = try SNMPv3Message(decoding: bytes)
+                pending.deliver(
+                    message.messageID, ReceivedMessage(bytes: bytes, decoded: .v3(message), remote: remote))
+            case let version?:
+                pending.noteMalformed(from: remote, "unsupported SNMP version \(version)")
+            case nil:
+                pending.noteMalformed(from: remote, "not an SNMP message (\(bytes.count) bytes)")
+            }
+        } catch {
+            pending.noteMalformed(from: remote, "\(error)")
         }
     }
 

@@ -114,8 +114,11 @@ public final class SNMPClient: Sendable {
                 pdu: PDU(kind: .getRequest, requestID: id, variableBindings: bindings)
             ).encoded()
         }
-        guard case .community(let message) = reply.decoded, message.pdu.kind == .response else {
-            throw SNMPClientError.malformedResponse("expected a \(version) Response")
+        guard case .community(let message) = reply.decoded else {
+            throw SNMPClientError.malformedResponse("expected a \(version) message, got an SNMPv3 one")
+        }
+        guard message.pdu.kind == .response else {
+            throw SNMPClientError.malformedResponse("expected a Response PDU, got \(message.pdu.kind)")
         }
         return try Self.values(of: message.pdu, requested: bindings.count)
     }
@@ -167,8 +170,11 @@ public final class SNMPClient: Sendable {
             return try await handleReport(
                 scoped.pdu, message: message, bindings, user, address, attempts, mayRediscover: mayRediscover)
         }
-        guard scoped.pdu.kind == .response, scoped.pdu.requestID == requestID else {
-            throw SNMPClientError.malformedResponse("response does not match the request")
+        guard scoped.pdu.kind == .response else {
+            throw SNMPClientError.malformedResponse("expected a Response PDU, got \(scoped.pdu.kind)")
+        }
+        guard scoped.pdu.requestID == requestID else {
+            throw SNMPClientError.malformedResponse("the response's request-id is not the request's")
         }
         // Only Reports may come back below the request's level; a response must match it.
         guard message.flags.contains(.privacy) == (user.securityLevel == .authPriv) else {
@@ -229,14 +235,17 @@ public final class SNMPClient: Sendable {
         let channel: any Channel
         switch address.protocol {
         case .inet:
-            guard let ipv4 else { throw SNMPClientError.unsupportedAddress("\(address)") }
+            guard let ipv4 else { throw SNMPClientError.unsupportedAddress("IPv4") }
             channel = ipv4
         case .inet6:
-            guard let ipv6 else { throw SNMPClientError.unsupportedAddress("\(address)") }
+            guard let ipv6 else { throw SNMPClientError.unsupportedAddress("IPv6") }
             channel = ipv6
         default:
-            throw SNMPClientError.unsupportedAddress("\(address)")
+            throw SNMPClientError.unsupportedAddress("a non-IP address")
         }
+        // An unreadable datagram does not end an attempt (the real answer may follow it), but
+        // when no answer comes, it is what the caller hears about rather than silence.
+        var malformed: String?
         for _ in 0...max(0, attempts.retries) {
             try Task.checkCancellation()
             let id = pending.makeID()
@@ -244,10 +253,12 @@ public final class SNMPClient: Sendable {
             do {
                 return try await send(
                     datagram, id: id, to: address, on: channel, timeout: attempts.timeAmount)
-            } catch SNMPClientError.timeout {
+            } catch let timedOut as AttemptTimedOut {
+                malformed = timedOut.malformed ?? malformed
                 continue
             }
         }
+        if let malformed { throw SNMPClientError.malformedResponse(malformed) }
         throw SNMPClientError.timeout(attempts: max(0, attempts.retries) + 1)
     }
 
@@ -264,7 +275,7 @@ public final class SNMPClient: Sendable {
                     return
                 }
                 let timer = channel.eventLoop.scheduleTask(in: timeout) {
-                    pending.fail(id, SNMPClientError.timeout(attempts: 1))
+                    pending.timeOut(id)
                 }
                 pending.setTimer(id, timer)
                 let buffer = channel.allocator.buffer(bytes: datagram)
@@ -284,8 +295,8 @@ public final class SNMPClient: Sendable {
                 SNMPErrorStatus(rawValue: pdu.errorStatus) ?? .genErr, index: pdu.errorIndex)
         }
         guard pdu.variableBindings.count == requested else {
-            throw SNMPClientError.malformedResponse(
-                "\(pdu.variableBindings.count) values for \(requested) OIDs")
+            throw SNMPClientError.unexpectedBindingCount(
+                received: pdu.variableBindings.count, requested: requested)
         }
         return pdu.variableBindings
     }

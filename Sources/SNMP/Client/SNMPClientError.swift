@@ -10,11 +10,15 @@ public enum SNMPClientError: Error, Hashable, Sendable, CustomStringConvertible 
     case security(USMError)
     /// The agent answered with a Report that is not a USM error.
     case unexpectedReport(OID?)
-    /// The answer was not a valid SNMP message.
+    /// The answer was not a valid SNMP message, or not a response to the request: an undecodable
+    /// datagram from the agent (reported once every attempt has timed out), a PDU of another
+    /// type, a v3 response to another request.
     case malformedResponse(String)
+    /// The response carries another number of variable bindings than the request.
+    case unexpectedBindingCount(received: Int, requested: Int)
     /// The answer came from another engine than the one discovered for this address.
     case engineMismatch
-    /// The address family has no socket (IPv6 unavailable on this host, for example).
+    /// The address family (`IPv6`) has no socket (IPv6 unavailable on this host, for example).
     case unsupportedAddress(String)
     /// The datagram could not be sent.
     case sendFailed(String)
@@ -29,9 +33,11 @@ public enum SNMPClientError: Error, Hashable, Sendable, CustomStringConvertible 
         case .security(let error): return error.description
         case .unexpectedReport(let oid): return "unexpected report \(oid?.description ?? "without variable")"
         case .malformedResponse(let detail): return "malformed response: \(detail)"
+        case .unexpectedBindingCount(let received, let requested):
+            return "the response has \(received) variable binding(s) for \(requested) requested"
         case .engineMismatch: return "response from an unexpected SNMP engine"
-        case .unsupportedAddress(let address):
-            return "cannot send to \(address): no socket for its address family"
+        case .unsupportedAddress(let family):
+            return "cannot send to \(family): no socket for that address family on this host"
         case .sendFailed(let detail): return "send failed: \(detail)"
         case .shutDown: return "the SNMP client is shut down"
         }

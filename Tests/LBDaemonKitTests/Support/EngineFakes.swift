@@ -15,7 +15,7 @@ final class FakeNodeProbe: NodeProbe {
     func poll(_ address: SocketAddress) async -> AddressReply {
         let text = address.ipAddress ?? "?"
         polls.withLock { $0[text, default: 0] += 1 }
-        return loads.withLock { $0[text] } ?? .noAnswer
+        return loads.withLock { $0[text] } ?? .failure(.timeout(attempts: 1))
     }
 
     func set(_ address: String, _ reply: AddressReply) {
