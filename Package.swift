@@ -111,7 +111,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "LBCoreTests", dependencies: ["LBCore"]),
+        .testTarget(name: "LBCoreTests", dependencies: ["LBCore", "LBTestSupport"]),
         .testTarget(
             name: "LBLoggingTests",
             dependencies: ["LBLogging", .product(name: "Logging", package: "swift-log")]),
@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "LBClientKitTests",
             dependencies: [
-                "LBClientKit", "LBCore", "SNMP", "LBTestSupport",
+                "LBClientKit", "LBCore", "SNMP", "LBTestSupport", "ProcessSpawning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -126,7 +126,7 @@ public enum PollFailure: Error, Hashable, Sendable, CustomStringConvertible {
         case .unexpectedReport(let oid): "unexpected report \(oid ?? "without variable binding")"
         case .engineMismatch: "the answer came from another SNMP engine than the one discovered"
         case .sendFailed(let detail): "cannot send: \(detail)"
-        case .cancelled: "cancelled"
+        case .cancelled: "the poll was cancelled: lbd is stopping"
         case .malformedLoad(let value): "malformed load '\(Self.excerpt(value))' for this alias"
         case .reported(let text): text
         }

@@ -108,6 +108,8 @@ struct EvaluateCommand: AsyncParsableCommand {
             let note = "dry run: nothing was published; " + Self.dryRunLimit
             if json { printToStandardError(note) } else { print(note) }
         }
-        if evaluations.contains(where: { $0.action == "failed" }) { throw ExitCode(1) }
+        if evaluations.contains(where: { $0.action == "failed" || $0.action == "partly-failed" }) {
+            throw ExitCode(1)
+        }
     }
 }

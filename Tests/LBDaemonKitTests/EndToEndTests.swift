@@ -214,7 +214,10 @@ import Testing
             .write(to: file, atomically: true, encoding: .utf8)
         let lbd = try PeerProcess(
             try LBDCommandLineTests.executable(),
-            ["run", "--config", file.path, "--snmp-port", String(snmpPort), "--log-format", "json"])
+            [
+                "run", "--config", file.path, "--snmp-port", String(snmpPort), "--log-format", "json",
+                "--state-dir", directory.appendingPathComponent("state").path,
+            ])
         defer { lbd.stop() }
 
         // The internal view is what lbd reads and checks; www is external too.
@@ -239,7 +242,9 @@ import Testing
         let file = directory.appendingPathComponent("lbd.yaml")
         try nativeConfiguration(snmpPort: snmpPort, dnsPort: dnsPort).write(
             to: file, atomically: true, encoding: .utf8)
-        let lbd = try PeerProcess(try LBDCommandLineTests.executable(), ["run", "--config", file.path])
+        let lbd = try PeerProcess(
+            try LBDCommandLineTests.executable(),
+            ["run", "--config", file.path, "--state-dir", directory.appendingPathComponent("state").path])
         defer { lbd.stop() }
         let dig = try #require(Peers.find("dig"))
         let read = { (alias: String) throws -> [String] in

@@ -62,7 +62,11 @@ import Testing
         try configuration(snmpPort: snmpPort, dnsPort: dnsPort, aliases: www)
             .write(to: file, atomically: true, encoding: .utf8)
         let lbd = try PeerProcess(
-            try LBDCommandLineTests.executable(), ["run", "--config", file.path, "--log-format", "json"])
+            try LBDCommandLineTests.executable(),
+            [
+                "run", "--config", file.path, "--log-format", "json", "--state-dir",
+                directory.appendingPathComponent("state").path,
+            ])
         defer { lbd.stop() }
 
         // The two least loaded.
@@ -102,12 +106,14 @@ import Testing
         #expect(lbd.waitForExit(timeout: 15) == 0)
         // JSON lines with the stable fields.
         let lines = lbd.errorOutput.split(separator: "\n")
+        // Counts are JSON numbers and `unusable` an object: keep the text fields.
         let decisions = lines.compactMap { line -> [String: String]? in
             guard let data = line.data(using: .utf8),
-                let object = try? JSONSerialization.jsonObject(with: data) as? [String: String],
-                object["alias"] == "www.example.org", object["action"] == "updated"
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                object["alias"] as? String == "www.example.org", object["action"] as? String == "updated"
             else { return nil }
-            return object
+            #expect(object["members"] as? Int == 3, "counts are numbers: \(line)")
+            return object.compactMapValues { $0 as? String }
         }
         #expect(!decisions.isEmpty, "\(lbd.errorOutput.suffix(2000))")
         // Node .3 answers a load again at the end: www has it back beside .4.
@@ -121,7 +127,9 @@ import Testing
         let directory = try Peers.temporaryDirectory("lbd-run")
         let file = directory.appendingPathComponent("lbd.yaml")
         try "aliases: [unclosed".write(to: file, atomically: true, encoding: .utf8)
-        let run = try LBDCommandLineTests().lbd(["run", "--config", file.path])
+        let run = try LBDCommandLineTests().lbd([
+            "run", "--config", file.path, "--state-dir", directory.appendingPathComponent("state").path,
+        ])
         #expect(run.status == 1)
         #expect(run.stderr.contains("lbd.yaml"))
         try? FileManager.default.removeItem(at: directory)

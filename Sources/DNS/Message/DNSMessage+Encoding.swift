@@ -34,7 +34,7 @@ extension DNSMessage {
             let authority = try Self.write(authorities, to: &writer, limit: limit)
             writer.set(authority.count, at: 8)
             if authority.complete {
-                additionalCount = try Self.write(additionals, to: &writer, limit: limit).count
+                additionalCount = try Self.write(additionalsBeforeOPT, to: &writer, limit: limit).count
             } else {
                 truncated = true
             }
@@ -45,9 +45,26 @@ extension DNSMessage {
             try opt.write(to: &writer)
             additionalCount += 1
         }
+        if let tsig = trailingTSIG {
+            // RFC 8945 section 5.1: the TSIG record is the last of the message, after the OPT
+            // (a NOTAUTH answer carries an unsigned one with its error).
+            try tsig.write(to: &writer)
+            additionalCount += 1
+        }
         writer.set(additionalCount, at: 10)
         if truncated { writer.set(flags(truncated: true), at: 2) }
         return writer.bytes
+    }
+
+    /// A TSIG record at the end of the additional section, written after the OPT record.
+    private var trailingTSIG: ResourceRecord? {
+        guard let last = additionals.last, case .tsig = last.data else { return nil }
+        return last
+    }
+
+    /// The additional records the OPT record follows: all but a trailing TSIG record.
+    private var additionalsBeforeOPT: [ResourceRecord] {
+        trailingTSIG == nil ? additionals : Array(additionals.dropLast())
     }
 
     /// Writes `records` in order until one would end past `limit`, which is rolled back;

@@ -18,12 +18,15 @@ public struct AliasEvaluation: Sendable {
     }
 
     /// What happened, in one word: `keep` (DNS left alone by policy), `unchanged`, `updated`,
-    /// `would-update` (dry run), `failed` when any place failed.
+    /// `would-update` (dry run), `failed` when every place failed, `partly-failed` when some did.
     public var action: String {
         guard decision.publish != nil else { return "keep" }
         let actions = results.map(\.action)
-        if actions.contains(where: { if case .failed = $0 { return true } else { return false } }) {
-            return "failed"
+        let failures = actions.filter { if case .failed = $0 { return true } else { return false } }.count
+        if failures > 0 {
+            // Said apart, so that a dead RFC 2136 server does not read as nothing being served
+            // when the embedded zone did take the change.
+            return failures == actions.count ? "failed" : "partly-failed"
         }
         if actions.contains(.updated) { return "updated" }
         if actions.contains(.wouldUpdate) { return "would-update" }

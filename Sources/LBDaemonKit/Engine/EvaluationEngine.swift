@@ -162,9 +162,7 @@ public actor EvaluationEngine {
                             alias: decision.alias, addresses: addresses,
                             ttl: decision.parameters.effectiveTTL,
                             external: decision.parameters.external)
-                        for publisher in publishers {
-                            results += await publisher.publish(publication, dryRun: dryRun)
-                        }
+                        results = await Self.publish(publication, to: publishers, dryRun: dryRun)
                     }
                     return (index, AliasEvaluation(decision: decision, results: results, finishedAt: Date()))
                 }
@@ -183,6 +181,23 @@ public actor EvaluationEngine {
             log(evaluation)
         }
         return evaluations
+    }
+
+    /// Publishes to every publisher at once, so that a DNS server that is down or slow delays
+    /// only its own results (the embedded zone does not wait for an UPDATE's retries). The
+    /// results come back in publisher order.
+    private static func publish(_ publication: Publication, to publishers: [any Publisher], dryRun: Bool)
+        async -> [PublicationResult]
+    {
+        if publishers.count == 1 { return await publishers[0].publish(publication, dryRun: dryRun) }
+        return await withTaskGroup(of: (Int, [PublicationResult]).self) { group in
+            for (index, publisher) in publishers.enumerated() {
+                group.addTask { (index, await publisher.publish(publication, dryRun: dryRun)) }
+            }
+            var results = [[PublicationResult]](repeating: [], count: publishers.count)
+            for await (index, result) in group { results[index] = result }
+            return results.flatMap { $0 }
+        }
     }
 
     private func publicationFinished(_ generation: Int) {
