@@ -104,11 +104,12 @@ let package = Package(
         .executableTarget(
             name: "lbbench",
             dependencies: [
-                "LBCore", "SNMP", "DNS", "LBDaemonKit", "ProcessSpawning",
+                "LBCore", "SNMP", "DNS", "LBDaemonKit", "LBClientKit", "ProcessSpawning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "LBCoreTests", dependencies: ["LBCore", "LBTestSupport"]),
@@ -119,7 +120,11 @@ let package = Package(
         .target(name: "LBTestSupport", dependencies: ["LBCore", "ProcessSpawning"], path: "Tests/LBTestSupport"),
         .testTarget(name: "ProcessSpawningTests", dependencies: ["ProcessSpawning"]),
         .testTarget(name: "SNMPTests", dependencies: ["SNMP", "LBCore", "LBTestSupport"]),
-        .testTarget(name: "DNSTests", dependencies: ["DNS", "LBCore", "LBTestSupport"]),
+        .testTarget(
+            name: "DNSTests",
+            dependencies: [
+                "DNS", "LBCore", "LBTestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "LBClientKitTests",
             dependencies: [

@@ -23,7 +23,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "The agent's UDP port.")
     var port = 161
 
-    @Option(name: .customLong("v2c"), help: "Use SNMP v2c with this community.")
+    @Option(name: .customLong("v2c"), help: "Use SNMP v2c with this community (default: SNMPv3).")
     var community: String?
 
     @Option(name: .customLong("v3-user"), help: "Use SNMPv3 with this user (default: loadbalancing).")

@@ -8,12 +8,30 @@ import Foundation
 final class TestDNSSocket {
     let descriptor: Int32
 
-    /// A UDP socket, or a TCP socket connected to `port`.
-    init(tcp: Bool, port: Int, timeout: Int = 5) throws {
+    /// A UDP socket, or a TCP socket connected to `port`, from the loopback address `source`
+    /// when given (any 127.0.0.0/8 address works on Linux) and receiving into `receiveBuffer`
+    /// octets when given.
+    init(tcp: Bool, port: Int, timeout: Int = 5, source: String? = nil, receiveBuffer: Int32? = nil) throws {
         descriptor = socket(AF_INET, Int32((tcp ? SOCK_STREAM : SOCK_DGRAM).rawValue), 0)
         guard descriptor >= 0 else { throw PeerErrorLike("socket() failed") }
         var time = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        if var size = receiveBuffer {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if let source {
+            var local = Self.address(port: 0)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                close(descriptor)
+                throw PeerErrorLike("bind(\(source)) failed")
+            }
+        }
         var address = Self.address(port: port)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

@@ -152,10 +152,12 @@ struct DNSUpdatePublisherTests {
 
             let results = await publisher.publish(Self.publication(["192.0.2.10"]), dryRun: false)
             #expect(results.count == 1)
-            guard case .failed(let message) = results.first?.action else {
+            guard case .failed(let failure) = results.first?.action else {
                 Issue.record("expected a failure, got \(results)")
                 return
             }
+            let message = failure.message
+            #expect(failure.code == .tsig)
             #expect(message.contains("BADSIG"), "\(message)")
             #expect(results.first?.previous == nil)
             #expect(try await server.records(Self.alias) == [])
@@ -173,10 +175,12 @@ struct DNSUpdatePublisherTests {
 
         let results = await publisher.publish(Self.publication(["192.0.2.10"]), dryRun: false)
         #expect(results.count == 1)
-        guard case .failed(let message) = results.first?.action else {
+        guard case .failed(let failure) = results.first?.action else {
             Issue.record("expected a failure, got \(results)")
             return
         }
+        let message = failure.message
+        #expect(failure.code == .timeout)
         // One count, lbd's own, and the server as host:port, not NIO's `[IPv4]host/ip:port`.
         #expect(message.contains("gave up after 3 attempts"), "\(message)")
         #expect(!message.contains("attempt(s)") && !message.contains("[IPv4]"), "\(message)")

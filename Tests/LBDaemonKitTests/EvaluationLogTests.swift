@@ -48,7 +48,8 @@ final class FailingPublisher: Publisher {
     func publish(_ publication: Publication, dryRun: Bool) async -> [PublicationResult] {
         [
             PublicationResult(
-                target: "internal view", previous: nil, action: .failed("the server said REFUSED"))
+                target: "internal view", previous: nil,
+                action: .failed(PublishingFailure(.rejected, "the server said REFUSED")))
         ]
     }
 }
@@ -140,6 +141,6 @@ final class FailingPublisher: Publisher {
             handler.take().first { $0.metadata["action"] == "failed" && $0.level == .warning })
         #expect(
             failure.message == "www.example: publishing to the internal view failed: the server said REFUSED")
-        #expect(failure.metadata["error"] == "the server said REFUSED")
+        #expect(failure.metadata["error"] == "rejected")
     }
 }

@@ -237,11 +237,12 @@ struct ZonePublisherTests {
         try await withServer(.sharedZone(Self.sharedOrigin)) { (publisher, _) async throws in
             let results = await publisher.publish(
                 Self.publication("www.other.example", ["192.0.2.10"]), dryRun: false)
-            guard case .failed(let message) = results.first?.action else {
+            guard case .failed(let failure) = results.first?.action else {
                 Issue.record("expected a failure, got \(results)")
                 return
             }
-            #expect(message.contains("www.other.example"))
+            #expect(failure.code == .outsideZone)
+            #expect(failure.message.contains("www.other.example"))
         }
     }
 }

@@ -7,9 +7,13 @@ import UDPReplySource
 /// on one address and port; bound to `0.0.0.0` or `::`, it answers each query from the address
 /// the query was sent to.
 ///
-/// Each TCP connection is its own channel with its own idle timeout and size limit, and answers
+/// The server runs on event loops of its own (unless given a group), so that a flood of queries
+/// cannot delay whatever else the process does on NIO's shared loops, such as polling.
+///
+/// Each TCP connection is its own channel with its own deadlines and size limits, and answers
 /// are computed on the event loop without blocking, so a slow or silent client delays nobody
-/// else.
+/// else. Connections are limited in all and per client address, with a reserve kept for the
+/// transfer sources, so that no client can take every connection from the secondaries.
 public final class DNSServer: Sendable {
     /// Why the server could not start.
     public struct StartError: Error, CustomStringConvertible {
@@ -20,6 +24,8 @@ public final class DNSServer: Sendable {
         var tcp: Channel?
         var udp: [Channel] = []
         var connections: [ObjectIdentifier: Channel] = [:]
+        /// Open connections per client address.
+        var perSource: [String: Int] = [:]
         var notifying: Task<Void, Never>?
         var observer: Int?
         var stopped = false
@@ -39,21 +45,33 @@ public final class DNSServer: Sendable {
 
     public let configuration: DNSServerConfiguration
     private let group: EventLoopGroup
+    /// The group the server made for itself and shuts down when it stops; nil when given one.
+    private let ownGroup: MultiThreadedEventLoopGroup?
     private let store: ZoneStore
     private let processor: DNSQueryProcessor
     private let notifier: ZoneNotifier
     private let channels = Mutex(Channels())
 
-    /// A server for the zones in `store`, answering through `responder`, on `group`'s loops.
-    /// `onNotify` hears what became of each NOTIFY sent to a secondary.
+    /// A server for the zones in `store`, answering through `responder`, on `group`'s loops, or
+    /// without a group on loops of its own (one thread per UDP socket, at least one per core),
+    /// shut down by `stop()`. `onNotify` hears what became of each NOTIFY sent to a secondary.
     public init(
         configuration: DNSServerConfiguration, store: ZoneStore,
         responder: AuthoritativeResponder = AuthoritativeResponder(),
-        group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        group: EventLoopGroup? = nil,
         onNotify: @escaping @Sendable (ZoneNotification) -> Void = { _ in }
     ) {
         self.configuration = configuration
-        self.group = group
+        if let group {
+            self.group = group
+            self.ownGroup = nil
+        } else {
+            let own = MultiThreadedEventLoopGroup(
+                numberOfThreads: max(System.coreCount, configuration.udpSockets, 1))
+            self.group = own
+            self.ownGroup = own
+        }
+        let group = self.group
         self.store = store
         self.processor = DNSQueryProcessor(store: store, responder: responder, configuration: configuration)
         self.notifier = ZoneNotifier(
@@ -116,6 +134,7 @@ public final class DNSServer: Sendable {
             channels.tcp = nil
             channels.udp = []
             channels.connections = [:]
+            channels.perSource = [:]
             channels.notifying = nil
             channels.observer = nil
             return stopped
@@ -124,6 +143,12 @@ public final class DNSServer: Sendable {
         notifying?.cancel()
         await notifying?.value
         for channel in open { try? await channel.close() }
+        try? await ownGroup?.shutdownGracefully()
+    }
+
+    /// How many TCP connections are open now.
+    public var openTCPConnections: Int {
+        channels.withLock { $0.connections.count }
     }
 
     /// Announces every zone to the secondaries, as a restarted primary should, then each change.
@@ -159,12 +184,7 @@ public final class DNSServer: Sendable {
                     return channel.close()
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers([
-                        IdleStateHandler(readTimeout: configuration.tcpIdleTimeout),
-                        ByteToMessageHandler(
-                            DNSTCPFrameDecoder(maximumSize: configuration.maximumTCPQuerySize)),
-                        DNSTCPHandler(processor: processor),
-                    ])
+                    try Self.addTCPHandlers(to: channel, processor: processor, configuration: configuration)
                 }
             }
             .bind(host: configuration.host, port: port)
@@ -209,19 +229,42 @@ public final class DNSServer: Sendable {
         return bound
     }
 
+    /// The handlers that frame, answer and police one TCP connection.
+    static func addTCPHandlers(
+        to channel: Channel, processor: DNSQueryProcessor, configuration: DNSServerConfiguration
+    ) throws {
+        try channel.pipeline.syncOperations.addHandlers([
+            ByteToMessageHandler(DNSTCPFrameDecoder(maximumSize: configuration.maximumTCPQuerySize)),
+            DNSTCPHandler(processor: processor, limits: DNSTCPHandler.Limits(configuration)),
+        ])
+    }
+
     /// Remembers an open connection so `stop()` can close it, and forgets it when it closes;
-    /// false when the server is stopped or has `maximumTCPConnections` open already.
+    /// false when the server is stopped or the connection is over a limit: the client's address
+    /// has `maximumTCPConnectionsPerSource` open already, or `maximumTCPConnections` are open
+    /// (plus `transferConnectionReserve` for a transfer source).
     private func track(_ channel: Channel) -> Bool {
         let key = ObjectIdentifier(channel)
-        let limit = configuration.maximumTCPConnections
+        let source = channel.remoteAddress?.ipAddress ?? ""
+        let limit =
+            configuration.maximumTCPConnections
+            + (configuration.transferSources.contains(source) ? max(0, configuration.transferConnectionReserve) : 0)
+        let perSource = configuration.maximumTCPConnectionsPerSource
         let accepted = channels.withLock { channels in
-            guard !channels.stopped, channels.connections.count < limit else { return false }
+            guard !channels.stopped, channels.connections.count < limit,
+                channels.perSource[source, default: 0] < perSource
+            else { return false }
             channels.connections[key] = channel
+            channels.perSource[source, default: 0] += 1
             return true
         }
         guard accepted else { return false }
         channel.closeFuture.whenComplete { [weak self] _ in
-            self?.channels.withLock { _ = $0.connections.removeValue(forKey: key) }
+            self?.channels.withLock { channels in
+                guard channels.connections.removeValue(forKey: key) != nil else { return }
+                let left = channels.perSource[source, default: 1] - 1
+                channels.perSource[source] = left > 0 ? left : nil
+            }
         }
         return true
     }

@@ -12,12 +12,30 @@ public struct DNSServerConfiguration: Sendable {
     /// How many UDP sockets share the port (SO_REUSEPORT), each read on its own event loop, so
     /// that queries are answered on every core; one per core by default. 1 keeps a single socket.
     public var udpSockets: Int
-    /// A TCP connection that sends nothing for this long is closed, so idle clients do not
-    /// hold resources for ever (RFC 7766 section 6.2.3 suggests seconds, not minutes).
+    /// A TCP connection that starts no message for this long after it opens or after its last
+    /// complete message (with no answer left to send) is closed, so idle clients do not hold
+    /// resources for ever (RFC 7766 section 6.2.3 suggests seconds, not minutes).
     public var tcpIdleTimeout: TimeAmount
+    /// The whole time a TCP client has to send one message, from its first octet to its last.
+    /// The deadline does not restart with each octet, so a client trickling bytes is closed
+    /// when it passes, however steadily it trickles.
+    public var tcpMessageTimeout: TimeAmount
+    /// How long a TCP connection may go without any of its queued answers being taken by the
+    /// client while it has more than `maximumTCPOutputBytes` unsent; it is then closed and its
+    /// queued answers freed.
+    public var tcpWriteTimeout: TimeAmount
+    /// The answers one TCP connection may have queued and unsent before the server stops reading
+    /// its further queries (they wait in the socket until the client reads).
+    public var maximumTCPOutputBytes: Int
     /// The most TCP connections open at once; a connection beyond is closed as soon as it is
     /// accepted, so a client opening many cannot exhaust descriptors or memory.
     public var maximumTCPConnections: Int
+    /// The most TCP connections open at once from one client address, so that one client cannot
+    /// take every connection; beyond, a new one is closed as soon as it is accepted.
+    public var maximumTCPConnectionsPerSource: Int
+    /// Connections kept, beyond `maximumTCPConnections`, for the `transferSources` alone, so
+    /// that the listed secondaries can transfer zones even while others hold every connection.
+    public var transferConnectionReserve: Int
     /// The largest query accepted over TCP; a longer length prefix closes the connection. Queries
     /// are small: this bounds what one client can make the server buffer.
     public var maximumTCPQuerySize: Int
@@ -49,8 +67,10 @@ public struct DNSServerConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, udpSockets: Int = System.coreCount,
-        tcpIdleTimeout: TimeAmount = .seconds(10), maximumTCPConnections: Int = 256,
-        maximumTCPQuerySize: Int = 16_384,
+        tcpIdleTimeout: TimeAmount = .seconds(10), tcpMessageTimeout: TimeAmount = .seconds(5),
+        tcpWriteTimeout: TimeAmount = .seconds(10), maximumTCPOutputBytes: Int = 256 << 10,
+        maximumTCPConnections: Int = 256, maximumTCPConnectionsPerSource: Int = 16,
+        transferConnectionReserve: Int = 16, maximumTCPQuerySize: Int = 16_384,
         maximumUDPResponseSize: Int = Int(AuthoritativeResponder.payloadSize),
         transferSources: Set<String> = [], transferKeys: [TSIGKey] = [], updateKeys: [TSIGKey] = [],
         updateKeyZones: [DomainName: Set<DomainName>] = [:], notifyTargets: [SocketAddress] = [],
@@ -60,7 +80,12 @@ public struct DNSServerConfiguration: Sendable {
         self.port = port
         self.udpSockets = udpSockets
         self.tcpIdleTimeout = tcpIdleTimeout
+        self.tcpMessageTimeout = tcpMessageTimeout
+        self.tcpWriteTimeout = tcpWriteTimeout
+        self.maximumTCPOutputBytes = maximumTCPOutputBytes
         self.maximumTCPConnections = maximumTCPConnections
+        self.maximumTCPConnectionsPerSource = maximumTCPConnectionsPerSource
+        self.transferConnectionReserve = transferConnectionReserve
         self.maximumTCPQuerySize = maximumTCPQuerySize
         self.maximumUDPResponseSize = maximumUDPResponseSize
         self.transferSources = transferSources

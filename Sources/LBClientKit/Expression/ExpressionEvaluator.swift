@@ -97,8 +97,11 @@ struct ExpressionEvaluator {
             guard case .string(let text) = left, case .string(let pattern) = right else {
                 throw typeError(operation, left, right, needing: "strings", column: column)
             }
-            guard let found = PatternMatching.matches(text, pattern: pattern) else {
-                throw ExpressionError("invalid regular expression '\(pattern)'", column: rightNode.column)
+            let found: Bool
+            do {
+                found = try PatternMatching.matches(text, pattern: pattern)
+            } catch {
+                throw ExpressionError("regular expression '\(pattern)': \(error.message)", column: rightNode.column)
             }
             return .bool(operation == .matches ? found : !found)
         case .in:

@@ -113,10 +113,26 @@ public final class Daemon: Sendable {
             if let embedded {
                 group.addTask {
                     // The first complete round ends the embedded server's hold (a restart never
-                    // shows a zone built one alias at a time).
+                    // shows a zone built one alias at a time). An alias that cannot finish an
+                    // evaluation (redefined at every reload of a storm, say) must not hold every
+                    // NOTIFY for ever: past the deadline the round ends with what was evaluated,
+                    // and the others keep the state that was loaded.
+                    let deadline = ContinuousClock.now + Self.firstRoundDeadline(configuration)
                     while !Task.isCancelled {
                         if let served = await engine.servedAliasesOnceEachEvaluated {
                             embedded.completeFirstRound(served: served, logger: self.logger)
+                            return
+                        }
+                        if ContinuousClock.now >= deadline {
+                            let pending = await engine.aliasesNotYetEvaluated
+                            self.logger.warning(
+                                "first round not complete after \(Self.firstRoundDeadline(configuration)): ending it; \(pending.count) alias(es) not evaluated yet keep their published state: \(pending.prefix(10).joined(separator: " "))",
+                                metadata: [
+                                    "action": "first-round-deadline",
+                                    "pending": .stringConvertible(pending.count),
+                                ])
+                            embedded.completeFirstRound(
+                                served: await engine.servedAliasNames, logger: self.logger)
                             return
                         }
                         try? await Task.sleep(for: .milliseconds(100))
@@ -142,6 +158,13 @@ public final class Daemon: Sendable {
         await embedded?.stop()
         await client.shutdown()
         logger.notice("lbd stopped")
+    }
+
+    /// How long the first round may take before it is ended with what was evaluated: two of the
+    /// longest polling intervals, and half a minute for polls that time out.
+    static func firstRoundDeadline(_ configuration: Configuration) -> Duration {
+        let longest = configuration.servedAliases.map(\.parameters.pollingInterval).max() ?? 0
+        return .seconds(2 * longest + 30)
     }
 
     private func reload(engine: EvaluationEngine, embedded: EmbeddedZoneServer?, state: RunningConfiguration)
@@ -182,12 +205,14 @@ public final class Daemon: Sendable {
                     "action": "withdrawing",
                 ])
         }
+        // The engine first: once it returns, no evaluation of the old configuration can publish,
+        // so a withdrawn alias cannot be put back by a publication that was under way.
+        await engine.reload(new)
         for alias in removed {
             embedded?.publisher.withdraw(alias: alias)
             logger.notice(
                 "\(alias): no longer served", metadata: ["alias": "\(alias)", "action": "withdrawn"])
         }
-        await engine.reload(new)
         logger.notice(
             "configuration reloaded",
             metadata: [

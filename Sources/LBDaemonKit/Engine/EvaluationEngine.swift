@@ -55,6 +55,14 @@ public actor EvaluationEngine {
         served.keys.allSatisfy { latest[$0] != nil } ? Set(served.keys) : nil
     }
 
+    /// The served aliases not evaluated yet since start (or since their definition changed).
+    public var aliasesNotYetEvaluated: [String] {
+        served.keys.filter { latest[$0] == nil }.sorted()
+    }
+
+    /// The served alias names.
+    public var servedAliasNames: Set<String> { Set(served.keys) }
+
     /// Evaluates every served alias now, as one batch, and returns the evaluations in alias
     /// name order (`lbd evaluate --once`).
     public func evaluateAll() async -> [AliasEvaluation] {

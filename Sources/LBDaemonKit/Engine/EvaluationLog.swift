@@ -40,7 +40,7 @@ struct EvaluationLog {
                     message: "\(alias): publishing to the \(result.target) failed: \(reason)",
                     metadata: [
                         "alias": .string(alias), "action": "failed", "target": .string(result.target),
-                        "error": .string(reason),
+                        "error": .string(reason.code.rawValue),
                     ]))
         }
         lines.append(aliasLine(evaluation))

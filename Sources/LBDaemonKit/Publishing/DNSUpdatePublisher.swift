@@ -103,8 +103,7 @@ public struct DNSUpdatePublisher: Publisher {
             alias = try aliasNames.name(of: publication.alias)
             destination = try await resolve(view)
         } catch {
-            return PublicationResult(
-                target: view.target, previous: nil, action: .failed(Self.describe(error)))
+            return PublicationResult(target: view.target, previous: nil, action: .failed(Self.failure(error)))
         }
         let current: PublishedRecords
         do {
@@ -115,8 +114,8 @@ public struct DNSUpdatePublisher: Publisher {
             return PublicationResult(
                 target: view.target, previous: nil,
                 action: .failed(
-                    "reading \(alias) A and AAAA from \(destination.server.endpointDescription): "
-                        + Self.describe(error)))
+                    Self.failure(error).at(
+                        "reading \(alias) A and AAAA from \(destination.server.endpointDescription)")))
         }
         let wanted = PublishedRecords(publication)
         let result = { (action: PublicationResult.Action) in
@@ -139,7 +138,9 @@ public struct DNSUpdatePublisher: Publisher {
             return result(.updated)
         } catch {
             return result(
-                .failed("UPDATE of \(alias) at \(destination.server.endpointDescription): \(Self.describe(error))"))
+                .failed(
+                    Self.failure(error).at("UPDATE of \(alias) at \(destination.server.endpointDescription)"))
+            )
         }
     }
 
@@ -212,7 +213,9 @@ public struct DNSUpdatePublisher: Publisher {
                 delay *= 2
                 attempt += 1
             } catch let error as DNSClientError where attempt > 1 {
-                throw PublishingFailure("\(Self.describe(error)) (gave up after \(attempt) attempts)")
+                throw PublishingFailure(
+                    PublishingFailure.code(of: error),
+                    "\(Self.describe(error)) (gave up after \(attempt) attempts)")
             }
         }
     }
@@ -229,7 +232,7 @@ public struct DNSUpdatePublisher: Publisher {
 
     private func resolve(_ view: View) async throws(PublishingFailure) -> Destination {
         guard let server = view.server else {
-            throw PublishingFailure("no DNS server is configured for the \(view.target)")
+            throw PublishingFailure(.noServer, "no DNS server is configured for the \(view.target)")
         }
         return Destination(key: view.key, name: server, server: try await servers.address(of: server))
     }
@@ -262,6 +265,17 @@ public struct DNSUpdatePublisher: Publisher {
         switch error.code {
         case .timeout, .connectionFailed: return true
         default: return false
+        }
+    }
+
+    /// `error` as a typed failure: what the retries, the address cache or the DNS client threw.
+    private static func failure(_ error: any Error) -> PublishingFailure {
+        switch error {
+        case let failure as PublishingFailure: failure
+        case let error as DNSClientError:
+            PublishingFailure(PublishingFailure.code(of: error), describe(error))
+        case is CancellationError: PublishingFailure(.cancelled, "cancelled: lbd is stopping")
+        default: PublishingFailure(.other, describe(error))
         }
     }
 

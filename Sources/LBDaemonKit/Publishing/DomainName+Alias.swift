@@ -6,7 +6,7 @@ extension DomainName {
         do {
             try self.init(parsing: alias.hasSuffix(".") ? alias : alias + ".")
         } catch {
-            throw PublishingFailure("alias '\(alias)' is not a domain name: \(error)")
+            throw PublishingFailure(.invalidAlias, "alias '\(alias)' is not a domain name: \(error)")
         }
     }
 }

@@ -28,8 +28,8 @@ public struct PublicationResult: Hashable, Sendable {
         case updated
         /// Dry run: the place would have been changed.
         case wouldUpdate
-        /// Reading or changing the place failed (after the retries); the message says why.
-        case failed(String)
+        /// Reading or changing the place failed (after the retries); the failure says why.
+        case failed(PublishingFailure)
     }
 
     /// Where: `internal view`, `external view`, `embedded zone`...

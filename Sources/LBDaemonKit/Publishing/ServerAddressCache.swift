@@ -55,7 +55,8 @@ actor ServerAddressCache {
             return try keepKnownAddress(of: server, after: error)
         }
         guard let address = found.first else {
-            return try keepKnownAddress(of: server, after: PublishingFailure("\(server.host) has no address"))
+            return try keepKnownAddress(
+                of: server, after: PublishingFailure(.serverUnresolved, "\(server.host) has no address"))
         }
         record(address, for: server)
         return address
@@ -100,7 +101,7 @@ actor ServerAddressCache {
     {
         let reason = (error as? PublishingFailure)?.description ?? "\(error)"
         guard var entry = entries[server] else {
-            throw PublishingFailure("cannot resolve DNS server \(server): \(reason)")
+            throw PublishingFailure(.serverUnresolved, "cannot resolve DNS server \(server): \(reason)")
         }
         // Tried now: the next attempt waits for the retry interval, not the next publication.
         entry.resolvedAt = now()

@@ -124,12 +124,14 @@ public final class ZonePublisher: Publisher {
         do {
             alias = try DomainName(alias: publication.alias)
         } catch {
-            return PublicationResult(target: Self.target, previous: nil, action: .failed("\(error)"))
+            return PublicationResult(target: Self.target, previous: nil, action: .failed(error))
         }
         guard let origin = layout.origin(of: alias) else {
             return PublicationResult(
                 target: Self.target, previous: nil,
-                action: .failed("\(alias) is outside the zone the aliases are published in"))
+                action: .failed(
+                    PublishingFailure(
+                        .outsideZone, "\(alias) is outside the zone the aliases are published in")))
         }
         let wanted = PublishedRecords(publication)
         return writing.withLock { staged in
@@ -160,7 +162,7 @@ public final class ZonePublisher: Publisher {
                 changed(store)
                 return result(.updated)
             } catch {
-                return result(.failed("cannot build zone \(origin): \(error)"))
+                return result(.failed(PublishingFailure(.zone, "cannot build zone \(origin): \(error)")))
             }
         }
     }

@@ -88,6 +88,7 @@ public enum DecisionJSON {
         var previousTTL: Int?
         var action: String
         var error: String?
+        var errorCode: String?
 
         init(_ result: PublicationResult) {
             target = result.target
@@ -97,15 +98,17 @@ public enum DecisionJSON {
             case .unchanged: action = "unchanged"
             case .updated: action = "updated"
             case .wouldUpdate: action = "would-update"
-            case .failed(let message):
+            case .failed(let failure):
                 action = "failed"
-                error = message
+                error = failure.message
+                errorCode = failure.code.rawValue
             }
         }
 
         enum CodingKeys: String, CodingKey {
             case target, previous, action, error
             case previousTTL = "previous_ttl"
+            case errorCode = "error_code"
         }
 
         func encode(to encoder: Encoder) throws {
@@ -115,6 +118,7 @@ public enum DecisionJSON {
             try container.encode(previousTTL, forKey: .previousTTL)
             try container.encode(action, forKey: .action)
             try container.encodeIfPresent(error, forKey: .error)
+            try container.encodeIfPresent(errorCode, forKey: .errorCode)
         }
     }
 
