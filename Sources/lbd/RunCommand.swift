@@ -18,10 +18,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The configuration format, instead of guessing it (default: guessed from the content).")
     var format: ConfigurationFormat?
 
-    @Option(help: "Poll nodes on this SNMP port instead of the configured one (default: the file's snmp.port, 161).")
+    @Option(
+        help:
+            "Poll nodes on this SNMP port instead of the configured one (default: the file's snmp.port, 161)."
+    )
     var snmpPort: Int?
 
-    @Option(help: "Send queries and UPDATEs to this DNS server (HOST[:PORT]) instead of the configured one (default: the file's dns.server; port 53).")
+    @Option(
+        help:
+            "Send queries and UPDATEs to this DNS server (HOST[:PORT]) instead of the configured one (default: the file's dns.server; port 53)."
+    )
     var dnsServer: String?
 
     @Option(

@@ -509,10 +509,8 @@ private struct ChaosRun {
                 uncaused.append("\(node.address) \(node.behaviour)")
             }
         }
-        // Loose for now: the log format of causes is being changed. Printed, to tighten later.
-        if !uncaused.isEmpty {
-            print("[chaos] members logged without their cause: \(uncaused.joined(separator: "; "))")
-        }
+        // Every faulty member's log names its cause, not only that it is unusable.
+        #expect(uncaused.isEmpty, "members logged without their cause: \(uncaused.joined(separator: "; "))")
         if let keep = ProcessInfo.processInfo.environment["LB_CHAOS_LOG"] {
             try? FileManager.default.copyItem(at: logFile, to: URL(fileURLWithPath: keep))
         }
