@@ -49,6 +49,12 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Seed of the tie-break randomness, for reproducible output (default: random).")
     var seed: UInt64?
 
+    @Option(
+        help:
+            "Record what was published by UPDATE in this state directory, as `lbd run --state-dir` does (default: none; a dry run records nothing)."
+    )
+    var stateDir: String?
+
     /// What a dry run cannot tell, said in its help and its output.
     static let dryRunLimit =
         "UPDATE permission was not checked (no UPDATE is sent: the server's allow-update or key rights show only without --dry-run)"
@@ -89,12 +95,18 @@ struct EvaluateCommand: AsyncParsableCommand {
             concurrency: configuration.snmp.concurrency)
         var logger = Logger(label: "lbd")
         logger.logLevel = .warning
+        var publishers = PublisherSet.make(for: configuration, logger: logger)
+        let stateStore = stateDir.map { StateStore(directory: $0, logger: logger) }
+        if let stateStore {
+            stateStore.load()
+            publishers = publishers.map { StateRecordingPublisher(wrapping: $0, state: stateStore) }
+        }
         let engine = EvaluationEngine(
-            configuration: configuration, poller: poller,
-            publishers: PublisherSet.make(for: configuration), logger: logger,
+            configuration: configuration, poller: poller, publishers: publishers, logger: logger,
             seed: seed ?? UInt64.random(in: .min ... .max), dryRun: dryRun)
         let evaluations = await engine.evaluateAll()
         await client.shutdown()
+        await stateStore?.flush()
         let decisions = evaluations.map(\.decision)
         let publications = Dictionary(
             evaluations.map { ($0.decision.alias, $0.results) }, uniquingKeysWith: { $1 })

@@ -90,6 +90,30 @@ import Testing
         await dns.stop()
     }
 
+    @Test func withAStateDirectoryWhatWasPublishedIsRecordedAndADryRunRecordsNothing() async throws {
+        let (agents, snmpPort) = try await LoopbackAgents.start([7, 5, 9])
+        let dns = try await EmbeddedUpdateServer(aliases: ["www.example.org"], keys: [key])
+        let config = try configuration(snmpPort: snmpPort, dnsPort: dns.address.port!)
+        let state = try Peers.temporaryDirectory("lbd-evaluate-state")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let file = state.appendingPathComponent("published-state.json")
+
+        let dry = try await lbd([
+            "evaluate", "--once", "--dry-run", "--config", config, "--state-dir", state.path,
+        ])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: file.path))
+
+        let real = try await lbd(["evaluate", "--once", "--config", config, "--state-dir", state.path])
+        #expect(real.status == 0, "\(real.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
+        let text = String(decoding: try Data(contentsOf: file), as: UTF8.self)
+        #expect(document?["version"] as? Int == 1, "\(text)")
+        #expect(text.contains("www.example.org") && text.contains("127.0.0.3"), "\(text)")
+        for agent in agents { await agent.stop() }
+        await dns.stop()
+    }
+
     @Test func aDNSServerThatIsDownFailsThePublishingAndExitsOne() async throws {
         let (agents, snmpPort) = try await LoopbackAgents.start([7, 5, 9])
         // A port nothing listens on.

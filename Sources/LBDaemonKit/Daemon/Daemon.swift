@@ -81,7 +81,7 @@ public final class Daemon: Sendable {
             probe: SNMPNodeProbe(client: client, settings: configuration.snmp),
             concurrency: configuration.snmp.concurrency)
         let stateStore = StateStore(directory: stateDirectory, logger: logger)
-        var publishers: [any Publisher] = PublisherSet.make(for: configuration).map {
+        var publishers: [any Publisher] = PublisherSet.make(for: configuration, logger: logger).map {
             StateRecordingPublisher(wrapping: $0, state: stateStore)
         }
         let embedded: EmbeddedZoneServer?
@@ -97,6 +97,9 @@ public final class Daemon: Sendable {
                 throw error
             }
         } else {
+            // No zone to serve, but the address sets last published by UPDATE are kept: the
+            // first write must not replace them with this run's alone.
+            stateStore.load()
             embedded = nil
         }
         let engine = EvaluationEngine(
