@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "LBCoreTests", dependencies: ["LBCore", "LBTestSupport"]),
         .testTarget(
             name: "LBLoggingTests",
-            dependencies: ["LBLogging", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["LBLogging", "LBTestSupport", .product(name: "Logging", package: "swift-log")]),
         // Starting and finding the real peer programs (snmpd, BIND...) of interop tests.
         .target(name: "LBTestSupport", dependencies: ["LBCore", "ProcessSpawning"], path: "Tests/LBTestSupport"),
         .testTarget(name: "ProcessSpawningTests", dependencies: ["ProcessSpawning"]),
