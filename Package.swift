@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "lbclient",
             dependencies: [
-                "LBClientKit", "LBCore", "SNMP", "LBLogging",
+                "LBClientKit", "LBCore", "SNMP", "LBLogging", "ProcessSpawning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -83,13 +83,15 @@ public struct ByteMutator: Sendable {
         case .flipBit:
             input[position] ^= UInt8(1) << UInt8(generator.uniformIndex(below: 8))
         case .setInterestingByte:
-            input[position] = Self.interestingBytes[generator.uniformIndex(below: Self.interestingBytes.count)]
+            input[position] =
+                Self.interestingBytes[generator.uniformIndex(below: Self.interestingBytes.count)]
         case .setRandomByte:
             input[position] = UInt8(truncatingIfNeeded: generator.next())
         case .insertBytes:
             let count = 1 + generator.uniformIndex(below: 8)
             input.insert(
-                contentsOf: (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }, at: position)
+                contentsOf: (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }, at: position
+            )
         case .insertToken:
             insertToken(into: &input, at: position, using: &generator)
         case .deleteRange:
@@ -110,7 +112,9 @@ public struct ByteMutator: Sendable {
         into input: inout [UInt8], at position: Int, using generator: inout Generator
     ) {
         guard !tokens.isEmpty else {
-            input.insert(Self.interestingBytes[generator.uniformIndex(below: Self.interestingBytes.count)], at: position)
+            input.insert(
+                Self.interestingBytes[generator.uniformIndex(below: Self.interestingBytes.count)],
+                at: position)
             return
         }
         input.insert(contentsOf: tokens[generator.uniformIndex(below: tokens.count)], at: position)
@@ -149,7 +153,8 @@ public struct ByteMutator: Sendable {
         case 4:
             input.replaceSubrange(position...position, with: [0x84, 0x7F, 0xFF, 0xFF, 0xFF])
         default:
-            input.replaceSubrange(position...position, with: [0x82, UInt8(remaining >> 8 & 0xFF), UInt8(remaining & 0xFF)])
+            input.replaceSubrange(
+                position...position, with: [0x82, UInt8(remaining >> 8 & 0xFF), UInt8(remaining & 0xFF)])
         }
     }
 

@@ -41,7 +41,9 @@ public final class ChildProcess: Sendable {
                 streams: [standardInput, standardOutput, standardError])
         }
         switch spawned {
-        case .success(let pid): self.pid = pid
+        case .success(let pid):
+            self.pid = pid
+            LiveProcessGroups.add(pid)
         case .failure(let error): throw error
         }
     }
@@ -57,6 +59,7 @@ public final class ChildProcess: Sendable {
             } else if result == -1 && errno == ECHILD {
                 known = .unknown
             }
+            if known != nil { LiveProcessGroups.remove(pid) }
             return known
         }
     }
@@ -85,6 +88,7 @@ public final class ChildProcess: Sendable {
         var result: pid_t
         repeat { result = waitpid(pid, &raw, 0) } while result == -1 && errno == EINTR
         let reaped = result == pid ? ProcessTermination(waitStatus: raw) : nil
+        LiveProcessGroups.remove(pid)
         return status.withLock { known in
             if let reaped, known == nil || known == .unknown { known = reaped }
             if known == nil { known = .unknown }

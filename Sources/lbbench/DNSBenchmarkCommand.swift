@@ -34,8 +34,27 @@ struct DNSBenchmarkCommand: AsyncParsableCommand {
     var udpSockets = DNSServerConfiguration().udpSockets
     @Option(help: "Run against one server only.") var only: Server?
     @Option(help: "The dnsperf to run.") var dnsperf = "/usr/bin/dnsperf"
+    @Flag(
+        help:
+            "Instead of dnsperf: the server CPU per crafted query (issue 12's 1,321 questions in 8 KB) against a plain one, and the plain-query answer rate under a crafted flood."
+    )
+    var attack = false
+    @Option(help: "With --attack: queries of each kind in the CPU bursts.") var attackQueries = 10_000
+    @Option(help: "With --attack: plain queries per second during each flood run.") var plainRate = 2_000
+    @Option(help: "With --attack: length of each flood run, in seconds.") var attackSeconds = 3
+    @Option(help: "With --attack: crafted queries per second of each flood run, comma-separated.")
+    var floodRates = "0,200,2000,10000"
 
     func validate() throws {
+        if attack {
+            guard (1...1_000_000).contains(attackQueries), (1...100_000).contains(plainRate),
+                (1...600).contains(attackSeconds), parsedFloodRates != nil
+            else {
+                throw ValidationError(
+                    "--attack-queries 1...1000000, --plain-rate 1...100000, --attack-seconds 1...600, "
+                        + "--flood-rates a comma-separated list of 0...1000000")
+            }
+        }
         guard (1...65_535).contains(aliases), (1...3600).contains(seconds), (1...256).contains(clients),
             (1...100_000).contains(outstanding), (1...10_000_000).contains(queries),
             (1...64).contains(udpSockets)
@@ -46,7 +65,23 @@ struct DNSBenchmarkCommand: AsyncParsableCommand {
         }
     }
 
+    /// The crafted rates of `--flood-rates`, or nil when one is not a number in range.
+    private var parsedFloodRates: [Int]? {
+        let rates = floodRates.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !rates.isEmpty, rates.allSatisfy({ $0.map { (0...1_000_000).contains($0) } ?? false }) else {
+            return nil
+        }
+        return rates.compactMap { $0 }
+    }
+
     func run() async throws {
+        if attack {
+            try await DNSAttackBenchmark(
+                aliases: aliases, queries: attackQueries, plainRate: plainRate, seconds: attackSeconds,
+                floodRates: parsedFloodRates ?? [0]
+            ).run()
+            return
+        }
         guard FileManager.default.isExecutableFile(atPath: dnsperf) else {
             throw BenchmarkError("\(dnsperf) is not installed (apt-get install dnsperf)")
         }

@@ -27,7 +27,8 @@ struct FuzzCommand: AsyncParsableCommand {
     @Option(help: "Seconds one input may take before the child counts as hung.")
     var deadline: Double = 1
 
-    @Option(help: "Stop a target after this many seconds even before --inputs (the report says how many ran).")
+    @Option(
+        help: "Stop a target after this many seconds even before --inputs (the report says how many ran).")
     var maxSeconds: Double?
 
     @Option(help: "Run the input in this file through --target three times and print the CPU each took.")
@@ -42,7 +43,8 @@ struct FuzzCommand: AsyncParsableCommand {
     func validate() throws {
         guard inputs > 0 else { throw ValidationError("--inputs must be positive") }
         if let target, !FuzzTarget.names.contains(target) {
-            throw ValidationError("unknown target '\(target)'; targets: \(FuzzTarget.names.joined(separator: ", "))")
+            throw ValidationError(
+                "unknown target '\(target)'; targets: \(FuzzTarget.names.joined(separator: ", "))")
         }
         if child, target == nil { throw ValidationError("--child needs --target") }
     }
@@ -62,6 +64,8 @@ struct FuzzCommand: AsyncParsableCommand {
         for name in target.map({ [$0] }) ?? FuzzTarget.names {
             let row = try fuzz(name)
             print(row)
+            // Rows appear as each target ends, even when the output goes to a file.
+            fflush(nil)
             rows.append(row)
         }
         let summary = ([FuzzReport.header] + rows).joined(separator: "\n") + "\n"
@@ -81,7 +85,9 @@ struct FuzzCommand: AsyncParsableCommand {
         guard let name = target, let fuzzTarget = FuzzTarget.named(name) else {
             throw ValidationError("--replay needs --target")
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw BenchmarkError("cannot read \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw BenchmarkError("cannot read \(path)")
+        }
         let input = [UInt8](data)
         print(fuzzTarget.describe(input))
         for _ in 0..<3 {
@@ -108,7 +114,8 @@ struct FuzzCommand: AsyncParsableCommand {
             try? FileManager.default.removeItem(atPath: segmentPath)
             state.completed = 0
             var arguments = [
-                "fuzz", "--child", "--target", name, "--seed", "\(seed)", "--inputs", "\(inputs)", "--start", "\(next)",
+                "fuzz", "--child", "--target", name, "--seed", "\(seed)", "--inputs", "\(inputs)", "--start",
+                "\(next)",
                 "--out", out,
             ]
             if let remaining { arguments += ["--max-seconds", "\(remaining)"] }
@@ -152,7 +159,8 @@ struct FuzzCommand: AsyncParsableCommand {
             let file = "\(out)/\(name)-worst-cpu.bin"
             FileManager.default.createFile(atPath: file, contents: Data(report.worstInput))
             report.worstDescription =
-                (FuzzTarget.named(name)?.describe(report.worstInput) ?? "") + " (\(report.worstOrigin)); \(file)"
+                (FuzzTarget.named(name)?.describe(report.worstInput) ?? "")
+                + " (\(report.worstOrigin)); \(file)"
         }
         try? FileManager.default.removeItem(atPath: statePath(name))
         try? FileManager.default.removeItem(atPath: "\(out)/.\(name)-segment.json")
@@ -233,9 +241,11 @@ struct FuzzReport {
     var row: String {
         let mean = timedInputs > 0 ? Double(totalCPUNanoseconds) / Double(timedInputs) / 1000 : 0
         let cells = [
-            target, "\(inputs)", "\(crashes)", "\(hangs)", String(format: "%.1f MiB", Double(peakRSSKiB) / 1024),
+            target, "\(inputs)", "\(crashes)", "\(hangs)",
+            String(format: "%.1f MiB", Double(peakRSSKiB) / 1024),
             String(format: "%.1f µs", mean), String(format: "%.1f µs", Double(worstCPUNanoseconds) / 1000),
-            String(format: "%.0f ns", worstPerOctet), "\(largestOutput)", String(format: "%.0f", elapsedSeconds),
+            String(format: "%.0f ns", worstPerOctet), "\(largestOutput)",
+            String(format: "%.0f", elapsedSeconds),
             (worstDescription + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
                 .replacingOccurrences(of: "|", with: "\\|"),
         ]

@@ -29,7 +29,9 @@ struct CostCorpus {
         guard costPerOctet > threshold else { return }
         if entries.count < capacity {
             entries.append(Entry(input: input, costPerOctet: costPerOctet))
-        } else if let cheapest = entries.indices.min(by: { entries[$0].costPerOctet < entries[$1].costPerOctet }) {
+        } else if let cheapest = entries.indices.min(by: {
+            entries[$0].costPerOctet < entries[$1].costPerOctet
+        }) {
             entries[cheapest] = Entry(input: input, costPerOctet: costPerOctet)
         }
     }

@@ -21,7 +21,8 @@ final class FuzzSharedState {
         if create, ftruncate(descriptor, off_t(size)) != 0 {
             throw BenchmarkError("cannot size \(path): errno \(errno)")
         }
-        guard let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0), mapped != MAP_FAILED
+        guard let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0),
+            mapped != MAP_FAILED
         else { throw BenchmarkError("cannot map \(path): errno \(errno)") }
         base = mapped
     }

@@ -39,14 +39,16 @@ struct FuzzTarget: Sendable {
         case "snmp-client":
             let probe = SNMPResponseFuzzProbe()
             return FuzzTarget(
-                name: name, decoder: "SNMP client: CommunityMessage/SNMPv3Message/PDU decoding, USMCodec.open",
+                name: name,
+                decoder: "SNMP client: CommunityMessage/SNMPv3Message/PDU decoding, USMCodec.open",
                 seeds: probe.seeds, mutator: ByteMutator(maximumSize: 65_507, tokens: berTokens),
                 run: { probe.decode($0) }, describe: describeBinary)
         case "dns-message":
             let probe = DNSFuzzProbe()
             return FuzzTarget(
                 name: name, decoder: "DNSMessage(decoding:) of requests and responses",
-                seeds: probe.requests + probe.responses, mutator: ByteMutator(maximumSize: 65_535, tokens: dnsTokens),
+                seeds: probe.requests + probe.responses,
+                mutator: ByteMutator(maximumSize: 65_535, tokens: dnsTokens),
                 run: { bytes in
                     guard let message = try? DNSMessage(decoding: bytes) else { return 0 }
                     return message.questions.count + message.answers.count + message.authorities.count
@@ -55,14 +57,17 @@ struct FuzzTarget: Sendable {
         case "dns-udp":
             let probe = DNSFuzzProbe()
             return FuzzTarget(
-                name: name, decoder: "DNS server over UDP: DNSQueryProcessor.process (screening, TSIG, answer)",
+                name: name,
+                decoder: "DNS server over UDP: DNSQueryProcessor.process (screening, TSIG, answer)",
                 seeds: probe.requests, mutator: ByteMutator(maximumSize: 65_507, tokens: dnsTokens),
                 run: { probe.answerUDP($0)?.count ?? 0 }, describe: describeDNS)
         case "dns-tcp":
             let probe = DNSFuzzProbe()
             return FuzzTarget(
-                name: name, decoder: "DNS server over TCP: DNSTCPFrameDecoder + DNSQueryProcessor.processStream",
-                seeds: tcpStreams(probe.requests), mutator: ByteMutator(maximumSize: 65_536, tokens: dnsTokens),
+                name: name,
+                decoder: "DNS server over TCP: DNSTCPFrameDecoder + DNSQueryProcessor.processStream",
+                seeds: tcpStreams(probe.requests),
+                mutator: ByteMutator(maximumSize: 65_536, tokens: dnsTokens),
                 run: { runTCP($0, probe: probe) }, describe: describeBinary)
         case "config-native", "config-golbd", "config-golbd-yaml":
             let format: ConfigurationFormat =
@@ -81,16 +86,19 @@ struct FuzzTarget: Sendable {
                     }
                 }, describe: describeText)
         case "lbclient-config":
-            return textTarget(name, "ClientConfigFile.parse + prepare (checks' arguments)", ClientFuzzProbes.configSeeds,
+            return textTarget(
+                name, "ClientConfigFile.parse + prepare (checks' arguments)", ClientFuzzProbes.configSeeds,
                 ClientFuzzProbes.readConfigFile)
         case "lbclient-aliases":
-            return textTarget(name, "AliasListFile.read", ClientFuzzProbes.aliasSeeds, ClientFuzzProbes.readAliasList)
+            return textTarget(
+                name, "AliasListFile.read", ClientFuzzProbes.aliasSeeds, ClientFuzzProbes.readAliasList)
         case "lbclient-expression":
             return textTarget(
                 name, "MetricExpression parse + evaluate", ClientFuzzProbes.expressionSeeds,
                 ClientFuzzProbes.evaluateExpression, maximumSize: 4_096)
         case "metric-lemon":
-            return textTarget(name, "LemonOutput(parsing:)", ClientFuzzProbes.lemonSeeds, ClientFuzzProbes.readLemonOutput)
+            return textTarget(
+                name, "LemonOutput(parsing:)", ClientFuzzProbes.lemonSeeds, ClientFuzzProbes.readLemonOutput)
         case "metric-collectd":
             return textTarget(
                 name, "collectdctl getval/listval readers", ClientFuzzProbes.collectdSeeds,
@@ -113,12 +121,14 @@ struct FuzzTarget: Sendable {
     /// BER tags and long-form lengths.
     private static let berTokens: [[UInt8]] = [
         [0x30, 0x82, 0xFF, 0xFF], [0x06, 0x01, 0x2B], [0x02, 0x01, 0x00], [0x04, 0x00], [0x05, 0x00],
-        [0xA0], [0xA1], [0xA5], [0x30, 0x80], [0x84, 0xFF, 0xFF, 0xFF, 0xFF], [0x06, 0x0A, 0x2B, 0xFF, 0xFF, 0xFF],
+        [0xA0], [0xA1], [0xA5], [0x30, 0x80], [0x84, 0xFF, 0xFF, 0xFF, 0xFF],
+        [0x06, 0x0A, 0x2B, 0xFF, 0xFF, 0xFF],
     ]
 
     /// Labels, compression pointers, record headers.
     private static let dnsTokens: [[UInt8]] = [
-        [0xC0, 0x0C], [0xC0, 0x00], [0x3F] + [UInt8](repeating: 0x61, count: 63), [0x00, 0x00, 0x29, 0x10, 0x00],
+        [0xC0, 0x0C], [0xC0, 0x00], [0x3F] + [UInt8](repeating: 0x61, count: 63),
+        [0x00, 0x00, 0x29, 0x10, 0x00],
         [0x00, 0x01, 0x00, 0x01], [0x00, 0xFA, 0x00, 0xFF], [0x00, 0xFC, 0x00, 0x01], [0x01, 0x2A], [0x00],
     ]
 
@@ -126,7 +136,9 @@ struct FuzzTarget: Sendable {
 
     /// Each request alone, and all of them pipelined, framed for TCP.
     private static func tcpStreams(_ requests: [[UInt8]]) -> [[UInt8]] {
-        func frame(_ message: [UInt8]) -> [UInt8] { [UInt8(message.count >> 8), UInt8(message.count & 0xFF)] + message }
+        func frame(_ message: [UInt8]) -> [UInt8] {
+            [UInt8(message.count >> 8), UInt8(message.count & 0xFF)] + message
+        }
         return requests.map(frame) + [requests.flatMap(frame)]
     }
 
@@ -149,8 +161,11 @@ struct FuzzTarget: Sendable {
     }
 
     private static func describeBinary(_ bytes: [UInt8]) -> String {
-        let head = bytes.prefix(24).map { String($0, radix: 16).count == 1 ? "0\(String($0, radix: 16))" : String($0, radix: 16) }
-        return "\(bytes.count) octets, starting \(head.joined(separator: " "))\(bytes.count > 24 ? " ..." : "")"
+        let head = bytes.prefix(24).map {
+            String($0, radix: 16).count == 1 ? "0\(String($0, radix: 16))" : String($0, radix: 16)
+        }
+        return
+            "\(bytes.count) octets, starting \(head.joined(separator: " "))\(bytes.count > 24 ? " ..." : "")"
     }
 
     /// The header counts of a DNS message, and whether it decodes.
@@ -166,7 +181,8 @@ struct FuzzTarget: Sendable {
     private static func describeText(_ bytes: [UInt8]) -> String {
         let text = String(decoding: bytes, as: UTF8.self)
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).count
-        let excerpt = String(text.prefix(60).unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "·" : Character($0) })
+        let excerpt = String(
+            text.prefix(60).unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "·" : Character($0) })
         return "\(bytes.count) octets, \(lines) lines, starting \"\(excerpt)\""
     }
 }

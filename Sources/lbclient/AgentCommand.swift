@@ -17,7 +17,9 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("snmp-config"),
-        help: "Communities and v3 users, in snmpd.conf syntax (rocommunity, rocommunity6, createUser, rouser, engineID).")
+        help:
+            "Communities and v3 users, in snmpd.conf syntax (rocommunity, rocommunity6, createUser, rouser, engineID)."
+    )
     var snmpConfig: String
 
     @OptionGroup var cache: CacheTimeOption
@@ -50,13 +52,14 @@ struct AgentCommand: AsyncParsableCommand {
         let refusals = RefusalLog { [logger] line in logger.warning("\(line)") }
         let agent = ClientAgent(
             configuration: SNMPAgentConfiguration(
-                host: address.host, port: address.port, communities: access.communityNames, users: access.users,
+                host: address.host, port: address.port, communities: access.communityNames,
+                users: access.users,
                 engineID: access.engineID ?? SNMPAgentConfiguration.generateEngineID()),
             access: access.access(onRefusal: refusals.record), cache: cache)
         let bound = try await agent.start()
         logger.notice("answering SNMP on \(bound)")
         printToStandardError("lbclient agent: answering SNMP on \(bound)")
-        await waitForTerminationSignal()
+        await TerminationSignal.wait()
         await agent.stop()
     }
 }
@@ -76,41 +79,5 @@ struct ListenAddress {
         guard !host.isEmpty else { return nil }
         self.host = host
         self.port = port
-    }
-}
-
-/// Returns when SIGTERM or SIGINT arrives.
-func waitForTerminationSignal() async {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        let queue = DispatchQueue(label: "lbclient.signals")
-        let once = ResumeOnce(continuation)
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler { once.resume() }
-            source.resume()
-            sources.append(source)
-        }
-        SignalSources.keep(sources)
-    }
-}
-
-/// Keeps the signal sources alive for the life of the process.
-private enum SignalSources {
-    nonisolated(unsafe) static var retained: [any DispatchSourceSignal] = []
-    static func keep(_ sources: [any DispatchSourceSignal]) { retained = sources }
-}
-
-private final class ResumeOnce: @unchecked Sendable {
-    private var continuation: CheckedContinuation<Void, Never>?
-    private let lock = NSLock()
-    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
-    func resume() {
-        lock.lock()
-        let pending = continuation
-        continuation = nil
-        lock.unlock()
-        pending?.resume()
     }
 }

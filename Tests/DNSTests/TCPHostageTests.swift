@@ -203,7 +203,8 @@ import Testing
             let refused = try TestDNSSocket(tcp: true, port: port, timeout: 2, source: "127.0.0.4")
             #expect(try refused.exchangeTCP(Self.query) == nil)
             let secondary = try TestDNSSocket(tcp: true, port: port, source: "127.0.0.9")
-            let axfr = DNSMessage(id: 5, questions: [Question(name: try DomainName(parsing: "example.org"), type: .axfr)])
+            let axfr = DNSMessage(
+                id: 5, questions: [Question(name: try DomainName(parsing: "example.org"), type: .axfr)])
             let first = try #require(try secondary.exchangeTCP(axfr))
             #expect(first.responseCode == .noError)
             #expect(first.answers.first?.type == .soa)
@@ -223,7 +224,8 @@ import Testing
             var blocked = 0
             while sent < 400, blocked < 10, Date() < deadline {
                 let count = chunk.withUnsafeBytes {
-                    Glibc.send(client.descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
+                    Glibc.send(
+                        client.descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
                 }
                 if count == chunk.count {
                     sent += 1

@@ -38,8 +38,10 @@ struct LinearRegexTests {
         ("a_1", "^\\w+$", true), ("a-1", "^\\w+$", false), ("a-1", "\\W", true),
         ("foo bar", "\\bbar\\b", true), ("foobar", "\\bbar", false), ("foobar", "o\\Bb", true),
         ("]", "[]a]", true), ("-", "[a-]", true), ("b", "[^a]", true), ("\n", "[^a]", true),
-        ("Q", "[[:upper:]]", true), ("q", "[[:^lower:]]", false), ("5", "[^\\D]", true), ("x", "[\\d\\s]", false),
-        ("aaa", "^a{3}$", true), ("aa", "^a{3}$", false), ("aaaa", "^a{2,3}$", false), ("aaaa", "^a{2,}$", true),
+        ("Q", "[[:upper:]]", true), ("q", "[[:^lower:]]", false), ("5", "[^\\D]", true),
+        ("x", "[\\d\\s]", false),
+        ("aaa", "^a{3}$", true), ("aa", "^a{3}$", false), ("aaaa", "^a{2,3}$", false),
+        ("aaaa", "^a{2,}$", true),
         ("a{", "a{", true), ("a{,2}", "^a{,2}$", true), ("a{x}", "a{x}", true),
         ("ab", "a+?b", true), ("ab", "(?U)a+b", true), ("ab", "(?P<first>a)(?<second>b)", true),
         ("a.b", "a\\.b", true), ("axb", "a\\.b", false), ("a+b", "\\Qa+b\\E", true), ("aab", "\\Qa+b", false),
@@ -96,7 +98,8 @@ struct LinearRegexTests {
                 return pick(["(", "(?:"]) + alternation(depth: depth + 1) + ")"
             }
             return pick([
-                "a", "b", "c", "A", ".", "[ab]", "[^a]", "[a-c]", "[^bc1]", "\\d", "\\w", "\\s", "\\W", "1", "x",
+                "a", "b", "c", "A", ".", "[ab]", "[^a]", "[a-c]", "[^bc1]", "\\d", "\\w", "\\s", "\\W", "1",
+                "x",
                 "[[:alpha:]]", "\\.", "[.]",
             ])
         }

@@ -25,7 +25,8 @@ package struct DNSFuzzProbe: Sendable {
         configuration = DNSServerConfiguration(
             transferSources: ["127.0.0.1"], transferKeys: [Self.key], updateKeys: [Self.key])
         processor = DNSQueryProcessor(
-            store: store, responder: AuthoritativeResponder(), configuration: configuration, clock: Self.clock)
+            store: store, responder: AuthoritativeResponder(), configuration: configuration, clock: Self.clock
+        )
         requests = Self.requestSeeds()
         responses = Self.responseSeeds()
     }
@@ -54,7 +55,8 @@ package struct DNSFuzzProbe: Sendable {
 
     private static func zone(serial: UInt32, members: Int) -> Zone {
         let soa = StartOfAuthority(
-            primaryServer: name("ns1.\(origin)"), responsibleMailbox: name("hostmaster.\(origin)"), serial: serial,
+            primaryServer: name("ns1.\(origin)"), responsibleMailbox: name("hostmaster.\(origin)"),
+            serial: serial,
             refresh: 600, retry: 60, expire: 86400, minimum: 60)
         var records = [
             ResourceRecord(name: name(origin), ttl: 3600, data: .ns(name("ns1.\(origin)"))),
@@ -65,7 +67,8 @@ package struct DNSFuzzProbe: Sendable {
         for index in 0..<members {
             records.append(
                 ResourceRecord(
-                    name: name("pool.\(origin)"), ttl: 30, data: .a(IPv4Address(10, 0, UInt8(index / 256), UInt8(index % 256)))))
+                    name: name("pool.\(origin)"), ttl: 30,
+                    data: .a(IPv4Address(10, 0, UInt8(index / 256), UInt8(index % 256)))))
             records.append(
                 ResourceRecord(
                     name: name("pool.\(origin)"), ttl: 30,
@@ -79,8 +82,10 @@ package struct DNSFuzzProbe: Sendable {
         let query = DNSMessage(id: 1, questions: [Question(name: name("pool.\(origin)"), type: .a)])
         let edns = DNSMessage(
             id: 2, questions: [Question(name: name("pool.\(origin)"), type: .aaaa)],
-            edns: EDNS(udpPayloadSize: 4096, dnssecOK: true, options: [EDNSOption(code: 10, data: Array(1...8))]))
-        let cname = DNSMessage(id: 3, questions: [Question(name: name("www.\(origin)"), type: .a)], edns: EDNS())
+            edns: EDNS(
+                udpPayloadSize: 4096, dnssecOK: true, options: [EDNSOption(code: 10, data: Array(1...8))]))
+        let cname = DNSMessage(
+            id: 3, questions: [Question(name: name("www.\(origin)"), type: .a)], edns: EDNS())
         let missing = DNSMessage(id: 4, questions: [Question(name: name("no.such.\(origin)"), type: .txt)])
         let soa = DNSMessage(id: 5, questions: [Question(name: name(origin), type: .soa)])
         var oldSOA = zone(serial: 100, members: 0).soa
@@ -93,10 +98,13 @@ package struct DNSFuzzProbe: Sendable {
         update.deleteRRset(name("new.\(origin)"), type: .a)
         update.add(name("new.\(origin)"), ttl: 60, data: .a(IPv4Address(192, 0, 2, 77)))
         let notify = DNSMessage(
-            id: 9, opcode: .notify, isAuthoritative: true, questions: [Question(name: name(origin), type: .soa)])
+            id: 9, opcode: .notify, isAuthoritative: true,
+            questions: [Question(name: name(origin), type: .soa)])
         return [
-            try! query.encode(), try! edns.encode(), try! cname.encode(), try! missing.encode(), try! soa.encode(),
-            try! signer.sign(edns).bytes, try! ixfr.encode(), try! signer.sign(axfr).bytes, try! axfr.encode(),
+            try! query.encode(), try! edns.encode(), try! cname.encode(), try! missing.encode(),
+            try! soa.encode(),
+            try! signer.sign(edns).bytes, try! ixfr.encode(), try! signer.sign(axfr).bytes,
+            try! axfr.encode(),
             try! update.message.encode(), try! notify.encode(),
         ]
     }
@@ -104,9 +112,12 @@ package struct DNSFuzzProbe: Sendable {
     private static func responseSeeds() -> [[UInt8]] {
         let pool = name("pool.\(origin)")
         var answers = zone(serial: 100, members: 8).allRecords(at: pool)
-        answers.append(ResourceRecord(name: name("txt.\(origin)"), ttl: 5, data: .txt([Array("a=1".utf8), []])))
+        answers.append(
+            ResourceRecord(name: name("txt.\(origin)"), ttl: 5, data: .txt([Array("a=1".utf8), []])))
         answers.append(ResourceRecord(name: name("x.\(origin)"), ttl: 5, data: .ptr(pool)))
-        answers.append(ResourceRecord(name: name("x.\(origin)"), ttl: 5, data: .unknown(RecordType(rawValue: 65280), [1, 2])))
+        answers.append(
+            ResourceRecord(
+                name: name("x.\(origin)"), ttl: 5, data: .unknown(RecordType(rawValue: 65280), [1, 2])))
         let response = DNSMessage(
             id: 1, isResponse: true, isAuthoritative: true, questions: [Question(name: pool, type: .a)],
             answers: answers, authorities: [zone(serial: 100, members: 0).soaRecord], edns: EDNS())

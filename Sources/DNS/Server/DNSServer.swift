@@ -146,6 +146,9 @@ public final class DNSServer: Sendable {
         try? await ownGroup?.shutdownGracefully()
     }
 
+    /// The event loops the server runs on: its own unless it was given a group.
+    public var eventLoopGroup: EventLoopGroup { group }
+
     /// How many TCP connections are open now.
     public var openTCPConnections: Int {
         channels.withLock { $0.connections.count }
@@ -179,6 +182,11 @@ public final class DNSServer: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // A fixed kernel send buffer, as large as the bound on queued answers: autotuned, it
+            // grows to megabytes for a client that never reads before the bound comes into play.
+            .childChannelOption(
+                .socketOption(.so_sndbuf), value: SocketOptionValue(configuration.maximumTCPOutputBytes)
+            )
             .childChannelInitializer { [weak self] channel in
                 guard let self, self.track(channel) else {
                     return channel.close()
@@ -248,7 +256,8 @@ public final class DNSServer: Sendable {
         let source = channel.remoteAddress?.ipAddress ?? ""
         let limit =
             configuration.maximumTCPConnections
-            + (configuration.transferSources.contains(source) ? max(0, configuration.transferConnectionReserve) : 0)
+            + (configuration.transferSources.contains(source)
+                ? max(0, configuration.transferConnectionReserve) : 0)
         let perSource = configuration.maximumTCPConnectionsPerSource
         let accepted = channels.withLock { channels in
             guard !channels.stopped, channels.connections.count < limit,

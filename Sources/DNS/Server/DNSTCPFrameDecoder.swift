@@ -24,7 +24,9 @@ struct DNSTCPFrameDecoder: ByteToMessageDecoder {
             return waitForMore(context: context, buffer: buffer)
         }
         guard length > 0, Int(length) <= maximumSize else { throw FrameTooLarge(length: Int(length)) }
-        guard buffer.readableBytes >= 2 + Int(length) else { return waitForMore(context: context, buffer: buffer) }
+        guard buffer.readableBytes >= 2 + Int(length) else {
+            return waitForMore(context: context, buffer: buffer)
+        }
         buffer.moveReaderIndex(forwardBy: 2)
         guard let message = buffer.readSlice(length: Int(length)) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(message))

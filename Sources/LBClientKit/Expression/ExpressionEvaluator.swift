@@ -97,11 +97,19 @@ struct ExpressionEvaluator {
             guard case .string(let text) = left, case .string(let pattern) = right else {
                 throw typeError(operation, left, right, needing: "strings", column: column)
             }
+            let regex: LinearRegex
+            do {
+                regex = try LinearRegex(pattern)
+            } catch {
+                throw ExpressionError(
+                    "invalid regular expression '\(pattern)': \(error.message)", column: rightNode.column)
+            }
             let found: Bool
             do {
-                found = try PatternMatching.matches(text, pattern: pattern)
+                found = try regex.matches(text)
             } catch {
-                throw ExpressionError("regular expression '\(pattern)': \(error.message)", column: rightNode.column)
+                throw ExpressionError(
+                    "regular expression '\(pattern)': \(error.message)", column: rightNode.column)
             }
             return .bool(operation == .matches ? found : !found)
         case .in:

@@ -10,13 +10,4 @@ enum PatternMatching {
             return error.message
         }
     }
-
-    /// Whether `pattern` matches somewhere in `text` (not necessarily all of it, as Go's
-    /// `MatchString`).
-    ///
-    /// - Throws: ``RegexError`` when the pattern does not compile, the match exceeds its step
-    ///   budget or the task is cancelled.
-    static func matches(_ text: String, pattern: String) throws(RegexError) -> Bool {
-        try LinearRegex(pattern).matches(text)
-    }
 }

@@ -16,7 +16,8 @@ package enum ClientFuzzProbes {
     /// An `lbaliases` file.
     package static func readAliasList(_ text: String) -> Int {
         let (aliases, problems) = AliasListFile.read(text, path: "lbaliases")
-        return aliases.reduce(0) { $0 + $1.utf8.count } + problems.reduce(0) { $0 + $1.description.utf8.count }
+        return aliases.reduce(0) { $0 + $1.utf8.count }
+            + problems.reduce(0) { $0 + $1.description.utf8.count }
     }
 
     /// A metric expression, parsed then evaluated with a number for every metric it names.

@@ -8,12 +8,18 @@
 /// with a value a few seconds fresher. Only the very first request waits for an evaluation,
 /// unless `maximumAge` is zero: then every request waits for an evaluation of its own (requests
 /// arriving together share one), so that a change on the node shows in the very next poll.
+/// No request waits longer than `longestWait`: a slower evaluation goes on in the background
+/// and the request gets the previous answer, or nil when there is none yet.
 public actor AnswerCache {
     /// Evaluates the answer; nil when there is none (no configuration could be found at all).
     public typealias Evaluate = @Sendable () async -> PassAnswer?
 
+    /// Default for `longestWait`: under the second or two an SNMP poller waits for its answer.
+    public static let defaultLongestWait: Duration = .milliseconds(900)
+
     private let evaluate: Evaluate
     private let maximumAge: Duration
+    private let longestWait: Duration
     private let now: @Sendable () -> ContinuousClock.Instant
     private var current: (answer: PassAnswer?, at: ContinuousClock.Instant)?
     private var refresh: Task<PassAnswer?, Never>?
@@ -21,22 +27,26 @@ public actor AnswerCache {
     public private(set) var evaluations = 0
 
     public init(
-        maximumAge: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
-        evaluate: @escaping Evaluate
+        maximumAge: Duration, longestWait: Duration = AnswerCache.defaultLongestWait,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }, evaluate: @escaping Evaluate
     ) {
         self.maximumAge = maximumAge
+        self.longestWait = longestWait
         self.now = now
         self.evaluate = evaluate
     }
 
-    /// The current answer; waits only when none was evaluated yet.
+    /// The current answer; waits (at most `longestWait`) only when none was evaluated yet or
+    /// `maximumAge` is zero.
     public func answer() async -> PassAnswer? {
-        if maximumAge <= .zero { return await startRefresh().value }
-        if let current {
+        if maximumAge > .zero, let current {
             if now() - current.at >= maximumAge { startRefresh() }
             return current.answer
         }
-        return await startRefresh().value
+        let task = startRefresh()
+        if let finished = await Self.value(of: task, waitingAtMost: longestWait) { return finished }
+        // Still evaluating: the previous answer, if any, rather than keep the poller waiting.
+        return current?.answer
     }
 
     /// Starts an evaluation unless one is running, so the first request finds a value ready.
@@ -53,5 +63,23 @@ public actor AnswerCache {
     private func store(_ answer: PassAnswer?) {
         current = (answer, now())
         refresh = nil
+    }
+
+    /// The task's value when it comes within `limit`, else `.none` (the task goes on).
+    private nonisolated static func value(
+        of task: Task<PassAnswer?, Never>, waitingAtMost limit: Duration
+    ) async -> PassAnswer?? {
+        let outcome = FirstResult<PassAnswer??>()
+        let waiter = Task { outcome.deliver(.success(.some(await task.value))) }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            outcome.deliver(.success(.none))
+        }
+        defer {
+            waiter.cancel()
+            timer.cancel()
+        }
+        let result = try? await withCheckedThrowingContinuation { outcome.install($0) }
+        return result ?? .none
     }
 }

@@ -29,7 +29,8 @@ package struct SNMPAgentFuzzProbe: Sendable {
         let configuration = SNMPAgentConfiguration(
             communities: [Self.community], users: Self.users, engineID: Self.engineID, engineBoots: 1,
             requestTimeout: .seconds(1), random: { 0x0123_4567_89AB_CDEF })
-        responder = AgentResponder(configuration: configuration, keyCache: keyCache, counters: AgentCounters())
+        responder = AgentResponder(
+            configuration: configuration, keyCache: keyCache, counters: AgentCounters())
         var table = AgentObjectTable()
         table.register(Self.loadOID) { .integer(42) }
         table.register(Self.textOID) { .string("www.example.org=12,api.example.org=-3") }
@@ -58,14 +59,16 @@ package struct SNMPAgentFuzzProbe: Sendable {
             SNMPv3Message(
                 messageID: 9, flags: [.reportable], security: USMSecurityParameters(),
                 payload: .plaintext(
-                    ScopedPDU(contextEngineID: [], pdu: PDU(kind: .getRequest, requestID: 4, variableBindings: [])))
+                    ScopedPDU(
+                        contextEngineID: [], pdu: PDU(kind: .getRequest, requestID: 4, variableBindings: [])))
             ).encoded(),
         ]
         let engine = USMCodec.Engine(id: engineID, boots: 1, time: engineTime)
         for user in users {
             for pdu in [get, bulk] {
                 if let sealed = USMCodec.seal(
-                    ScopedPDU(contextEngineID: engineID, pdu: pdu), messageID: 77, reportable: true, user: user,
+                    ScopedPDU(contextEngineID: engineID, pdu: pdu), messageID: 77, reportable: true,
+                    user: user,
                     keys: keyCache.keys(for: user, engineID: engineID), engine: engine, salt: 42)
                 {
                     seeds.append(sealed)
@@ -110,7 +113,8 @@ package struct SNMPResponseFuzzProbe: Sendable {
             CommunityMessage(version: .v1, community: Array("public".utf8), pdu: response).encoded(),
             CommunityMessage(version: .v2c, community: Array("public".utf8), pdu: failed).encoded(),
             SNMPv3Message(
-                messageID: 9, flags: [], security: USMSecurityParameters(engineID: engineID, engineBoots: 1, engineTime: 1),
+                messageID: 9, flags: [],
+                security: USMSecurityParameters(engineID: engineID, engineBoots: 1, engineTime: 1),
                 payload: .plaintext(ScopedPDU(contextEngineID: engineID, pdu: report))
             ).encoded(),
         ]

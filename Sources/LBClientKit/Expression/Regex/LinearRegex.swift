@@ -22,7 +22,9 @@ public struct LinearRegex: Sendable {
     ///
     /// - Throws: ``RegexError`` when the match exceeds `maximumSteps`, or when the current task
     ///   is cancelled (checked every few thousand steps).
-    public func matches(_ text: String, maximumSteps: Int = LinearRegex.maximumSteps) throws(RegexError) -> Bool {
+    public func matches(_ text: String, maximumSteps: Int = LinearRegex.maximumSteps) throws(RegexError)
+        -> Bool
+    {
         try matchesCountingSteps(text, maximumSteps: maximumSteps).matches
     }
 

@@ -32,7 +32,9 @@ struct RegexCharacterSet: Sendable, Hashable {
         }
         let properties = scalar.properties
         var variants: [UInt32] = []
-        for mapping in [properties.lowercaseMapping, properties.uppercaseMapping, properties.titlecaseMapping] {
+        for mapping in [
+            properties.lowercaseMapping, properties.uppercaseMapping, properties.titlecaseMapping,
+        ] {
             let scalars = mapping.unicodeScalars
             if scalars.count == 1, let only = scalars.first, only != scalar { variants.append(only.value) }
         }

@@ -9,7 +9,8 @@ public struct RegexError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The match did more work than ``LinearRegex/maximumSteps`` allows.
     static func tooMuchWork(steps: Int) -> RegexError {
-        RegexError("regular expression match gave up after \(steps) steps (the text or the pattern is too large)")
+        RegexError(
+            "regular expression match gave up after \(steps) steps (the text or the pattern is too large)")
     }
 
     /// The task waiting for the match was cancelled (its line timed out).

@@ -76,7 +76,8 @@ struct RegexMatcher {
     /// Adds the thread at `start` and every thread its empty moves reach at `position`; true as
     /// soon as one reaches `match`.
     private mutating func addThread(
-        _ start: Int, at position: Int, in text: [Unicode.Scalar], to list: inout ThreadList, stack: inout [Int]
+        _ start: Int, at position: Int, in text: [Unicode.Scalar], to list: inout ThreadList,
+        stack: inout [Int]
     ) throws(RegexError) -> Bool {
         stack.removeAll(keepingCapacity: true)
         stack.append(start)
