@@ -64,13 +64,22 @@ import Testing
 }
 
 extension SNMPClientError {
-    /// One value of every case.
+    /// One value of every case. The switch does not compile when a case is added without a
+    /// sample here.
     static func formattingSamples(oid: OID) -> [SNMPClientError] {
-        [
+        let samples: [SNMPClientError] = [
             .timeout(attempts: 1), .timeout(attempts: 2), .errorStatus(.authorizationError, index: 0),
             .security(.wrongDigest), .unexpectedReport(oid), .unexpectedReport(nil), .malformedResponse("x"),
             .unexpectedBindingCount(received: 0, requested: 1), .engineMismatch, .unsupportedAddress("::1"),
             .sendFailed("x"), .shutDown,
         ]
+        for sample in samples {
+            switch sample {
+            case .timeout, .errorStatus, .security, .unexpectedReport, .malformedResponse,
+                .unexpectedBindingCount, .engineMismatch, .unsupportedAddress, .sendFailed, .shutDown:
+                break
+            }
+        }
+        return samples
     }
 }
