@@ -47,6 +47,19 @@ public struct ByteMutator: Sendable {
         return taken
     }
 
+    /// Input `round` of a bounded fuzz sample: the seeds once each, then one random input in ten
+    /// and mutations of the seeds (each spliced with another seed) for the rest. The tests of
+    /// every decoder draw their samples this way, so they are comparable.
+    public func sampleInput<Generator: RandomNumberGenerator>(
+        _ round: Int, seeds: [[UInt8]], using generator: inout Generator
+    ) -> [UInt8] {
+        if round < seeds.count { return seeds[round] }
+        if round % 10 == 0 { return randomInput(using: &generator) }
+        var input = seeds[round % seeds.count]
+        mutate(&input, partner: seeds[(round / 7) % seeds.count], using: &generator)
+        return input
+    }
+
     /// Random bytes of a random length, mostly short: the decoder's first checks must reject
     /// them all cheaply.
     public func randomInput<Generator: RandomNumberGenerator>(using generator: inout Generator) -> [UInt8] {

@@ -16,8 +16,7 @@ import Testing
         var generator = SeededRandomNumberGenerator(seed: 0xD0_01)
         var answered = 0
         for round in 0..<Self.inputs {
-            let input = Self.input(
-                round, seeds: probe.requests + probe.responses, mutator: mutator, using: &generator)
+            let input = mutator.sampleInput(round, seeds: probe.requests + probe.responses, using: &generator)
             _ = try? DNSMessage(decoding: input)
             if let answer = probe.answerUDP(input) {
                 #expect(answer.count <= probe.configuration.maximumUDPResponseSize)
@@ -35,7 +34,7 @@ import Testing
         var generator = SeededRandomNumberGenerator(seed: 0xD0_02)
         var answered = 0
         for round in 0..<(Self.inputs / 3) {
-            let stream = Self.input(round, seeds: streams, mutator: mutator, using: &generator)
+            let stream = mutator.sampleInput(round, seeds: streams, using: &generator)
             let channel = EmbeddedChannel(handlers: [probe.makeFrameDecoder(), Answerer(probe: probe)])
             try channel.connect(to: peer).wait()
             _ = try? channel.writeInbound(ByteBuffer(bytes: stream))
@@ -51,16 +50,6 @@ import Testing
         #expect(answered >= streams.count)
     }
 
-    static func input(
-        _ round: Int, seeds: [[UInt8]], mutator: ByteMutator,
-        using generator: inout SeededRandomNumberGenerator
-    ) -> [UInt8] {
-        if round < seeds.count { return seeds[round] }
-        if round % 10 == 0 { return mutator.randomInput(using: &generator) }
-        var input = seeds[round % seeds.count]
-        mutator.mutate(&input, partner: seeds[(round / 7) % seeds.count], using: &generator)
-        return input
-    }
 }
 
 /// Answers framed messages as the server's connection handler does.

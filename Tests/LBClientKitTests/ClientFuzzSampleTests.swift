@@ -24,14 +24,7 @@ import Testing
         let mutator = ByteMutator(maximumSize: reader.maximumSize, tokens: ClientFuzzProbes.tokens)
         var generator = SeededRandomNumberGenerator(seed: 0xC1_00 &+ UInt64(index))
         for round in 0..<Self.inputs {
-            var input = seeds[round % seeds.count]
-            if round >= seeds.count {
-                if round % 10 == 0 {
-                    input = mutator.randomInput(using: &generator)
-                } else {
-                    mutator.mutate(&input, partner: seeds[(round / 7) % seeds.count], using: &generator)
-                }
-            }
+            let input = mutator.sampleInput(round, seeds: seeds, using: &generator)
             let output = reader.read(String(decoding: input, as: UTF8.self))
             #expect(output <= 32 * (input.count + 256), "\(reader.name) round \(round)")
         }

@@ -15,14 +15,7 @@ import Testing
         var generator = SeededRandomNumberGenerator(seed: 0xC0_F1 &+ UInt64(format.rawValue.count))
         var loaded = 0
         for round in 0..<Self.inputs {
-            var input = seeds[round % seeds.count]
-            if round >= seeds.count {
-                if round % 10 == 0 {
-                    input = mutator.randomInput(using: &generator)
-                } else {
-                    mutator.mutate(&input, partner: seeds[(round / 7) % seeds.count], using: &generator)
-                }
-            }
+            let input = mutator.sampleInput(round, seeds: seeds, using: &generator)
             do {
                 _ = try ConfigurationLoader.parse(
                     String(decoding: input, as: UTF8.self), file: "fuzz", format: format)

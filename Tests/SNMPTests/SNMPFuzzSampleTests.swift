@@ -14,7 +14,7 @@ import Testing
         var generator = SeededRandomNumberGenerator(seed: 0xF0_22_01)
         var answered = 0
         for round in 0..<Self.inputs {
-            let input = Self.input(round, seeds: probe.seeds, mutator: mutator, using: &generator)
+            let input = mutator.sampleInput(round, seeds: probe.seeds, using: &generator)
             if let reply = await probe.reply(to: input) {
                 #expect(reply.count <= 65_507)
                 answered += 1
@@ -30,7 +30,7 @@ import Testing
         var generator = SeededRandomNumberGenerator(seed: 0xF0_22_02)
         var decoded = 0
         for round in 0..<Self.inputs {
-            let input = Self.input(round, seeds: probe.seeds, mutator: mutator, using: &generator)
+            let input = mutator.sampleInput(round, seeds: probe.seeds, using: &generator)
             let bindings = probe.decode(input)
             // Each variable binding takes at least 4 octets on the wire.
             #expect(bindings <= input.count / 4)
@@ -39,15 +39,4 @@ import Testing
         #expect(decoded >= probe.seeds.count)
     }
 
-    /// The seeds once, then mutations of them, one input in ten random.
-    static func input(
-        _ round: Int, seeds: [[UInt8]], mutator: ByteMutator,
-        using generator: inout SeededRandomNumberGenerator
-    ) -> [UInt8] {
-        if round < seeds.count { return seeds[round] }
-        if round % 10 == 0 { return mutator.randomInput(using: &generator) }
-        var input = seeds[round % seeds.count]
-        mutator.mutate(&input, partner: seeds[(round / 7) % seeds.count], using: &generator)
-        return input
-    }
 }

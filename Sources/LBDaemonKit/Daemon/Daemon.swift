@@ -120,7 +120,8 @@ public final class Daemon: Sendable {
                     // evaluation (redefined at every reload of a storm, say) must not hold every
                     // NOTIFY for ever: past the deadline the round ends with what was evaluated,
                     // and the others keep the state that was loaded.
-                    let deadline = ContinuousClock.now + Self.firstRoundDeadline(configuration)
+                    let allowed = Self.firstRoundDeadline(configuration)
+                    let deadline = ContinuousClock.now + allowed
                     while !Task.isCancelled {
                         if let served = await engine.servedAliasesOnceEachEvaluated {
                             embedded.completeFirstRound(served: served, logger: self.logger)
@@ -129,7 +130,7 @@ public final class Daemon: Sendable {
                         if ContinuousClock.now >= deadline {
                             let pending = await engine.aliasesNotYetEvaluated
                             self.logger.warning(
-                                "first round not complete after \(Self.firstRoundDeadline(configuration)): ending it; \(pending.count) alias(es) not evaluated yet keep their published state: \(pending.prefix(10).joined(separator: " "))",
+                                "first round not complete after \(allowed): ending it; \(pending.count) alias(es) not evaluated yet keep their published state: \(pending.prefix(10).joined(separator: " "))",
                                 metadata: [
                                     "action": "first-round-deadline",
                                     "pending": .stringConvertible(pending.count),
