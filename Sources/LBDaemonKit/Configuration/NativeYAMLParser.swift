@@ -342,8 +342,11 @@ struct NativeYAMLParser {
         var ha = HASettings()
         guard let fields = reader.mapping(node, "ha") else { return ha }
         reader.rejectUnknownKeys(
-            fields, known: ["mode", "master", "heartbeat_directory", "heartbeat_file", "takeover_after"], "ha"
-        )
+            fields,
+            known: [
+                "mode", "master", "heartbeat_directory", "heartbeat_file", "heartbeat_url", "takeover_after",
+                "hold_down", "peer_dns", "lease",
+            ], "ha")
         for field in fields where !reader.isNull(field.value) {
             switch field.key {
             case "mode":
@@ -351,16 +354,42 @@ struct NativeYAMLParser {
                     reader.value(field.value, "ha mode") { text throws(ConfigurationMessage) in
                         guard let mode = HASettings.Mode(rawValue: text) else {
                             throw ConfigurationMessage(
-                                "ha mode must be standalone or heartbeat, not '\(text.prefix(20))'")
+                                "ha mode must be standalone, heartbeat or lease, not '\(text.prefix(20))'")
                         }
                         return mode
                     } ?? ha.mode
             case "master": ha.master = text(field, "master")
             case "heartbeat_directory":
                 ha.heartbeatDirectory = text(field, "heartbeat_directory") ?? ha.heartbeatDirectory
-            case "heartbeat_file": ha.heartbeatFile = text(field, "heartbeat_file") ?? ha.heartbeatFile
+            case "heartbeat_file":
+                ha.heartbeatFile =
+                    reader.value(field.value, "heartbeat_file") { text throws(ConfigurationMessage) in
+                        // Served at /load-balancing/<file>: one path segment, no way out of the directory.
+                        guard !text.isEmpty, !text.contains("/"), text != ".", text != ".." else {
+                            throw ConfigurationMessage(
+                                "heartbeat_file must be a file name without '/', not '\(text.prefix(40))'")
+                        }
+                        return text
+                    } ?? ha.heartbeatFile
+            case "heartbeat_url":
+                ha.heartbeatURL =
+                    reader.value(field.value, "heartbeat_url") { text throws(ConfigurationMessage) in
+                        guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
+                            throw ConfigurationMessage(
+                                "heartbeat_url must start with http:// or https://, not '\(text.prefix(40))'")
+                        }
+                        return text
+                    } ?? ha.heartbeatURL
             case "takeover_after":
                 ha.takeoverAfter = duration(field, "takeover_after", positive: true) ?? ha.takeoverAfter
+            case "hold_down":
+                ha.holdDown = duration(field, "hold_down", positive: false) ?? ha.holdDown
+            case "peer_dns":
+                ha.peerDNS =
+                    reader.value(field.value, "peer_dns") { text throws(ConfigurationMessage) in
+                        try ServerAddress(parsing: text, defaultPort: 53)
+                    } ?? ha.peerDNS
+            case "lease": ha.lease = readLease(field.value)
             default: break
             }
         }
@@ -368,7 +397,56 @@ struct NativeYAMLParser {
             reader.error(
                 "ha mode heartbeat needs master (the host name of the instance that publishes)", at: node)
         }
+        if ha.mode == .lease, ha.lease.url == nil {
+            reader.error(
+                "ha mode lease needs lease.url (postgres://USER@HOST[:PORT]/DATABASE)", at: node)
+        }
         return ha
+    }
+
+    private func readLease(_ node: Node) -> LeaseSettings {
+        var lease = LeaseSettings()
+        guard let fields = reader.mapping(node, "lease") else { return lease }
+        reader.rejectUnknownKeys(fields, known: ["url", "password_file", "ttl", "table"], "lease")
+        for field in fields where !reader.isNull(field.value) {
+            switch field.key {
+            case "url":
+                lease.url =
+                    reader.value(field.value, "lease url") { text throws(ConfigurationMessage) in
+                        guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") else {
+                            // The URL may hold a password: never repeat it in an error.
+                            throw ConfigurationMessage("lease url must start with postgres://")
+                        }
+                        return text
+                    } ?? lease.url
+            case "password_file": lease.passwordFile = text(field, "password_file")
+            case "ttl":
+                lease.ttl =
+                    reader.value(field.value, "lease ttl") { text throws(ConfigurationMessage) in
+                        guard let seconds = Double(text), seconds >= 3, seconds <= 3600 else {
+                            throw ConfigurationMessage(
+                                "lease ttl must be from 3 to 3600 seconds, not '\(text.prefix(20))'")
+                        }
+                        return seconds
+                    } ?? lease.ttl
+            case "table":
+                lease.table =
+                    reader.value(field.value, "lease table") { text throws(ConfigurationMessage) in
+                        // Spliced into SQL: a plain identifier only.
+                        guard let first = text.first, first.isLetter || first == "_",
+                            text.count <= 63,
+                            text.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" })
+                        else {
+                            throw ConfigurationMessage(
+                                "lease table must be a plain SQL name (letters, digits, _), not '\(text.prefix(40))'"
+                            )
+                        }
+                        return text
+                    } ?? lease.table
+            default: break
+            }
+        }
+        return lease
     }
 
     private func readHTTP(_ node: Node) -> HTTPSettings {

@@ -87,13 +87,23 @@ public enum NativeYAMLPrinter {
     }
 
     private static func ha(_ ha: HASettings) -> Node {
-        mapping([
+        var fields: [(String, Node)] = [
             ("mode", scalar(ha.mode.rawValue)),
             ("master", ha.master.map(scalar) ?? null),
             ("heartbeat_directory", scalar(ha.heartbeatDirectory)),
             ("heartbeat_file", scalar(ha.heartbeatFile)),
+            ("heartbeat_url", ha.heartbeatURL.map(scalar) ?? null),
             ("takeover_after", scalar(seconds(ha.takeoverAfter))),
-        ])
+            ("hold_down", scalar(seconds(ha.holdDown))),
+            ("peer_dns", ha.peerDNS.map { scalar($0.description) } ?? null),
+        ]
+        if ha.mode == .lease || ha.lease != LeaseSettings() {
+            var lease: [(String, Node)] = [("url", ha.lease.url.map(scalar) ?? null)]
+            if let file = ha.lease.passwordFile { lease.append(("password_file", scalar(file))) }
+            lease += [("ttl", scalar(seconds(ha.lease.ttl))), ("table", scalar(ha.lease.table))]
+            fields.append(("lease", mapping(lease)))
+        }
+        return mapping(fields)
     }
 
     private static func reload(_ reload: ReloadSettings) -> Node {

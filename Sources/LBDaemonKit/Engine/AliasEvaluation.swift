@@ -10,17 +10,23 @@ public struct AliasEvaluation: Sendable {
     public var results: [PublicationResult]
     /// When the evaluation finished (wall clock, for people).
     public var finishedAt: Date
+    /// This instance was the standby: the decision was not handed to the publishers the
+    /// leadership gates (RFC 2136 UPDATEs; the embedded zone when it follows the active's).
+    public var standby: Bool
 
-    public init(decision: Decision, results: [PublicationResult], finishedAt: Date) {
+    public init(decision: Decision, results: [PublicationResult], finishedAt: Date, standby: Bool = false) {
         self.decision = decision
         self.results = results
         self.finishedAt = finishedAt
+        self.standby = standby
     }
 
     /// What happened, in one word: `keep` (DNS left alone by policy), `unchanged`, `updated`,
-    /// `would-update` (dry run), `failed` when every place failed, `partly-failed` when some did.
+    /// `would-update` (dry run), `failed` when every place failed, `partly-failed` when some did,
+    /// `standby` when the decision was not published because another instance publishes.
     public var action: String {
         guard decision.publish != nil else { return "keep" }
+        if standby && results.isEmpty { return "standby" }
         let actions = results.map(\.action)
         let failures = actions.filter { if case .failed = $0 { return true } else { return false } }.count
         if failures > 0 {

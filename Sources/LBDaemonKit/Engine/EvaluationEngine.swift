@@ -14,6 +14,10 @@ public actor EvaluationEngine {
     private var served: [String: AliasConfiguration]
     private let poller: NodePoller
     private let publishers: [any Publisher]
+    /// Publishers that take every decision, whatever the role (the embedded zone of a standby
+    /// that has no peer to follow).
+    private let ungatedPublishers: [any Publisher]
+    private let leadership: any Leadership
     private let logger: Logger
     private var random: SeededRandomNumberGenerator
     private var schedule = AliasSchedule()
@@ -33,14 +37,19 @@ public actor EvaluationEngine {
     /// - Parameters:
     ///   - seed: the tie-break randomness and jitter; random by default.
     ///   - dryRun: publishers only report what they would change.
+    ///   - leadership: gives or withholds the permit to publish to `publishers` (always given
+    ///     by default); `ungatedPublishers` get every decision.
     public init(
         configuration: Configuration, poller: NodePoller, publishers: [any Publisher], logger: Logger,
-        seed: UInt64 = UInt64.random(in: .min ... .max), dryRun: Bool = false
+        seed: UInt64 = UInt64.random(in: .min ... .max), dryRun: Bool = false,
+        leadership: any Leadership = StandaloneLeadership(), ungatedPublishers: [any Publisher] = []
     ) {
         self.configuration = configuration
         self.served = Self.byName(configuration)
         self.poller = poller
         self.publishers = publishers
+        self.ungatedPublishers = ungatedPublishers
+        self.leadership = leadership
         self.logger = logger
         self.random = SeededRandomNumberGenerator(seed: seed)
         self.dryRun = dryRun
@@ -114,6 +123,8 @@ public actor EvaluationEngine {
                     self.batches[id] = nil
                 }
             }
+            // Said every loop (at least every second): the heartbeat tells the engine is alive.
+            await leadership.roundCompleted()
             // Wake for the next due alias, and at least every second to notice finished
             // batches and reloads.
             let wake = min(schedule.nextWake ?? .now + .seconds(1), .now + .seconds(1))
@@ -157,22 +168,30 @@ public actor EvaluationEngine {
                 Selection.decide(
                     alias: alias.name, parameters: alias.parameters, members: members, using: &random))
         }
-        let publishers = self.publishers
         let dryRun = self.dryRun
+        // One permit for the batch, asked after polling: a standby that took over meanwhile
+        // publishes this batch, and one that lost the lease does not.
+        let permit: PublishingPermit? = dryRun ? PublishingPermit() : await leadership.publishingPermit()
+        let publishers = (permit == nil ? [] : self.publishers) + ungatedPublishers
+        let standby = permit == nil && !self.publishers.isEmpty
         let decidedUnder = generation
         publishing[decidedUnder, default: 0] += 1
         let evaluations = await withTaskGroup(of: (Int, AliasEvaluation).self) { group in
             for (index, decision) in decisions.enumerated() {
                 group.addTask {
                     var results: [PublicationResult] = []
-                    if let addresses = decision.publish {
+                    if let addresses = decision.publish, !publishers.isEmpty {
                         let publication = Publication(
                             alias: decision.alias, addresses: addresses,
                             ttl: decision.parameters.effectiveTTL,
-                            external: decision.parameters.external)
+                            external: decision.parameters.external, fencingToken: permit?.fencingToken)
                         results = await Self.publish(publication, to: publishers, dryRun: dryRun)
                     }
-                    return (index, AliasEvaluation(decision: decision, results: results, finishedAt: Date()))
+                    return (
+                        index,
+                        AliasEvaluation(
+                            decision: decision, results: results, finishedAt: Date(), standby: standby)
+                    )
                 }
             }
             var evaluations = [AliasEvaluation?](repeating: nil, count: decisions.count)

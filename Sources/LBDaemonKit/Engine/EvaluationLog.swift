@@ -155,7 +155,7 @@ struct EvaluationLog {
         if !unusable.isEmpty { metadata["unusable"] = .dictionary(unusable) }
         let was = previous.map { $0.isEmpty ? " (was empty)" : " (was \($0))" } ?? ""
         return Line(
-            level: evaluation.action == "unchanged" ? .info : .notice,
+            level: evaluation.action == "unchanged" || evaluation.action == "standby" ? .info : .notice,
             message: "\(decision.alias): \(evaluation.action) \(chosen)\(was): \(evaluation.reason)",
             metadata: metadata)
     }

@@ -10,12 +10,18 @@ public struct Publication: Hashable, Sendable {
     public var ttl: Int
     /// Whether the alias is also published in the external view.
     public var external: Bool
+    /// The lease's fencing token (`ha.mode: lease`): RFC 2136 UPDATEs carry it as a
+    /// prerequisite, so that the DNS server refuses an instance that lost the lease.
+    public var fencingToken: Int64?
 
-    public init(alias: String, addresses: [NodeAddress], ttl: Int, external: Bool = false) {
+    public init(
+        alias: String, addresses: [NodeAddress], ttl: Int, external: Bool = false, fencingToken: Int64? = nil
+    ) {
         self.alias = alias
         self.addresses = addresses
         self.ttl = ttl
         self.external = external
+        self.fencingToken = fencingToken
     }
 }
 
