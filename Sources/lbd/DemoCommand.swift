@@ -1,8 +1,6 @@
 import ArgumentParser
 import LBDaemonKit
 import Logging
-import NIOCore
-import SNMP
 
 #if canImport(Glibc)
     import Glibc
@@ -67,48 +65,18 @@ struct DemoCommand: AsyncParsableCommand {
                 "cannot serve DNS on 127.0.0.1:\(dnsPort): \(error); choose another port with --dns-port")
             throw ExitCode(1)
         }
-        let configuration = DemoConfiguration.configuration(snmpPort: fleet.port, interval: interval)
-        let addresses = fleet.addresses
-        let client = try await SNMPClient.start()
-        let poller = NodePoller(
-            addressBook: NodeAddressBook(
-                port: fleet.port,
-                resolve: { node, port in
-                    guard let address = addresses[node] else { throw DemoError(node) }
-                    return [try SocketAddress(ipAddress: address, port: port)]
-                }),
-            probe: SNMPNodeProbe(client: client, settings: configuration.snmp), concurrency: 16)
-        let engine = EvaluationEngine(
-            configuration: configuration, poller: poller, publishers: [embedded.publisher], logger: logger,
-            seed: seed)
         print(banner(fleet: fleet), terminator: "")
         fflush(nil)
-
-        let signals = SignalStream.make()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await engine.run() }
-            group.addTask {
-                await fleet.drift(every: .seconds(interval)) { change in
-                    logger.notice("simulation: \(change)")
-                }
-            }
-            if let duration {
-                // Whichever comes first: the end of the duration or a signal.
-                await withTaskGroup(of: Void.self) { race in
-                    race.addTask { try? await Task.sleep(for: .seconds(duration)) }
-                    race.addTask {
-                        for await signal in signals where signal == .terminate { return }
-                    }
-                    await race.next()
-                    race.cancelAll()
-                }
-            } else {
-                for await signal in signals where signal == .terminate { break }
-            }
-            group.cancelAll()
+        do {
+            try await DemoRun.run(
+                fleet: fleet, embedded: embedded, interval: interval, duration: duration, seed: seed,
+                logger: logger)
+        } catch {
+            printToStandardError("cannot open the SNMP client's sockets: \(error)")
+            await embedded.stop()
+            await fleet.stop()
+            throw ExitCode(1)
         }
-        await embedded.stop()
-        await client.shutdown()
         await fleet.stop()
     }
 
@@ -125,10 +93,4 @@ struct DemoCommand: AsyncParsableCommand {
 
             """
     }
-}
-
-private struct DemoError: Error, CustomStringConvertible {
-    var node: String
-    init(_ node: String) { self.node = node }
-    var description: String { "\(node) is not a demo node" }
 }

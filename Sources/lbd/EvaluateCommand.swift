@@ -88,24 +88,16 @@ struct EvaluateCommand: AsyncParsableCommand {
             printToStandardError("--dns-server: \(error)")
             throw ExitCode(1)
         }
-        let client = try await SNMPClient.start(maximumInFlight: configuration.snmp.concurrency)
-        let poller = NodePoller(
-            addressBook: NodeAddressBook(port: configuration.snmp.port),
-            probe: SNMPNodeProbe(client: client, settings: configuration.snmp),
-            concurrency: configuration.snmp.concurrency)
         var logger = Logger(label: "lbd")
         logger.logLevel = .warning
-        var publishers = PublisherSet.make(for: configuration, logger: logger)
         let stateStore = stateDir.map { StateStore(directory: $0, logger: logger) }
-        if let stateStore {
-            stateStore.load()
-            publishers = publishers.map { StateRecordingPublisher(wrapping: $0, state: stateStore) }
-        }
-        let engine = EvaluationEngine(
-            configuration: configuration, poller: poller, publishers: publishers, logger: logger,
-            seed: seed ?? UInt64.random(in: .min ... .max), dryRun: dryRun)
+        stateStore?.load()
+        let assembly = try await EngineFactory.make(
+            configuration: configuration, logger: logger, seed: seed ?? UInt64.random(in: .min ... .max),
+            dryRun: dryRun, state: stateStore)
+        let engine = assembly.engine
         let evaluations = await engine.evaluateAll()
-        await client.shutdown()
+        await assembly.shutdown()
         await stateStore?.flush()
         let decisions = evaluations.map(\.decision)
         let publications = Dictionary(

@@ -36,9 +36,26 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "dir"))
     var stateDir: String = "/var/lib/lbd"
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve only this partition's aliases (default: the file's `partition`, else every alias).",
+            valueName: "name"))
+    var partition: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "This instance's name, compared with ha.master and shown as the lease holder (default: the host name).",
+            valueName: "name"))
+    var instanceName: String?
+
     @OptionGroup var log: LogOptions
 
     func validate() throws {
+        if let instanceName,
+            instanceName.isEmpty || instanceName.contains(where: { $0.isWhitespace || $0.isNewline })
+        {
+            throw ValidationError("--instance-name must be a non-empty name without blanks")
+        }
         if let snmpPort, !(1...65_535).contains(snmpPort) {
             throw ValidationError("--snmp-port must be from 1 to 65535")
         }
@@ -55,14 +72,17 @@ struct RunCommand: AsyncParsableCommand {
         let logger = log.bootstrap()
         let snmpPort = self.snmpPort
         let dnsServer = try dnsServer.map { try ServerAddress(parsing: $0, defaultPort: 53) }
+        let partition = self.partition
         let daemon = Daemon(
             path: config, format: format,
             override: { configuration in
                 if let snmpPort { configuration.snmp.port = snmpPort }
                 if let dnsServer { configuration.dns.server = dnsServer }
-            }, logger: logger, stateDirectory: stateDir)
+                if let partition { configuration.partition = partition }
+            }, logger: logger, stateDirectory: stateDir,
+            instanceName: instanceName ?? InstanceName.current())
         do {
-            try await daemon.run(signals: SignalStream.make())
+            try await daemon.run()
         } catch {
             throw ExitCode(1)
         }

@@ -4,6 +4,8 @@ import LBCore
 import Logging
 import NIOCore
 import SNMP
+import ServiceLifecycle
+import UnixSignals
 
 /// What the service manager asks of a running lbd.
 public enum DaemonSignal: Sendable {
@@ -13,8 +15,8 @@ public enum DaemonSignal: Sendable {
     case terminate
 }
 
-/// `lbd run`: the engine, the embedded DNS server when configured, reloads on SIGHUP and when the
-/// file changes, and a clean stop.
+/// `lbd run`: one service group of the leadership, the embedded DNS server when configured, the
+/// engine and the reloader (SIGHUP and file changes), with a graceful stop on SIGTERM and SIGINT.
 ///
 /// A configuration that fails to load at a reload is reported and the running one kept. Aliases
 /// that did not change keep their state; SNMP, DNS UPDATE and embedded server settings are read
@@ -28,16 +30,19 @@ public final class Daemon: Sendable {
     private let override: Override
     private let logger: Logger
     private let seed: UInt64
-    private let watchInterval: Duration
+    let watchInterval: Duration
     /// The state directory: the published state, read at start and written at each change.
     public let stateDirectory: String
+    /// This instance's name (`--instance-name`, else the host name): what `ha.master` and the
+    /// lease holder are compared with.
+    public let instanceName: String
 
     /// `stateDirectory` defaults to `/var/lib/lbd`.
     public init(
         path: String, format: ConfigurationFormat? = nil, override: @escaping Override = { _ in },
         logger: Logger, seed: UInt64 = UInt64.random(in: .min ... .max),
         watchInterval: Duration = .seconds(1),
-        stateDirectory: String = "/var/lib/lbd"
+        stateDirectory: String = "/var/lib/lbd", instanceName: String = InstanceName.current()
     ) {
         self.stateDirectory = stateDirectory
         self.path = path
@@ -46,6 +51,7 @@ public final class Daemon: Sendable {
         self.logger = logger
         self.seed = seed
         self.watchInterval = watchInterval
+        self.instanceName = instanceName
     }
 
     /// Reads the configuration with the overrides applied, logging its warnings.
@@ -57,9 +63,18 @@ public final class Daemon: Sendable {
         return configuration
     }
 
-    /// Runs until `signals` says terminate (or ends). Throws only when it cannot start: the
-    /// configuration does not load, or a socket cannot be bound.
+    /// Runs until `signals` says terminate, without trapping the process's signals (tests, and
+    /// programs that embed lbd).
     public func run(signals: AsyncStream<DaemonSignal>) async throws {
+        try await run(commands: signals, trapSignals: false)
+    }
+
+    /// Runs until SIGTERM or SIGINT (with `trapSignals`) or a `terminate` command; reloads on
+    /// SIGHUP, on a `reload` command and when the file changes. Throws only when it cannot start:
+    /// the configuration does not load, or a socket cannot be bound.
+    public func run(commands: AsyncStream<DaemonSignal>? = nil, trapSignals: Bool = true) async throws {
+        // First of all, so that a SIGHUP sent while starting cannot kill lbd (golbd died of it).
+        let hangups = trapSignals ? await UnixSignalsSequence(trapping: .sighup) : nil
         let configuration: Configuration
         do {
             configuration = try load()
@@ -73,26 +88,15 @@ public final class Daemon: Sendable {
             logger.error("\(path): \(error.description)")
             throw error
         }
-        // The same words as `lbd check-config`: settings read but not acted on yet (HA, HTTP).
+        // The same words as `lbd check-config`: settings read but not acted on yet.
         for warning in configuration.notImplementedWarnings { logger.warning("\(warning)") }
-        let client = try await SNMPClient.start(maximumInFlight: configuration.snmp.concurrency)
-        let poller = NodePoller(
-            addressBook: NodeAddressBook(port: configuration.snmp.port),
-            probe: SNMPNodeProbe(client: client, settings: configuration.snmp),
-            concurrency: configuration.snmp.concurrency)
         let stateStore = StateStore(directory: stateDirectory, logger: logger)
-        var publishers: [any Publisher] = PublisherSet.make(for: configuration, logger: logger).map {
-            StateRecordingPublisher(wrapping: $0, state: stateStore)
-        }
         let embedded: EmbeddedZoneServer?
         if let settings = configuration.dns.embedded {
             do {
                 // Loads the state before the server answers; holds the first round and NOTIFYs.
-                let server = try await EmbeddedZoneServer.start(settings, logger: logger, state: stateStore)
-                publishers.append(server.publisher)
-                embedded = server
+                embedded = try await EmbeddedZoneServer.start(settings, logger: logger, state: stateStore)
             } catch {
-                await client.shutdown()
                 logger.error("cannot start the DNS server on \(settings.listen): \(error)")
                 throw error
             }
@@ -102,65 +106,59 @@ public final class Daemon: Sendable {
             stateStore.load()
             embedded = nil
         }
-        let engine = EvaluationEngine(
-            configuration: configuration, poller: poller, publishers: publishers, logger: logger, seed: seed)
+        let leadership = LeadershipFactory.make(configuration, instance: instanceName, logger: logger)
+        let assembly: EngineAssembly
+        do {
+            assembly = try await EngineFactory.make(
+                configuration: configuration, logger: logger, seed: seed, state: stateStore,
+                embedded: embedded,
+                embeddedRole: LeadershipFactory.embeddedRole(configuration), leadership: leadership)
+        } catch {
+            await embedded?.stop()
+            logger.error("cannot open the SNMP client's sockets: \(error)")
+            throw error
+        }
+        let shutdown = GroupShutdown()
+        var services: [any Service] = [LeadershipService(leadership: leadership)]
+        if let embedded { services.append(EmbeddedDNSService(server: embedded)) }
+        services.append(
+            EngineService(
+                engine: assembly.engine, embedded: embedded,
+                firstRoundDeadline: Self.firstRoundDeadline(configuration), logger: logger))
+        services.append(
+            ReloadService(
+                daemon: self, engine: assembly.engine, embedded: embedded,
+                running: RunningConfiguration(configuration), hangups: hangups, commands: commands,
+                shutdown: shutdown, logger: logger))
+        var groupLogger = logger
+        // The group's own lines (services starting and stopping) are for debugging lbd.
+        groupLogger.logLevel = max(logger.logLevel, .notice)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map {
+                // A service that returns or throws ends the group gracefully, never abruptly.
+                ServiceGroupConfiguration.ServiceConfiguration(
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: trapSignals ? [.sigterm, .sigint] : [], logger: groupLogger)
+        // Publications in flight finish within their own timeouts; past this the group cancels.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(120)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        shutdown.attach(group)
         logger.notice(
             "lbd started",
             metadata: [
                 "aliases": "\(configuration.servedAliases.count)",
-                "publishers": "\(publishers.count)", "config": "\(path)",
+                "publishers": "\(assembly.gatedPublishers.count + (embedded == nil ? 0 : 1))",
+                "config": "\(path)", "instance": "\(instanceName)", "ha": "\(configuration.ha.mode.rawValue)",
             ])
-        let state = RunningConfiguration(configuration)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await engine.run() }
-            if let embedded {
-                group.addTask {
-                    // The first complete round ends the embedded server's hold (a restart never
-                    // shows a zone built one alias at a time). An alias that cannot finish an
-                    // evaluation (redefined at every reload of a storm, say) must not hold every
-                    // NOTIFY for ever: past the deadline the round ends with what was evaluated,
-                    // and the others keep the state that was loaded.
-                    let allowed = Self.firstRoundDeadline(configuration)
-                    let deadline = ContinuousClock.now + allowed
-                    while !Task.isCancelled {
-                        if let served = await engine.servedAliasesOnceEachEvaluated {
-                            embedded.completeFirstRound(served: served, logger: self.logger)
-                            return
-                        }
-                        if ContinuousClock.now >= deadline {
-                            let pending = await engine.aliasesNotYetEvaluated
-                            self.logger.warning(
-                                "first round not complete after \(allowed): ending it; \(pending.count) alias(es) not evaluated yet keep their published state: \(pending.prefix(10).joined(separator: " "))",
-                                metadata: [
-                                    "action": "first-round-deadline",
-                                    "pending": .stringConvertible(pending.count),
-                                ])
-                            embedded.completeFirstRound(
-                                served: await engine.servedAliasNames, logger: self.logger)
-                            return
-                        }
-                        try? await Task.sleep(for: .milliseconds(100))
-                    }
-                }
-            }
-            group.addTask {
-                await ConfigurationFileWatcher(path: self.path, interval: self.watchInterval).watch {
-                    self.logger.notice("the configuration file changed: reloading")
-                    await self.reload(engine: engine, embedded: embedded, state: state)
-                }
-            }
-            for await signal in signals {
-                if case .terminate = signal { break }
-                logger.notice("SIGHUP: reloading the configuration")
-                await reload(engine: engine, embedded: embedded, state: state)
-            }
-            // Terminate (or no more signals): the engine lets evaluations in flight finish.
-            logger.notice("stopping: finishing the evaluations in flight")
-            group.cancelAll()
+        do {
+            try await group.run()
+        } catch {
+            logger.error("lbd stopped on an error: \(error)")
         }
         await stateStore.flush()
-        await embedded?.stop()
-        await client.shutdown()
+        await assembly.shutdown()
         logger.notice("lbd stopped")
     }
 
@@ -169,61 +167,6 @@ public final class Daemon: Sendable {
     static func firstRoundDeadline(_ configuration: Configuration) -> Duration {
         let longest = configuration.servedAliases.map(\.parameters.pollingInterval).max() ?? 0
         return .seconds(2 * longest + 30)
-    }
-
-    private func reload(engine: EvaluationEngine, embedded: EmbeddedZoneServer?, state: RunningConfiguration)
-        async
-    {
-        let new: Configuration
-        do {
-            new = try load()
-        } catch {
-            logger.error(
-                "the new configuration is not used, the running one is kept: \(error.description)",
-                metadata: ["action": "reload-failed"])
-            return
-        }
-        let (old, decision) = await state.replace(with: new)
-        let removed: [String]
-        switch decision {
-        case .refuse(let refusal):
-            logger.error(
-                "\(path): the new configuration is not used, the running one is kept: \(refusal)",
-                metadata: ["action": "reload-refused", "config": "\(path)"])
-            return
-        case .accept(let withdrawn):
-            removed = withdrawn
-        }
-        let startOnly = StartOnlySettings.changed(from: old, to: new)
-        if !startOnly.isEmpty {
-            logger.warning(
-                "\(startOnly.joined(separator: ", ")) changed: restart lbd to apply \(startOnly.count == 1 ? "it" : "them")",
-                metadata: ["settings": .array(startOnly.map { .string($0) }), "action": "restart-needed"])
-        }
-        if !removed.isEmpty {
-            let served = Set(old.servedAliases.map(\.name)).count
-            logger.notice(
-                "the reload withdraws \(removed.count) of the \(served) served aliases, within reload.max_withdrawn_share \(ReloadRefusal.percent(new.reload.maximumWithdrawnShare))",
-                metadata: [
-                    "withdrawn": .stringConvertible(removed.count), "served": .stringConvertible(served),
-                    "action": "withdrawing",
-                ])
-        }
-        // The engine first: once it returns, no evaluation of the old configuration can publish,
-        // so a withdrawn alias cannot be put back by a publication that was under way.
-        await engine.reload(new)
-        for alias in removed {
-            embedded?.publisher.withdraw(alias: alias)
-            logger.notice(
-                "\(alias): no longer served", metadata: ["alias": "\(alias)", "action": "withdrawn"])
-        }
-        logger.notice(
-            "configuration reloaded",
-            metadata: [
-                "aliases": .stringConvertible(new.servedAliases.count),
-                "withdrawn": .stringConvertible(removed.count),
-                "action": "reloaded",
-            ])
     }
 }
 

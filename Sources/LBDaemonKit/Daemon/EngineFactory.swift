@@ -1,0 +1,67 @@
+import Logging
+import SNMP
+
+/// An engine and what it owns: `lbd run`, `lbd evaluate` and `lbd demo` all get theirs from
+/// `EngineFactory`, so that polling and publishing are wired one way only.
+public struct EngineAssembly: Sendable {
+    public let engine: EvaluationEngine
+    /// The SNMP client the poller uses; closed by `shutdown()`.
+    public let client: SNMPClient
+    /// The publishers the leadership gates (RFC 2136 UPDATEs; the embedded zone when it follows
+    /// the active's).
+    public let gatedPublishers: [any Publisher]
+
+    /// Closes the SNMP sockets. Call after the engine stopped.
+    public func shutdown() async {
+        await client.shutdown()
+    }
+}
+
+/// Builds the engine from a configuration: the SNMP client and poller, the publishers the
+/// configuration asks for (recorded in the state directory when there is one), the embedded
+/// zone's publisher, and the leadership that gates them.
+public enum EngineFactory {
+    /// How the embedded zone, when there is one, takes the decisions.
+    public enum EmbeddedRole: Sendable {
+        /// It takes every decision, whatever the leadership says (it serves its own choices).
+        case alwaysPublishes
+        /// Only the active publishes to it; a standby serves the zone it transfers from its peer.
+        case gatedByLeadership
+    }
+
+    /// - Parameters:
+    ///   - updates: whether to publish by RFC 2136 UPDATE to the configured DNS servers.
+    ///   - state: records what UPDATEs published (the embedded zone records its own).
+    ///   - resolve: how node names become addresses (the system resolver by default).
+    public static func make(
+        configuration: Configuration, logger: Logger, seed: UInt64, dryRun: Bool = false,
+        updates: Bool = true, state: StateStore? = nil, embedded: EmbeddedZoneServer? = nil,
+        embeddedRole: EmbeddedRole = .alwaysPublishes, leadership: any Leadership = StandaloneLeadership(),
+        resolve: NodeAddressBook.Resolve? = nil
+    ) async throws -> EngineAssembly {
+        let client = try await SNMPClient.start(maximumInFlight: configuration.snmp.concurrency)
+        let port = configuration.snmp.port
+        let addressBook =
+            resolve.map { NodeAddressBook(port: port, resolve: $0) } ?? NodeAddressBook(port: port)
+        let poller = NodePoller(
+            addressBook: addressBook, probe: SNMPNodeProbe(client: client, settings: configuration.snmp),
+            concurrency: configuration.snmp.concurrency)
+        var gated: [any Publisher] = []
+        if updates {
+            gated = PublisherSet.make(for: configuration, logger: logger).map { publisher in
+                state.map { StateRecordingPublisher(wrapping: publisher, state: $0) } ?? publisher
+            }
+        }
+        var ungated: [any Publisher] = []
+        if let embedded {
+            switch embeddedRole {
+            case .alwaysPublishes: ungated.append(embedded.publisher)
+            case .gatedByLeadership: gated.append(embedded.publisher)
+            }
+        }
+        let engine = EvaluationEngine(
+            configuration: configuration, poller: poller, publishers: gated, logger: logger, seed: seed,
+            dryRun: dryRun, leadership: leadership, ungatedPublishers: ungated)
+        return EngineAssembly(engine: engine, client: client, gatedPublishers: gated)
+    }
+}
