@@ -6,15 +6,29 @@ struct CheckConfigCommand: ParsableCommand {
         commandName: "check-config",
         abstract: "Check a configuration file (lbd YAML, golbd line or golbd YAML format).",
         discussion: """
-            Prints a summary (aliases, members, partitions) and exits 0, or prints every error as \
-            FILE:LINE:COLUMN: error: MESSAGE and exits 1 (the first 100, then how many more). \
-            Warnings go to standard error, among them the settings lbd reads but does not act on \
-            yet (ha.mode heartbeat, from golbd's master line; http.listen).
+            Prints a summary (aliases, members, the aliases of each partition) and exits 0, or \
+            prints every error as FILE:LINE:COLUMN: error: MESSAGE and exits 1 (the first 100, then \
+            how many more). Warnings go to standard error, among them the settings lbd reads but \
+            does not act on yet (ha.mode heartbeat, from golbd's master line; http.listen). With \
+            --partition (or the file's `partition`), says which aliases that instance would serve, \
+            and exits 1 when no alias is in that partition.
             """
     )
 
-    @Argument(help: "The configuration file.")
-    var path: String
+    @Argument(help: "The configuration file (or give it with --config).")
+    var path: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The configuration file, as `lbd run --config` takes it (default: the argument).",
+            valueName: "file"))
+    var config: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Check as `lbd run --partition NAME` would run (default: the file's `partition`, else every alias).",
+            valueName: "name"))
+    var partition: String?
 
     @Flag(
         help:
@@ -27,7 +41,17 @@ struct CheckConfigCommand: ParsableCommand {
     )
     var format: ConfigurationFormat?
 
+    func validate() throws {
+        switch (path, config) {
+        case (nil, nil): throw ValidationError("give the configuration file, as an argument or with --config")
+        case (.some, .some):
+            throw ValidationError("give the configuration file once: as an argument or with --config")
+        default: break
+        }
+    }
+
     func run() throws {
+        let path = self.path ?? config ?? ""
         let loaded: LoadedConfiguration
         do {
             loaded = try ConfigurationLoader.load(path: path, format: format)
@@ -38,14 +62,24 @@ struct CheckConfigCommand: ParsableCommand {
             throw ExitCode(1)
         }
         for warning in loaded.warnings { printToStandardError(warning.description) }
-        for warning in loaded.configuration.notImplementedWarnings {
+        var checked = loaded
+        if let partition { checked.configuration.partition = partition }
+        for warning in checked.configuration.notImplementedWarnings {
             printToStandardError(
                 ConfigurationIssue(severity: .warning, file: path, line: nil, message: warning).description)
         }
+        // `lbd run` refuses to start on it: an instance that would serve nothing is an error here.
+        if let problem = checked.configuration.partitionProblem() {
+            printToStandardError(
+                ConfigurationIssue(severity: .error, file: path, line: nil, message: problem.description)
+                    .description)
+            throw ExitCode(1)
+        }
         if print {
+            // The file as it is: --partition is an instance's choice, not the shared file's.
             Swift.print(NativeYAMLPrinter.render(loaded.configuration), terminator: "")
         } else {
-            Swift.print(ConfigurationSummary.render(loaded, file: path), terminator: "")
+            Swift.print(ConfigurationSummary.render(checked, file: path), terminator: "")
         }
     }
 }

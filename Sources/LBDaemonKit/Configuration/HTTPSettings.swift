@@ -1,12 +1,13 @@
-/// lbd's HTTP endpoint: JSON API, status pages, metrics, heartbeat.
-///
-/// Not implemented yet: nothing listens, so the default is off and a `listen` address that is set
-/// raises a warning (see `Configuration.notImplementedWarnings`).
+/// lbd's HTTP server (`HTTPService`): the heartbeat file golbd's standby reads, `/healthz`, and
+/// `/api/v1/instance` for `lbd status`. Read-only.
 public struct HTTPSettings: Hashable, Sendable {
-    /// Where to listen; `nil` (the default until the endpoint exists) turns the endpoint off.
+    /// The default address: loopback only, since nothing guards the server yet.
+    public static let defaultListen = ServerAddress(host: "127.0.0.1", port: 8080)
+
+    /// Where to listen; `nil` (`listen: off`) turns the server off.
     public var listen: ServerAddress?
 
-    public init(listen: ServerAddress? = nil) {
+    public init(listen: ServerAddress? = HTTPSettings.defaultListen) {
         self.listen = listen
     }
 }

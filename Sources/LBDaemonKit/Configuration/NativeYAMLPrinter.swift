@@ -11,11 +11,8 @@ public enum NativeYAMLPrinter {
         root.append(("dns", dns(configuration.dns)))
         root.append(("snmp", snmp(configuration.snmp)))
         root.append(("ha", ha(configuration.ha)))
-        // Nothing serves HTTP yet: an address is written only when the file set one (and
-        // check-config warned about it), never as a default that would look served.
-        if let listen = configuration.http.listen {
-            root.append(("http", mapping([("listen", scalar(listen.description))])))
-        }
+        root.append(
+            ("http", mapping([("listen", scalar(configuration.http.listen?.description ?? "off"))])))
         root.append(("reload", reload(configuration.reload)))
         root.append(("aliases", mapping(configuration.aliases.map { ($0.name, alias($0)) })))
         let document = mapping(root)

@@ -82,6 +82,11 @@ public final class Daemon: Sendable {
             logger.error("\(error.description)")
             throw error
         }
+        if let problem = configuration.partitionProblem() {
+            // A typo in --partition must not give an lbd that serves nothing.
+            logger.error("\(path): \(problem.description)")
+            throw problem
+        }
         do {
             try ReloadGuard.checkStart(configuration)
         } catch {
@@ -106,7 +111,14 @@ public final class Daemon: Sendable {
             stateStore.load()
             embedded = nil
         }
-        let leadership = LeadershipFactory.make(configuration, instance: instanceName, logger: logger)
+        let leadership: any Leadership
+        do {
+            leadership = try LeadershipFactory.make(configuration, instance: instanceName, logger: logger)
+        } catch {
+            await embedded?.stop()
+            logger.error("\(path): ha: \(error)")
+            throw error
+        }
         let assembly: EngineAssembly
         do {
             assembly = try await EngineFactory.make(
@@ -119,8 +131,33 @@ public final class Daemon: Sendable {
             throw error
         }
         let shutdown = GroupShutdown()
+        let running = RunningConfiguration(configuration, digest: ConfigurationDigest.ofFile(at: path))
         var services: [any Service] = [LeadershipService(leadership: leadership)]
         if let embedded { services.append(EmbeddedDNSService(server: embedded)) }
+        if let embedded, let peer = configuration.ha.peerDNS, configuration.ha.mode != .standalone {
+            services.append(
+                FollowService(
+                    leadership: leadership, embedded: embedded, peer: peer, engine: assembly.engine,
+                    logger: logger))
+        }
+        let started = Date()
+        let engine = assembly.engine
+        let instanceName = self.instanceName
+        let path = self.path
+        services.append(
+            HTTPService(
+                settings: configuration.http, heartbeatDirectory: configuration.ha.heartbeatDirectory,
+                heartbeatFile: configuration.ha.heartbeatFile, logger: logger,
+                status: {
+                    let current = await running.current
+                    return InstanceStatus(
+                        version: ProductVersion.current, instance: instanceName,
+                        partition: current.configuration.partition, leadership: await leadership.status(),
+                        configPath: path, configDigest: current.digest,
+                        aliasCount: current.configuration.servedAliases.count,
+                        lastRound: InstanceStatus.RoundSummary(await engine.evaluations.values),
+                        startedAt: started)
+                }))
         services.append(
             EngineService(
                 engine: assembly.engine, embedded: embedded,
@@ -128,7 +165,7 @@ public final class Daemon: Sendable {
         services.append(
             ReloadService(
                 daemon: self, engine: assembly.engine, embedded: embedded,
-                running: RunningConfiguration(configuration), hangups: hangups, commands: commands,
+                running: running, hangups: hangups, commands: commands,
                 shutdown: shutdown, logger: logger))
         var groupLogger = logger
         // The group's own lines (services starting and stopping) are for debugging lbd.
@@ -170,18 +207,30 @@ public final class Daemon: Sendable {
     }
 }
 
-/// The configuration in force, replaced at each successful reload.
+/// The configuration in force, replaced at each successful reload, with its file's digest.
 actor RunningConfiguration {
-    private var current: Configuration
+    private var configuration: Configuration
+    private var digest: String
 
-    init(_ configuration: Configuration) { current = configuration }
+    init(_ configuration: Configuration, digest: String) {
+        self.configuration = configuration
+        self.digest = digest
+    }
+
+    /// The configuration in force and the SHA-256 of the file it was read from.
+    var current: (configuration: Configuration, digest: String) { (configuration, digest) }
 
     /// Installs `new` when `ReloadGuard` accepts it in place of the one in force, in one step so
     /// that two reloads cannot interleave; returns the one in force before, and the decision.
-    func replace(with new: Configuration) -> (old: Configuration, decision: ReloadDecision) {
-        let old = current
+    func replace(with new: Configuration, digest newDigest: String) -> (
+        old: Configuration, decision: ReloadDecision
+    ) {
+        let old = configuration
         let decision = ReloadGuard.check(old: old, new: new)
-        if case .accept = decision { current = new }
+        if case .accept = decision {
+            configuration = new
+            digest = newDigest
+        }
         return (old, decision)
     }
 }

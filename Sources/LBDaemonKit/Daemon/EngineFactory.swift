@@ -56,7 +56,7 @@ public enum EngineFactory {
         if let embedded {
             switch embeddedRole {
             case .alwaysPublishes: ungated.append(embedded.publisher)
-            case .gatedByLeadership: gated.append(embedded.publisher)
+            case .gatedByLeadership: gated.append(FollowEndingPublisher(embedded: embedded, logger: logger))
             }
         }
         let engine = EvaluationEngine(

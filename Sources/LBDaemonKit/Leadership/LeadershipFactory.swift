@@ -2,13 +2,21 @@ import Logging
 
 /// The leadership a configuration asks for.
 public enum LeadershipFactory {
-    /// `ha.mode`'s leadership for this instance.
-    public static func make(_ configuration: Configuration, instance: String, logger: Logger)
+    /// `ha.mode`'s leadership for this instance. Throws when the settings cannot make one (a
+    /// heartbeat URL or lease URL that does not parse, an unreadable password file).
+    public static func make(_ configuration: Configuration, instance: String, logger: Logger) throws
         -> any Leadership
     {
-        switch configuration.ha.mode {
-        case .standalone, .heartbeat, .lease:
+        let ha = configuration.ha
+        switch ha.mode {
+        case .standalone:
             return StandaloneLeadership(instance: instance)
+        case .heartbeat:
+            return try HeartbeatLeadership(settings: ha, instance: instance, logger: logger)
+        case .lease:
+            return try LeaseLeadership(
+                settings: ha.lease, partition: configuration.partition ?? AliasConfiguration.defaultPartition,
+                instance: instance, logger: logger)
         }
     }
 

@@ -12,6 +12,11 @@ import NIOCore
 /// the addresses or the TTL differ. Invariant: at most `DNSSettings.maxConcurrentUpdates` UPDATEs
 /// are in flight at once, across every concurrent `publish` call.
 ///
+/// With a fencing token (`ha.mode: lease`), every UPDATE also requires the zone's fencing record
+/// to hold that token, and the fence is moved to a new token by compare-and-swap before its first
+/// UPDATE (``DNSFence``): a server refuses a deposed instance. Without one, the UPDATEs are
+/// golbd's.
+///
 /// Nothing is parsed per publication: the keys come built from the configuration, alias names are
 /// parsed once (``AliasNames``), and server names are looked up once and again only when due
 /// (``ServerAddressCache``).
@@ -41,6 +46,8 @@ public struct DNSUpdatePublisher: Publisher {
     private let sleep: Sleep
     private let aliasNames: AliasNames
     private let servers: ServerAddressCache
+    private let fences = DNSFenceLedger()
+    private let logger: Logger
 
     /// - Parameters:
     ///   - aliases: the configured aliases, whose names are parsed here once; others are parsed
@@ -48,7 +55,7 @@ public struct DNSUpdatePublisher: Publisher {
     ///   - firstRetryDelay: the wait before the second attempt of a read or an UPDATE; it doubles
     ///     before each further one (`settings.retries` extra attempts at most).
     ///   - sleep: how to wait between attempts; tests pass one that returns at once.
-    ///   - logger: where lookups of the DNS server's name are logged.
+    ///   - logger: where lookups of the DNS server's name and moves of the fence are logged.
     public init(
         settings: DNSSettings, aliases: [String] = [], client: DNSClient = DNSClient(),
         firstRetryDelay: Duration = .milliseconds(500),
@@ -57,13 +64,14 @@ public struct DNSUpdatePublisher: Publisher {
     ) {
         self.init(
             settings: settings, aliases: aliases, sender: client,
-            servers: ServerAddressCache(logger: logger), firstRetryDelay: firstRetryDelay, sleep: sleep)
+            servers: ServerAddressCache(logger: logger), firstRetryDelay: firstRetryDelay, sleep: sleep,
+            logger: logger)
     }
 
     init(
         settings: DNSSettings, aliases: [String] = [], sender: any DNSRequestSender,
         servers: ServerAddressCache = ServerAddressCache(logger: Logger(label: "lbd.dns-update")),
-        firstRetryDelay: Duration, sleep: @escaping Sleep
+        firstRetryDelay: Duration, sleep: @escaping Sleep, logger: Logger = Logger(label: "lbd.dns-update")
     ) {
         self.settings = settings
         self.sender = sender
@@ -72,6 +80,7 @@ public struct DNSUpdatePublisher: Publisher {
         self.sleep = sleep
         self.aliasNames = AliasNames(aliases)
         self.servers = servers
+        self.logger = logger
     }
 
     /// The views `publication` goes to: the internal one for every alias, the external one for
@@ -99,9 +108,11 @@ public struct DNSUpdatePublisher: Publisher {
     private func publish(_ publication: Publication, in view: View, dryRun: Bool) async -> PublicationResult {
         let alias: DomainName
         let destination: Destination
+        var fence: (name: DomainName, token: Int64)?
         do {
             alias = try aliasNames.name(of: publication.alias)
             destination = try await resolve(view)
+            if let token = publication.fencingToken { fence = (try DNSFence.name(in: alias), token) }
         } catch {
             return PublicationResult(target: view.target, previous: nil, action: .failed(Self.failure(error)))
         }
@@ -122,26 +133,154 @@ public struct DNSUpdatePublisher: Publisher {
             PublicationResult(
                 target: view.target, previous: current.addresses, previousTTL: current.ttl, action: action)
         }
-        if current == wanted { return result(.unchanged) }
-        if dryRun { return result(.wouldUpdate) }
-        do {
-            let update = Self.replacement(of: alias, by: wanted)
-            try await withRetries {
-                try await suspectingAddress(of: destination) {
-                    try await limiter.withPermit {
-                        _ = try await sender.send(
-                            update.message, server: destination.server, key: destination.key,
-                            options: clientOptions)
-                    }
-                }
+        // A dry run neither reads nor moves the fence: it changes nothing, so nothing to fence.
+        if dryRun { return result(current == wanted ? .unchanged : .wouldUpdate) }
+        let fenceView = "\(view.target) at \(destination.server.endpointDescription)"
+        if let fence {
+            // Before comparing: an instance taking over moves the fence even when the records
+            // are already right, or a deposed one could still write them.
+            do {
+                try await hold(fence.token, at: fence.name, zone: alias, view: fenceView, destination)
+            } catch {
+                return result(.failed(Self.failure(error)))
             }
-            return result(.updated)
+        }
+        if current == wanted { return result(.unchanged) }
+        var update = Self.replacement(of: alias, by: wanted)
+        if let fence { DNSFence.requireHeld(fence.token, at: fence.name, in: &update) }
+        let outcome: Result<Void, any Error>
+        do {
+            try await send(update, to: destination, fenced: fence != nil)
+            outcome = .success(())
         } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success: return result(.updated)
+        case .failure(let error):
+            let context = "UPDATE of \(alias) at \(destination.server.endpointDescription)"
+            guard let fence, let refusal = error as? DNSFence.Refused else {
+                return result(.failed(Self.failure(error).at(context)))
+            }
+            fences.forget(zone: alias, view: fenceView)
+            let found = (try? await readFence(fence.name, at: destination)).map {
+                " (it holds \(DNSFence.describe($0)))"
+            }
             return result(
                 .failed(
-                    Self.failure(error).at("UPDATE of \(alias) at \(destination.server.endpointDescription)"))
-            )
+                    PublishingFailure(
+                        .fenced,
+                        "\(context): refused by the server (\(refusal.responseCode)): the fence "
+                            + "\(fence.name) no longer holds this instance's token \(fence.token)\(found ?? ""); "
+                            + "another instance holds a newer lease")))
         }
+    }
+
+    /// Makes sure the fence of `zone` holds `token`, moving it by compare-and-swap when it holds
+    /// an older one; a race lost to another instance's move is read again once.
+    private func hold(
+        _ token: Int64, at name: DomainName, zone: DomainName, view: String, _ destination: Destination
+    ) async throws {
+        if fences.token(zone: zone, view: view) == token { return }
+        let place = "the fence \(name) at \(destination.server.endpointDescription)"
+        for _ in 0..<2 {
+            let current: [RecordData]
+            do {
+                current = try await readFence(name, at: destination)
+            } catch {
+                throw Self.failure(error).at("reading \(place)")
+            }
+            let move = DNSFence.move(from: current, to: token)
+            switch move {
+            case .alreadyHeld:
+                fences.record(token, zone: zone, view: view)
+                return
+            case .deposed(let newer):
+                fences.forget(zone: zone, view: view)
+                throw PublishingFailure(
+                    .fenced,
+                    "\(place) holds token \(newer), newer than this instance's \(token): another "
+                        + "instance holds a newer lease; not publishing")
+            case .unreadable:
+                throw PublishingFailure(
+                    .fenced,
+                    "\(place) holds \(DNSFence.describe(current)), which is not one fencing token: "
+                        + "delete that TXT RRset (nsupdate) so that the lease holder can write its own")
+            case .create, .replace:
+                break
+            }
+            guard let update = DNSFence.compareAndSwap(move, zone: zone, at: name, to: token) else { return }
+            let outcome: Result<Void, any Error>
+            do {
+                try await send(update, to: destination, fenced: true)
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success:
+                fences.record(token, zone: zone, view: view)
+                logger.info(
+                    "moved the fence",
+                    metadata: [
+                        "fence": .string(name.description), "view": .string(view),
+                        "from": .string(DNSFence.describe(current)), "token": .stringConvertible(token),
+                    ])
+                return
+            case .failure(let error):
+                // Another instance moved the fence since the read: read it again, once.
+                guard error is DNSFence.Refused else {
+                    throw Self.failure(error).at("moving \(place) to \(token)")
+                }
+            }
+        }
+        throw PublishingFailure(
+            .fenced, "\(place) changed during two compare-and-swaps in a row: another instance is moving it")
+    }
+
+    /// The TXT records of the fence at `name`; none when it does not exist.
+    private func readFence(_ name: DomainName, at destination: Destination) async throws -> [RecordData] {
+        let records: [ResourceRecord] = try await withRetries {
+            try await suspectingAddress(of: destination) {
+                try await answers(name, type: .txt, at: destination)
+            }
+        }
+        return records.filter { $0.name == name && $0.data.type == .txt }.map(\.data)
+    }
+
+    /// Sends `update`, within the limit of UPDATEs in flight and with the retries. With `fenced`,
+    /// NXRRSET and YXRRSET (a prerequisite failed, and the fence is the only one lbd sets) are
+    /// ``DNSFence/Refused``, which the retries let through: sending again cannot help.
+    private func send(_ update: DNSUpdate, to destination: Destination, fenced: Bool) async throws {
+        try await withRetries {
+            try await suspectingAddress(of: destination) {
+                try await limiter.withPermit {
+                    // Inspected outside the `catch`, as in `answers`.
+                    let outcome: Result<DNSResponse, any Error>
+                    do {
+                        outcome = .success(
+                            try await sender.send(
+                                update.message, server: destination.server, key: destination.key,
+                                options: clientOptions))
+                    } catch {
+                        outcome = .failure(error)
+                    }
+                    if fenced, case .failure(let error) = outcome, let code = Self.prerequisiteFailure(error)
+                    {
+                        throw DNSFence.Refused(responseCode: code)
+                    }
+                    _ = try outcome.get()
+                }
+            }
+        }
+    }
+
+    /// The RCODE when `error` says a prerequisite failed (NXRRSET or YXRRSET).
+    @inline(never)
+    private static func prerequisiteFailure(_ error: any Error) -> ResponseCode? {
+        guard let code = (error as? DNSClientError)?.responseCode, code == .nxRRSet || code == .yxRRSet
+        else { return nil }
+        return code
     }
 
     /// Reads the A and AAAA RRsets of `alias`. The key signs the queries so that the answer comes

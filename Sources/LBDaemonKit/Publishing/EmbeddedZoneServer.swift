@@ -1,6 +1,7 @@
 import DNS
 import Logging
 import NIOCore
+import Synchronization
 
 /// lbd's own authoritative DNS server for its aliases: a `ZoneStore` the `ZonePublisher` writes
 /// and a `DNSServer` answers from, with NOTIFY to the configured secondaries.
@@ -9,18 +10,30 @@ import NIOCore
 /// the state directory before the first query is answered), keeps their serials growing, and
 /// holds the first round and the NOTIFYs until `completeFirstRound(served:)`, so that a restart
 /// never shows anyone a zone that is not complete.
+///
+/// On a standby, `follow(peer:aliases:logger:settings:)` makes it serve the active instance's
+/// zones, transferred from the active's embedded server, until `stopFollowing(served:logger:)`
+/// at takeover; its own publications then continue from those zones with growing serials.
 public final class EmbeddedZoneServer: Sendable {
     public let store: ZoneStore
     public let publisher: ZonePublisher
     public let server: DNSServer
     /// Where the server listens (the port is the one bound, when 0 was asked for).
     public let address: SocketAddress
+    /// Writes the zones to the state directory (nothing without one).
+    private let saveZones: @Sendable (ZoneStore) -> Void
+    /// The task of the `ZoneFollower` while this instance is a standby following the active.
+    private let following = Mutex<Task<Void, Never>?>(nil)
 
-    private init(store: ZoneStore, publisher: ZonePublisher, server: DNSServer, address: SocketAddress) {
+    private init(
+        store: ZoneStore, publisher: ZonePublisher, server: DNSServer, address: SocketAddress,
+        saveZones: @escaping @Sendable (ZoneStore) -> Void
+    ) {
         self.store = store
         self.publisher = publisher
         self.server = server
         self.address = address
+        self.saveZones = saveZones
     }
 
     /// Starts the server `settings` describe. Throws when a name in the settings is invalid or
@@ -69,10 +82,11 @@ public final class EmbeddedZoneServer: Sendable {
             })
         let address = try await server.start()
         logger.notice("serving DNS on \(address.endpointDescription)", metadata: ["action": "listening"])
+        let saveZones: @Sendable (ZoneStore) -> Void = { store in state?.setZones(store.zones) }
         let publisher = ZonePublisher(
-            store: store, layout: layout, apex: apex, holdingFirstRound: state != nil,
-            changed: { store in state?.setZones(store.zones) })
-        return EmbeddedZoneServer(store: store, publisher: publisher, server: server, address: address)
+            store: store, layout: layout, apex: apex, holdingFirstRound: state != nil, changed: saveZones)
+        return EmbeddedZoneServer(
+            store: store, publisher: publisher, server: server, address: address, saveZones: saveZones)
     }
 
     /// Ends the first round after a start (every served alias evaluated once): applies its
@@ -91,7 +105,71 @@ public final class EmbeddedZoneServer: Sendable {
             metadata: ["action": "first-round-complete", "zones": "\(store.zones.count)"])
     }
 
+    /// Whether a `ZoneFollower` keeps the zones (`follow(peer:aliases:logger:settings:)`).
+    public var isFollowing: Bool {
+        following.withLock { $0 != nil }
+    }
+
+    /// Makes this server a copy of the active instance's (call when this instance becomes the
+    /// standby): a `ZoneFollower` transfers the zones the layout gives (the shared zone, or the
+    /// zone of each alias `aliases` returns, asked at each pass) from `peer`, the active's
+    /// `dns.embedded.listen`, at once and then every second, until `stopFollowing(served:logger:)`.
+    /// The publisher leaves the zones to it meanwhile. The peer must allow this instance's
+    /// address in its `transfer_from`. Following again restarts the follower.
+    public func follow(
+        peer: ServerAddress, aliases: @escaping @Sendable () async -> Set<String> = { [] }, logger: Logger,
+        settings: ZoneFollower.Settings = ZoneFollower.Settings()
+    ) async {
+        await stopFollowerTask()
+        let layout = publisher.layout
+        let follower = ZoneFollower(
+            peer: peer, store: store,
+            zones: {
+                switch layout {
+                case .sharedZone(let origin): return [origin]
+                case .zonePerAlias:
+                    return await aliases().sorted().compactMap { try? DomainName(alias: $0) }
+                }
+            }, saved: saveZones, logger: logger, settings: settings)
+        publisher.beginFollowing()
+        following.withLock { $0 = Task { await follower.run() } }
+    }
+
+    /// Stops following (call when this instance becomes the active, before it publishes): when
+    /// it returns no transfer changes the zones any more, and the publisher continues from the
+    /// followed zones, each next version with a serial above the followed one. With `served`
+    /// (alias names), the aliases the followed zones hold but this configuration does not serve
+    /// are withdrawn and zones of their own get this instance's apex (after the first round
+    /// only; before, its completion does that).
+    public func stopFollowing(served: Set<String>?, logger: Logger) async {
+        let wasFollowing = await stopFollowerTask()
+        guard wasFollowing || publisher.isFollowing else { return }
+        let withdrawn = publisher.endFollowing(served: served)
+        for alias in withdrawn {
+            logger.notice(
+                "\(alias): in the followed zones but not served here: withdrawn",
+                metadata: ["alias": "\(alias)", "action": "withdrawn"])
+        }
+        logger.notice(
+            "publishing from the followed zones: \(store.zones.count) zone(s)",
+            metadata: ["action": "follow-ended", "zones": "\(store.zones.count)"])
+    }
+
+    /// Cancels the follower and waits for it; whether there was one.
+    @discardableResult
+    private func stopFollowerTask() async -> Bool {
+        let task = following.withLock { task in
+            defer { task = nil }
+            return task
+        }
+        guard let task else { return false }
+        task.cancel()
+        await task.value
+        return true
+    }
+
     public func stop() async {
+        await stopFollowerTask()
         await server.stop()
     }
 }

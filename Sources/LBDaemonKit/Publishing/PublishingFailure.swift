@@ -26,6 +26,10 @@ public struct PublishingFailure: Error, Hashable, Sendable, CustomStringConverti
         case tsig
         /// The server's answer could not be read.
         case malformedResponse = "malformed_response"
+        /// The DNS server's fencing record (`_lbd-fence.<zone>`, `ha.mode: lease`) holds a newer
+        /// lease's token than this instance's, or the server refused an UPDATE on that
+        /// prerequisite: another instance publishes now. Not retried.
+        case fenced
         /// The embedded zone could not be built with the records.
         case zone
         /// lbd stopped while publishing.

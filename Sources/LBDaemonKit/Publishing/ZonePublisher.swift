@@ -35,6 +35,8 @@ public final class ZonePublisher: Publisher {
     /// Held from reading a zone to replacing it: `ZoneStore.replace` is atomic, but reading and
     /// then replacing is not. Holds the first round's changes while it is held (nil after).
     private let writing: Mutex<[DomainName: StagedChange]?>
+    /// Whether a `ZoneFollower` keeps the zones (a standby): changed under `writing` only.
+    private let following = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - serial: the serial a new zone version asks for; the Unix time by default (the store
@@ -64,6 +66,40 @@ public final class ZonePublisher: Publisher {
         writing.withLock { $0 != nil }
     }
 
+    /// Whether the zones are a follower's (`beginFollowing()`), not this publisher's.
+    public var isFollowing: Bool {
+        following.load(ordering: .acquiring)
+    }
+
+    /// The zones become a `ZoneFollower`'s, copies of the active instance's: until
+    /// `endFollowing(served:)` withdrawals change nothing, and completing the first round only
+    /// ends the hold (its changes are dropped; nothing is withdrawn or given this apex), so that
+    /// the followed zones are what is served.
+    public func beginFollowing() {
+        writing.withLock { _ in following.store(true, ordering: .releasing) }
+    }
+
+    /// The zones are this publisher's again (a standby taking over): each next change builds on
+    /// the followed zones, and the store gives it a serial above theirs. With `served` (alias
+    /// names, as configured), the aliases the followed zones hold but `served` does not are
+    /// withdrawn and zones of their own get the configured apex, as at the end of a first round;
+    /// returns the aliases withdrawn. During the first round the round's completion does that.
+    @discardableResult
+    public func endFollowing(served: Set<String>?) -> [String] {
+        writing.withLock { staged in
+            following.store(false, ordering: .releasing)
+            guard staged == nil, let served else { return [] }
+            let withdrawn: [String]
+            switch layout {
+            case .zonePerAlias: withdrawn = completeZonesPerAlias([:], served: served)
+            case .sharedZone(let origin): withdrawn = completeSharedZone(origin, [:], served: served)
+            }
+            refreshApexes()
+            changed(store)
+            return withdrawn
+        }
+    }
+
     public func publish(_ publication: Publication, dryRun: Bool) async -> [PublicationResult] {
         [apply(publication, dryRun: dryRun)]
     }
@@ -77,6 +113,7 @@ public final class ZonePublisher: Publisher {
             return false
         }
         return writing.withLock { staged in
+            if following.load(ordering: .acquiring) { return false }
             if var changes = staged {
                 let shown: PublishedRecords?
                 switch changes[name] {
@@ -99,12 +136,15 @@ public final class ZonePublisher: Publisher {
     /// zone), withdraws the aliases the loaded state holds but `served` (alias names, as
     /// configured) does not, brings every zone of its own to the configured apex, and resumes
     /// the store's observers, which sends the NOTIFYs. Returns the aliases withdrawn because
-    /// they are no longer served. Does nothing (returns []) when the round is not held.
+    /// they are no longer served. Does nothing (returns []) when the round is not held. While
+    /// following, it only drops the round's changes and resumes the observers.
     @discardableResult
     public func completeFirstRound(served: Set<String>) -> [String] {
         let withdrawn = writing.withLock { staged -> [String]? in
             guard let changes = staged else { return nil }
             staged = nil
+            // The followed zones are the active instance's: they stay as they are.
+            if following.load(ordering: .acquiring) { return [] }
             let withdrawn: [String]
             switch layout {
             case .zonePerAlias: withdrawn = completeZonesPerAlias(changes, served: served)

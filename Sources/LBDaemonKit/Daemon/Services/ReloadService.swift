@@ -55,6 +55,8 @@ struct ReloadService: Service {
 
     private func reload() async {
         let new: Configuration
+        // Read before the file is parsed: a file changed in between is noticed again by the watch.
+        let digest = ConfigurationDigest.ofFile(at: daemon.path)
         do {
             new = try daemon.load()
         } catch {
@@ -63,7 +65,7 @@ struct ReloadService: Service {
                 metadata: ["action": "reload-failed"])
             return
         }
-        let (old, decision) = await running.replace(with: new)
+        let (old, decision) = await running.replace(with: new, digest: digest)
         let removed: [String]
         switch decision {
         case .refuse(let refusal):

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import LBDaemonKit
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Ask a running lbd what it is doing: its role, partition, peer and last round.",
+        discussion: """
+            GETs /api/v1/instance from `lbd run`'s HTTP server (http.listen) and prints the role \
+            (active or standby) and why, the instance, partition and peer, the heartbeat or lease \
+            age, the fencing token when there is one, and the last evaluation round. Exits 0 when \
+            lbd answered, 1 when nothing answers at the URL or the answer is not an lbd status. \
+            Without --url or --config, asks http://127.0.0.1:8080 (the default http.listen).
+            """
+    )
+
+    @Option(help: "lbd's HTTP address, http://HOST:PORT.")
+    var url: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Take the address from this configuration file's http.listen (0.0.0.0 or :: ask loopback).",
+            valueName: "file"))
+    var config: String?
+
+    @Flag(help: "Print the status as lbd's JSON answer.")
+    var json = false
+
+    @Option(help: "Seconds to wait for the answer.")
+    var timeout = 5.0
+
+    func validate() throws {
+        if url != nil, config != nil { throw ValidationError("give either --url or --config, not both") }
+        guard timeout > 0, timeout <= 300 else {
+            throw ValidationError("--timeout must be from 0 to 300 seconds")
+        }
+    }
+
+    func run() async throws {
+        let client = InstanceStatusClient(baseURL: try baseURL(), timeout: timeout)
+        let answer: (status: InstanceStatus, json: [UInt8])
+        do {
+            answer = try await client.fetch()
+        } catch {
+            printToStandardError("lbd status: \(error)")
+            throw ExitCode(1)
+        }
+        if json {
+            var text = String(decoding: answer.json, as: UTF8.self)
+            if !text.hasSuffix("\n") { text += "\n" }
+            print(text, terminator: "")
+        } else {
+            print(
+                InstanceStatusReport.render(answer.status, url: client.baseURL, now: Date()), terminator: "")
+        }
+    }
+
+    private func baseURL() throws -> String {
+        guard let config else { return url ?? "http://127.0.0.1:8080" }
+        let loaded: LoadedConfiguration
+        do {
+            loaded = try ConfigurationLoader.load(path: config, format: nil)
+        } catch {
+            printToStandardError(error.description)
+            throw ExitCode(1)
+        }
+        guard let listen = loaded.configuration.http.listen else {
+            printToStandardError(
+                "lbd status: \(config): http.listen is off, so lbd serves no status; give --url")
+            throw ExitCode(1)
+        }
+        return InstanceStatusClient.baseURL(listeningOn: listen)
+    }
+}
