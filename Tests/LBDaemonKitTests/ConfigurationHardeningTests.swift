@@ -220,7 +220,7 @@ import Testing
         new.snmp.authPassword = "a-password"
         new.dns.embedded?.listen = ServerAddress(host: "127.0.0.1", port: 53)
         new.ha.mode = .heartbeat
-        new.http.listen = ServerAddress(host: "127.0.0.1", port: 8080)
+        new.http.listen = ServerAddress(host: "127.0.0.1", port: 8081)
         #expect(
             StartOnlySettings.changed(from: old, to: new) == [
                 "snmp.auth_password", "snmp.timeout", "dns.embedded.listen", "ha.mode", "http.listen",
@@ -239,25 +239,25 @@ import Testing
 
     // MARK: - Not implemented yet
 
-    @Test func heartbeatAndHTTPAreWarnedAboutAsNotImplemented() throws {
+    @Test func heartbeatAndHTTPAreNoLongerWarnedAboutAsNotImplemented() throws {
         let golbd = ConfigFixture.golbdSample
-        let heartbeat = try #require(golbd.notImplementedWarnings.first)
-        #expect(heartbeat.hasPrefix("ha.mode heartbeat is not implemented yet"))
-        #expect(heartbeat.contains("lbdxyz.cern.ch"))
+        #expect(golbd.ha.mode == .heartbeat)
+        #expect(golbd.ha.master == "lbdxyz.cern.ch")
+        #expect(golbd.notImplementedWarnings.isEmpty)
         #expect(Configuration().notImplementedWarnings.isEmpty)
+        // The HTTP server exists: an address is no longer warned about.
         var http = Configuration()
-        http.http.listen = ServerAddress(host: "127.0.0.1", port: 8080)
-        #expect(
-            http.notImplementedWarnings == [
-                "http is not implemented yet: nothing listens on http.listen 127.0.0.1:8080"
-            ])
+        http.http.listen = ServerAddress(host: "::1", port: 9090)
+        #expect(http.notImplementedWarnings.isEmpty)
     }
 
-    @Test func printingWritesNoHTTPListenThatNothingServes() throws {
+    @Test func printingAlwaysWritesTheHTTPAddressOrOff() throws {
         let printed = NativeYAMLPrinter.render(ConfigFixture.golbdSample)
-        #expect(!printed.contains("http"))
-        #expect(!printed.contains("listen"))
-        // A listen address the file set is kept (check-config warns about it).
+        #expect(printed.contains("http:\n  listen: 127.0.0.1:8080\n"), "\(printed)")
+        var off = Configuration()
+        off.http.listen = nil
+        let offLine = try Regex("http:\n  listen: '?off'?\n")
+        #expect(NativeYAMLPrinter.render(off).contains(offLine))
         var set = Configuration()
         set.http.listen = ServerAddress(host: "::1", port: 9090)
         #expect(NativeYAMLPrinter.render(set).contains("http:\n  listen: '[::1]:9090'\n"))

@@ -85,10 +85,10 @@ import Testing
         #expect(configuration.snmp.concurrency == 1000)
         #expect(configuration.ha == HASettings())
         #expect(configuration.ha.heartbeatDirectory == "/var/lib/lbd")
-        #expect(configuration.ha.takeoverAfter == 60)
-        // HTTP is not implemented: off by default, so nothing pretends to listen.
+        #expect(configuration.ha.takeoverAfter == 30)
+        // The HTTP server listens on loopback only unless told otherwise.
         #expect(configuration.http == HTTPSettings())
-        #expect(configuration.http.listen == nil)
+        #expect(configuration.http.listen == ServerAddress(host: "127.0.0.1", port: 8080))
         #expect(configuration.reload == ReloadSettings())
         #expect(configuration.reload.maximumWithdrawnShare == 0.5)
     }
@@ -475,8 +475,8 @@ import Testing
             name: "ha heartbeat without master", text: alias + "ha:\n  mode: heartbeat\n",
             fragment: "ha mode heartbeat needs master", line: 4, column: 3),
         NativeCase(
-            name: "unknown ha mode", text: alias + "ha:\n  mode: lease\n",
-            fragment: "ha mode must be standalone or heartbeat",
+            name: "unknown ha mode", text: alias + "ha:\n  mode: raft\n",
+            fragment: "ha mode must be standalone, heartbeat or lease",
             line: 4, column: 9),
         NativeCase(
             name: "empty master", text: alias + "ha:\n  mode: heartbeat\n  master: ''\n",

@@ -47,12 +47,12 @@ import Testing
             "polling_interval: 300", "ttl: 60", "external: false", "partition: default",
             "max_withdrawn_share: 50%",
             "timeout: 2s", "retries: 3", "max_concurrent_updates: 4", "concurrency: 1000",
-            "takeover_after: 60s",
+            "takeover_after: 30s", "hold_down: 60s",
         ] {
             #expect(printed.contains(key), "missing '\(key)' in:\n\(printed)")
         }
-        // Nothing serves HTTP yet: no address that would look served.
-        #expect(!printed.contains("http"))
+        // The HTTP address is always written, the default included.
+        #expect(printed.contains("http:\n  listen: 127.0.0.1:8080\n"))
         #expect(printed.hasSuffix("\n"))
     }
 

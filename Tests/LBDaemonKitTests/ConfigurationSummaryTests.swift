@@ -13,6 +13,7 @@ import Testing
                 lb.conf: OK (golbd line format)
                 1 alias(es), 2 member(s), 2 distinct node(s), 1 partition(s)
                 partition default: 1 alias(es)
+                  aliases: aiermis.cern.ch
                 alias aiermis.cern.ch: best_hosts 1, when_none_usable keep, polling_interval 300s, ttl 60s, partition default
                   members: ermis19.cern.ch ermis20.cern.ch
 

@@ -423,9 +423,11 @@ struct NativeYAMLParser {
             case "ttl":
                 lease.ttl =
                     reader.value(field.value, "lease ttl") { text throws(ConfigurationMessage) in
-                        guard let seconds = Double(text), seconds >= 3, seconds <= 3600 else {
+                        let seconds = Double(
+                            try ConfigurationValues.seconds(text, key: "lease ttl", minimum: 3))
+                        guard seconds <= 3600 else {
                             throw ConfigurationMessage(
-                                "lease ttl must be from 3 to 3600 seconds, not '\(text.prefix(20))'")
+                                "lease ttl must be from 3 s to 3600 s, not \(seconds) s")
                         }
                         return seconds
                     } ?? lease.ttl

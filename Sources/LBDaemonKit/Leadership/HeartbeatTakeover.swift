@@ -4,7 +4,8 @@ import Foundation
 /// value, no I/O, every time given.
 ///
 /// The standby publishes as soon as the heartbeat is unreachable, does not match, or is stale
-/// (as golbd, which published on any failed check). It hands back only once the master's
+/// (as golbd, which published on any failed check), except in its first `takeoverAfter` seconds
+/// before it has seen the master once: a pair started together must not publish twice. It hands back only once the master's
 /// heartbeat has been fresh at every check for `holdDown` seconds, so that a flapping link does
 /// not make the two take turns. The master (`isMaster`) is always active.
 public struct HeartbeatTakeover: Hashable, Sendable {
@@ -36,6 +37,12 @@ public struct HeartbeatTakeover: Hashable, Sendable {
     public private(set) var since: Date
     /// While a standby that took over sees the master fresh: since when, without a break.
     public private(set) var freshSince: Date?
+    /// When this instance started, and whether it has seen the master's heartbeat fresh since:
+    /// until either, a failed check does not take over yet, so that two instances started
+    /// together (the master writes its first heartbeat after its first round) do not both
+    /// publish.
+    public let startedAt: Date
+    public private(set) var hasSeenMaster = false
 
     /// The decision at start, at `now`: the master is active; a standby waits for its first
     /// check, which `HeartbeatLeadership` makes at once.
@@ -45,6 +52,7 @@ public struct HeartbeatTakeover: Hashable, Sendable {
         self.takeoverAfter = takeoverAfter
         self.holdDown = holdDown
         self.since = now
+        self.startedAt = now
         if isMaster {
             role = .active
             reason = "this instance is the master (\(master)): it publishes and writes the heartbeat"
@@ -59,7 +67,12 @@ public struct HeartbeatTakeover: Hashable, Sendable {
         guard !isMaster else { return nil }
         switch (role, observation) {
         case (.standby, .fresh(let age)):
+            hasSeenMaster = true
             reason = "standby: the master \(master)'s heartbeat is fresh (\(Self.seconds(age)) old)"
+            return nil
+        case (.standby, _) where !hasSeenMaster && now.timeIntervalSince(startedAt) < takeoverAfter:
+            reason =
+                "standby, waiting up to takeover_after \(Self.seconds(takeoverAfter)) from start for the master's first heartbeat: \(Self.failure(observation, master: master, takeoverAfter: takeoverAfter))"
             return nil
         case (.standby, _):
             return change(

@@ -202,7 +202,7 @@ public actor LeaseLeadership: Leadership {
             acquired
                 ? "acquired the lease of partition \(partition) with token \(token): publishing"
                 : "the lease of partition \(partition) with token \(token) was confirmed again: publishing",
-            metadata: ["action": "acquired-lease", "token": "\(token)"])
+            metadata: ["action": "takeover", "token": "\(token)"])
         announce()
     }
 

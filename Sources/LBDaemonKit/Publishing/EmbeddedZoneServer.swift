@@ -142,8 +142,7 @@ public final class EmbeddedZoneServer: Sendable {
     /// are withdrawn and zones of their own get this instance's apex (after the first round
     /// only; before, its completion does that).
     public func stopFollowing(served: Set<String>?, logger: Logger) async {
-        let wasFollowing = await stopFollowerTask()
-        guard wasFollowing || publisher.isFollowing else { return }
+        guard await stopFollowerTask() else { return }
         let withdrawn = publisher.endFollowing(served: served)
         for alias in withdrawn {
             logger.notice(
@@ -155,17 +154,19 @@ public final class EmbeddedZoneServer: Sendable {
             metadata: ["action": "follow-ended", "zones": "\(store.zones.count)"])
     }
 
-    /// Cancels the follower and waits for it; whether there was one.
+    /// Cancels the follower and waits for it; whether this call ended it. The task stays
+    /// `isFollowing` until it has ended, so that a concurrent caller (two publications at
+    /// takeover) waits for it too instead of writing beside its last transfer.
     @discardableResult
     private func stopFollowerTask() async -> Bool {
-        let task = following.withLock { task in
-            defer { task = nil }
-            return task
-        }
-        guard let task else { return false }
+        guard let task = following.withLock({ $0 }) else { return false }
         task.cancel()
         await task.value
-        return true
+        return following.withLock { current in
+            guard current == task else { return false }
+            current = nil
+            return true
+        }
     }
 
     public func stop() async {
