@@ -8,8 +8,8 @@ struct CheckConfigCommand: ParsableCommand {
         discussion: """
             Prints a summary (aliases, members, the aliases of each partition) and exits 0, or \
             prints every error as FILE:LINE:COLUMN: error: MESSAGE and exits 1 (the first 100, then \
-            how many more). Warnings go to standard error, among them the settings lbd reads but \
-            does not act on yet (ha.mode heartbeat, from golbd's master line; http.listen). With \
+            how many more). Warnings go to standard error, each naming the behaviour that changes \
+            from golbd's. With \
             --partition (or the file's `partition`), says which aliases that instance would serve, \
             and exits 1 when no alias is in that partition.
             """
