@@ -37,6 +37,8 @@ struct FailoverCommand: AsyncParsableCommand {
     var holdDown = 5
     @Option(help: "Lease mode: ha.lease.ttl in seconds.") var ttl = 10
     @Option(help: "defaults.polling_interval in seconds (one evaluation cycle).") var pollingInterval = 1
+    @Flag(help: "Keep the temporary directory (lbd's files and JSON logs) and print where it is.")
+    var keep = false
 
     func validate() throws {
         guard (1...100).contains(runs), (1...600).contains(takeoverAfter), (1...600).contains(holdDown),
@@ -66,7 +68,7 @@ struct FailoverCommand: AsyncParsableCommand {
         let settings =
             switch mode {
             case .heartbeat: "takeover_after \(takeoverAfter) s, hold_down \(holdDown) s"
-            case .lease: "lease ttl \(ttl) s (renewed every \(Double(ttl) / 3) s)"
+            case .lease: "lease ttl \(ttl) s (renewed every \(String(format: "%.1f", Double(ttl) / 3)) s)"
             }
         print(
             "# lbbench failover --mode \(mode.rawValue): \(settings), polling_interval \(pollingInterval) s, "
@@ -74,7 +76,13 @@ struct FailoverCommand: AsyncParsableCommand {
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lbbench-failover-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer {
+            if keep {
+                print("kept \(directory.path)")
+            } else {
+                try? FileManager.default.removeItem(at: directory)
+            }
+        }
 
         let (agents, snmpPort) = try await Self.startNodes()
         do {

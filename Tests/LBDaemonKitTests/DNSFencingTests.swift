@@ -73,6 +73,17 @@ struct DNSFencingTests {
         #expect(try DNSFence.name(in: Self.zone) == Self.fence)
     }
 
+    @Test func eachPartitionHasAFenceOfItsOwnBecauseTokensCountPerPartition() throws {
+        #expect(try DNSFence.name(in: Self.zone, partition: nil) == Self.fence)
+        #expect(try DNSFence.name(in: Self.zone, partition: "default") == Self.fence)
+        #expect(
+            try DNSFence.name(in: Self.zone, partition: "Web")
+                == DomainName(parsing: "_lbd-fence-web.\(Self.zone)"))
+        #expect(throws: PublishingFailure.self) {
+            try DNSFence.name(in: Self.zone, partition: String(repeating: "p", count: 80))
+        }
+    }
+
     // MARK: Decisions
 
     @Test func theFenceMovesOnlyForward() {

@@ -174,6 +174,7 @@ public actor EvaluationEngine {
         let permit: PublishingPermit? = dryRun ? PublishingPermit() : await leadership.publishingPermit()
         let publishers = (permit == nil ? [] : self.publishers) + ungatedPublishers
         let standby = permit == nil && !self.publishers.isEmpty
+        let partition = configuration.partition
         let decidedUnder = generation
         publishing[decidedUnder, default: 0] += 1
         let evaluations = await withTaskGroup(of: (Int, AliasEvaluation).self) { group in
@@ -184,7 +185,8 @@ public actor EvaluationEngine {
                         let publication = Publication(
                             alias: decision.alias, addresses: addresses,
                             ttl: decision.parameters.effectiveTTL,
-                            external: decision.parameters.external, fencingToken: permit?.fencingToken)
+                            external: decision.parameters.external, fencingToken: permit?.fencingToken,
+                            fencingPartition: partition)
                         results = await Self.publish(publication, to: publishers, dryRun: dryRun)
                     }
                     return (

@@ -15,13 +15,24 @@ enum DNSFence {
     /// The fencing record's TTL: resolvers must not keep an old fence.
     static let ttl: UInt32 = 0
 
-    /// The fencing record's name in `zone`.
-    static func name(in zone: DomainName) throws(PublishingFailure) -> DomainName {
+    /// The fencing record's name in `zone` for the lease of `partition`: `_lbd-fence.<zone>` for
+    /// the default partition, `_lbd-fence-<partition>.<zone>` for the others. Tokens count per
+    /// partition, so an alias moved to another partition gets that partition's fence instead of
+    /// finding a bigger token of the old one and believing itself deposed.
+    static func name(in zone: DomainName, partition: String? = nil) throws(PublishingFailure) -> DomainName {
+        let owner: String
+        if let partition, partition.lowercased() != AliasConfiguration.defaultPartition {
+            owner = "\(label)-\(partition.lowercased())"
+        } else {
+            owner = label
+        }
         do {
-            return try DomainName(parsing: "\(label).\(zone)")
+            return try DomainName(parsing: "\(owner).\(zone)")
         } catch {
             throw PublishingFailure(
-                .invalidAlias, "the fencing record's name under \(zone) is not a domain name: \(error)")
+                .invalidAlias,
+                "the fencing record's name \(owner) under \(zone) is not a domain name (partition names must fit in a DNS label): \(error)"
+            )
         }
     }
 

@@ -112,7 +112,9 @@ public struct DNSUpdatePublisher: Publisher {
         do {
             alias = try aliasNames.name(of: publication.alias)
             destination = try await resolve(view)
-            if let token = publication.fencingToken { fence = (try DNSFence.name(in: alias), token) }
+            if let token = publication.fencingToken {
+                fence = (try DNSFence.name(in: alias, partition: publication.fencingPartition), token)
+            }
         } catch {
             return PublicationResult(target: view.target, previous: nil, action: .failed(Self.failure(error)))
         }

@@ -13,15 +13,20 @@ public struct Publication: Hashable, Sendable {
     /// The lease's fencing token (`ha.mode: lease`): RFC 2136 UPDATEs carry it as a
     /// prerequisite, so that the DNS server refuses an instance that lost the lease.
     public var fencingToken: Int64?
+    /// The partition whose lease the token belongs to: tokens of different partitions are not
+    /// comparable, so each partition has a fence of its own. Nil is the default partition.
+    public var fencingPartition: String?
 
     public init(
-        alias: String, addresses: [NodeAddress], ttl: Int, external: Bool = false, fencingToken: Int64? = nil
+        alias: String, addresses: [NodeAddress], ttl: Int, external: Bool = false, fencingToken: Int64? = nil,
+        fencingPartition: String? = nil
     ) {
         self.alias = alias
         self.addresses = addresses
         self.ttl = ttl
         self.external = external
         self.fencingToken = fencingToken
+        self.fencingPartition = fencingPartition
     }
 }
 
