@@ -34,7 +34,8 @@ final class FailoverInstance {
             child = try ChildProcess(
                 executable,
                 arguments: [
-                    "run", "--config", configPath, "--state-dir", directory.appendingPathComponent("state").path,
+                    "run", "--config", configPath, "--state-dir",
+                    directory.appendingPathComponent("state").path,
                     "--instance-name", name, "--log-format", "json",
                 ], standardError: .appending(logPath))
         } catch {

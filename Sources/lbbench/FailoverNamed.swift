@@ -24,7 +24,9 @@ final class FailoverNamed {
         do {
             let deadline = ContinuousClock.now + .seconds(15)
             while ContinuousClock.now < deadline {
-                guard named.child.isRunning else { throw BenchmarkError("named exited: \(named.errorOutput)") }
+                guard named.child.isRunning else {
+                    throw BenchmarkError("named exited: \(named.errorOutput)")
+                }
                 if (try? await named.addresses()) != nil { return named }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -36,7 +38,9 @@ final class FailoverNamed {
     }
 
     private init(alias: String) throws {
-        guard let program = ["/usr/sbin/named", "/usr/bin/named"].first(where: FileManager.default.isExecutableFile)
+        guard
+            let program = ["/usr/sbin/named", "/usr/bin/named"].first(
+                where: FileManager.default.isExecutableFile)
         else { throw BenchmarkError("named is not installed (apt-get install bind9)") }
         self.alias = alias
         secret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).base64EncodedString()
@@ -110,7 +114,8 @@ final class FailoverNamed {
     }
 
     var errorOutput: String {
-        let text = (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+        let text =
+            (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
         return String(text.suffix(2000))
     }
 

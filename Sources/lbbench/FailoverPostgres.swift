@@ -19,10 +19,13 @@ final class FailoverPostgres {
         let root = "/usr/lib/postgresql"
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         guard
-            let binaries = versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }).map({ "\(root)/\($0)/bin" })
-                .first(where: { FileManager.default.isExecutableFile(atPath: "\($0)/initdb") })
+            let binaries = versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }).map({
+                "\(root)/\($0)/bin"
+            })
+            .first(where: { FileManager.default.isExecutableFile(atPath: "\($0)/initdb") })
         else { throw BenchmarkError("PostgreSQL is not installed (apt-get install postgresql)") }
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("lbbench-postgres-\(UUID())")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "lbbench-postgres-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Self.giveToServerUser(directory)
         port = try LoopbackPort.freeForUDPAndTCP()
@@ -38,7 +41,9 @@ final class FailoverPostgres {
             throw BenchmarkError("initdb did not finish within 60 s")
         }
         guard ended.shellStatus == 0 else {
-            let log = (try? String(contentsOfFile: directory.appendingPathComponent("initdb.log").path, encoding: .utf8))
+            let log =
+                (try? String(
+                    contentsOfFile: directory.appendingPathComponent("initdb.log").path, encoding: .utf8))
             throw BenchmarkError("initdb failed (\(ended)): \(log?.suffix(1000) ?? "")")
         }
         child = try Self.launch(
@@ -94,7 +99,8 @@ final class FailoverPostgres {
     private static func giveToServerUser(_ url: URL) throws {
         guard getuid() == 0 else { return }
         guard let user = getpwnam("postgres") else { throw BenchmarkError("no postgres system user") }
-        guard chown(url.path, user.pointee.pw_uid, user.pointee.pw_gid) == 0, chmod(url.path, 0o700) == 0 else {
+        guard chown(url.path, user.pointee.pw_uid, user.pointee.pw_gid) == 0, chmod(url.path, 0o700) == 0
+        else {
             throw BenchmarkError("cannot give \(url.path) to the postgres user (errno \(errno))")
         }
     }

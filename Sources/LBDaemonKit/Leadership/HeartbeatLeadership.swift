@@ -31,9 +31,7 @@ public actor HeartbeatLeadership: Leadership {
     private var engineStalled = false
     /// The last write failure logged, so that each distinct cause is logged once.
     private var writeFailure: String?
-    private var subscribers: [Int: AsyncStream<LeadershipRole>.Continuation] = [:]
-    private var nextSubscriber = 0
-    private var stopped = false
+    private var subscribers = RoleSubscribers()
 
     /// Heartbeat leadership for `settings` (`mode`, `master`, the file, the URL, `takeover_after`
     /// and `hold_down`), as `instance`, reading time from `clock` (the wall clock: heartbeat
@@ -94,9 +92,7 @@ public actor HeartbeatLeadership: Leadership {
         } else {
             await runStandby()
         }
-        stopped = true
-        for continuation in subscribers.values { continuation.finish() }
-        subscribers = [:]
+        subscribers.finish()
     }
 
     /// The engine calls this at least every second from its run loop (not only after a round
@@ -106,24 +102,13 @@ public actor HeartbeatLeadership: Leadership {
     }
 
     public func roleChanges() -> AsyncStream<LeadershipRole> {
-        let (stream, continuation) = AsyncStream.makeStream(
-            of: LeadershipRole.self, bufferingPolicy: .bufferingNewest(8))
-        continuation.yield(takeover.role)
-        guard !stopped else {
-            continuation.finish()
-            return stream
-        }
-        let id = nextSubscriber
-        nextSubscriber += 1
-        subscribers[id] = continuation
-        continuation.onTermination = { [weak self] _ in
+        subscribers.subscribe(current: takeover.role) { [weak self] id in
             Task { await self?.unsubscribe(id) }
         }
-        return stream
     }
 
     private func unsubscribe(_ id: Int) {
-        subscribers[id] = nil
+        subscribers.remove(id)
     }
 
     // MARK: the master
@@ -238,7 +223,7 @@ public actor HeartbeatLeadership: Leadership {
         logger.notice(
             "\(transition.reason)",
             metadata: ["action": "\(transition.action.rawValue)", "role": "\(transition.role.rawValue)"])
-        for continuation in subscribers.values { continuation.yield(transition.role) }
+        subscribers.announce(transition.role)
     }
 
     /// The body at `url`, at most `HeartbeatFile.bodyLimit` bytes, the whole exchange (connect,

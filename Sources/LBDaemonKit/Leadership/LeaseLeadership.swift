@@ -33,9 +33,7 @@ public actor LeaseLeadership: Leadership {
     private var observed: (record: LeaseRecord, at: ContinuousClock.Instant)?
     private var since: Date?
     private var reason = "starting: the lease has not been tried yet"
-    private var subscribers: [Int: AsyncStream<LeadershipRole>.Continuation] = [:]
-    private var nextSubscriber = 0
-    private var stopped = false
+    private var subscribers = RoleSubscribers()
     private var failures = FailureWarnings()
 
     /// Seconds between two renewals by the holder, or two attempts by a standby.
@@ -124,19 +122,9 @@ public actor LeaseLeadership: Leadership {
     public func roundCompleted() async {}
 
     public func roleChanges() async -> AsyncStream<LeadershipRole> {
-        let (stream, continuation) = AsyncStream.makeStream(of: LeadershipRole.self)
-        continuation.yield(role)
-        guard !stopped else {
-            continuation.finish()
-            return stream
-        }
-        let id = nextSubscriber
-        nextSubscriber += 1
-        subscribers[id] = continuation
-        continuation.onTermination = { [weak self] _ in
+        subscribers.subscribe(current: role) { [weak self] id in
             Task { await self?.unsubscribe(id) }
         }
-        return stream
     }
 
     // MARK: - Rounds
@@ -239,7 +227,6 @@ public actor LeaseLeadership: Leadership {
     }
 
     private func stop() async {
-        stopped = true
         let token = heldToken
         heldToken = nil
         deadline = nil
@@ -274,8 +261,7 @@ public actor LeaseLeadership: Leadership {
             }
         }
         await Task { await store.close() }.value
-        for continuation in subscribers.values { continuation.finish() }
-        subscribers = [:]
+        subscribers.finish()
     }
 
     // MARK: - Failures
@@ -312,11 +298,11 @@ public actor LeaseLeadership: Leadership {
     // MARK: - Subscribers
 
     private func announce() {
-        for continuation in subscribers.values { continuation.yield(role) }
+        subscribers.announce(role)
     }
 
     private func unsubscribe(_ id: Int) {
-        subscribers[id] = nil
+        subscribers.remove(id)
     }
 
     private static func duration(_ seconds: Double) -> Duration {
