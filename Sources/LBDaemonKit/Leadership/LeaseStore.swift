@@ -215,8 +215,11 @@ public actor LeaseStore {
                 return true
             }
         } catch {
-            // Two instances creating it at the same moment: one of them sees the other's table.
-            if case .serverError(_, _, let state, _) = error, state == "42P07" || state == "23505" { return }
+            // Two instances creating it at the same moment: one of them sees the other's table,
+            // its row type (42710) or their catalogue rows (23505), once the other committed.
+            if case .serverError(_, _, let state, _) = error, ["42P07", "42710", "23505"].contains(state) {
+                return
+            }
             throw error
         }
     }
