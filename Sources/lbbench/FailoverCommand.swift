@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LBCore
 import SNMP
 
 /// `lbbench failover`: how long a pair of `lbd run`s takes to fail over, measured from outside
@@ -14,9 +15,9 @@ struct FailoverCommand: AsyncParsableCommand {
             load 10, and 127.77.0.2, load 20, one free port), a BIND taking signed UPDATEs for the \
             alias's zone, for --mode lease a PostgreSQL cluster, and two `lbd run`s (lbd-a, lbd-b, \
             the lbd next to this lbbench). lbd-a's alias has the first node as its member and \
-            lbd-b's the second, so that BIND's answer shows who published. Each run kills the \
-            active with SIGKILL, polls BIND every 50 ms until it answers the standby's node, then \
-            restarts the killed instance: in heartbeat mode lbd-a (the master) publishes again \
+            lbd-b's the second, so that BIND's answer shows who published. Each run waits a random \
+            part of the standby's check interval, kills the active with SIGKILL, polls BIND \
+            every 50 ms until it answers the standby's node, then restarts the killed instance: in heartbeat mode lbd-a (the master) publishes again \
             and lbd-b hands back after --hold-down; in lease mode the restarted instance is the \
             new standby and the next run kills the other one.
             """
@@ -37,6 +38,7 @@ struct FailoverCommand: AsyncParsableCommand {
     var holdDown = 5
     @Option(help: "Lease mode: ha.lease.ttl in seconds.") var ttl = 10
     @Option(help: "defaults.polling_interval in seconds (one evaluation cycle).") var pollingInterval = 1
+    @Option(help: "Seed of the random pause before each kill.") var seed: UInt64 = 2026
     @Flag(help: "Keep the temporary directory (lbd's files and JSON logs) and print where it is.")
     var keep = false
 
@@ -59,6 +61,16 @@ struct FailoverCommand: AsyncParsableCommand {
         }
     }
 
+    /// How often the standby looks: a heartbeat check every min(10 s, takeover_after / 3), a
+    /// lease attempt every ttl / 3. Each kill waits a random part of it, so that the kills do not
+    /// all fall at the same point of the standby's cycle (right after the wait for a hand-back).
+    var checkInterval: Double {
+        switch mode {
+        case .heartbeat: min(10, Double(takeoverAfter) / 3)
+        case .lease: Double(ttl) / 3
+        }
+    }
+
     func run() async throws {
         let lbd = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("lbd").path
@@ -72,7 +84,9 @@ struct FailoverCommand: AsyncParsableCommand {
             }
         print(
             "# lbbench failover --mode \(mode.rawValue): \(settings), polling_interval \(pollingInterval) s, "
-                + "BIND polled every 50 ms, \(runs) runs, each bounded to \(2 * expected + 30) s")
+                + "BIND polled every 50 ms, \(runs) runs, each bounded to \(2 * expected + 30) s, "
+                + "killed after a random pause of up to \(String(format: "%.1f", checkInterval)) s (seed \(seed))"
+        )
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "lbbench-failover-\(UUID())")
@@ -165,12 +179,15 @@ struct FailoverCommand: AsyncParsableCommand {
             try await Task.sleep(until: standbyStarted + .seconds(takeoverAfter + 1))
         }
 
+        var random = SeededRandomNumberGenerator(seed: seed)
         var active = 0
         var times: [Double?] = []
         for run in 1...runs {
             let standby = 1 - active
             let handbacks = pair[1].actions(alias: Self.alias).count { $0 == "handback" }
             let bound = Double(2 * expected + 30)
+            try await Task.sleep(
+                for: .milliseconds(Int64(Double.random(in: 0..<checkInterval, using: &random) * 1000)))
             let killed = ContinuousClock.now
             pair[active].kill9()
             var took: Double?

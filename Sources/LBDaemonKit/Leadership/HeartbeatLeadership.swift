@@ -169,11 +169,13 @@ public actor HeartbeatLeadership: Leadership {
             "heartbeat: this instance (\(instance)) is a standby of the master \(master); it reads \(url) every \(timing.interval)"
         )
         let interval = TimeAmount(timing.interval)
-        let client = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            configuration: HTTPClient.Configuration(
-                redirectConfiguration: .follow(max: 3, allowCycles: false),
-                timeout: HTTPClient.Configuration.Timeout(connect: interval, read: interval)))
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .follow(max: 3, allowCycles: false),
+            timeout: HTTPClient.Configuration.Timeout(connect: interval, read: interval))
+        // A refused connection is an answer (the master is down), not something to retry until the
+        // connect timeout: retrying made a killed master cost a whole extra check.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         while !Task.isCancelled {
             let observation = await check(client)
             if Task.isCancelled { break }
