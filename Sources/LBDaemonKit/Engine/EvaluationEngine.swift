@@ -151,6 +151,11 @@ public actor EvaluationEngine {
     private func evaluate(_ names: [String], scheduled: Bool = false) async -> [AliasEvaluation] {
         let polled = names.compactMap { served[$0] }
         let reports = await poller.poll(Set(polled.flatMap(\.members)))
+        // One permit for the batch, asked after polling (a standby that took over meanwhile
+        // publishes this batch, one that lost the lease does not) and before the decisions, so
+        // that nothing suspends between deciding and recording the publication under this
+        // configuration's generation (a reload waits for it).
+        let permit: PublishingPermit? = dryRun ? PublishingPermit() : await leadership.publishingPermit()
         // A reload while polling: an alias removed or redefined meanwhile is not decided from the
         // old definition (its new one is scheduled afresh); unchanged aliases go on.
         let aliases = polled.filter { served[$0.name] == $0 }
@@ -169,9 +174,6 @@ public actor EvaluationEngine {
                     alias: alias.name, parameters: alias.parameters, members: members, using: &random))
         }
         let dryRun = self.dryRun
-        // One permit for the batch, asked after polling: a standby that took over meanwhile
-        // publishes this batch, and one that lost the lease does not.
-        let permit: PublishingPermit? = dryRun ? PublishingPermit() : await leadership.publishingPermit()
         let publishers = (permit == nil ? [] : self.publishers) + ungatedPublishers
         let standby = permit == nil && !self.publishers.isEmpty
         let partition = configuration.partition
