@@ -91,8 +91,9 @@ import Testing
         let takeoversBefore = HALog.count(fixture.b.lines, action: "takeover")
         let killed = ContinuousClock.now
         fixture.a.kill9()
-        // b publishes its own choice once the heartbeat is older than takeover_after; the
-        // heartbeat checks come every takeover_after / 3, the polls every second.
+        // b publishes its own choice at its first check that fails (the master's HTTP server is
+        // gone: refused at once, as golbd's transport error), at worst once the heartbeat is older
+        // than takeover_after; the checks come every takeover_after / 3, the polls every second.
         let bound = Double(Self.takeoverAfter) + Double(Self.takeoverAfter) / 3 + 1 + 4
         let published = await HAWait.until(seconds: bound + 5) {
             (try? await named.addresses(Self.alias)) == fixture.fromB
@@ -101,7 +102,6 @@ import Testing
         #expect(published != nil, "b never published. \(fixture.logs())")
         if let took {
             #expect(took <= .seconds(bound), "b published \(took) after the kill. \(fixture.b.tail())")
-            #expect(took >= .seconds(Self.takeoverAfter / 2), "b must wait for the heartbeat to age: \(took)")
             print("[ha] heartbeat: master killed -> standby's answer in BIND after \(took)")
         }
         #expect(
