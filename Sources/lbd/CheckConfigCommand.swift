@@ -64,10 +64,6 @@ struct CheckConfigCommand: ParsableCommand {
         for warning in loaded.warnings { printToStandardError(warning.description) }
         var checked = loaded
         if let partition { checked.configuration.partition = partition }
-        for warning in checked.configuration.notImplementedWarnings {
-            printToStandardError(
-                ConfigurationIssue(severity: .warning, file: path, line: nil, message: warning).description)
-        }
         // `lbd run` refuses to start on it: an instance that would serve nothing is an error here.
         if let problem = checked.configuration.partitionProblem() {
             printToStandardError(

@@ -71,11 +71,6 @@ struct EvaluateCommand: AsyncParsableCommand {
         do {
             let loaded = try ConfigurationLoader.load(path: config, format: format)
             for warning in loaded.warnings { printToStandardError(warning.description) }
-            for warning in loaded.configuration.notImplementedWarnings {
-                printToStandardError(
-                    ConfigurationIssue(severity: .warning, file: config, line: nil, message: warning)
-                        .description)
-            }
             configuration = loaded.configuration
             if let snmpPort { configuration.snmp.port = snmpPort }
             if let dnsServer {

@@ -237,18 +237,13 @@ import Testing
         #expect(StartOnlySettings.changed(from: old, to: applied).isEmpty)
     }
 
-    // MARK: - Not implemented yet
+    // MARK: - golbd's master line
 
-    @Test func heartbeatAndHTTPAreNoLongerWarnedAboutAsNotImplemented() throws {
+    /// check-config no longer warns about it or about http.listen: ConfigurationCommandLineTests.
+    @Test func golbdsMasterLineIsHeartbeatMode() throws {
         let golbd = ConfigFixture.golbdSample
         #expect(golbd.ha.mode == .heartbeat)
         #expect(golbd.ha.master == "lbdxyz.cern.ch")
-        #expect(golbd.notImplementedWarnings.isEmpty)
-        #expect(Configuration().notImplementedWarnings.isEmpty)
-        // The HTTP server exists: an address is no longer warned about.
-        var http = Configuration()
-        http.http.listen = ServerAddress(host: "::1", port: 9090)
-        #expect(http.notImplementedWarnings.isEmpty)
     }
 
     @Test func printingAlwaysWritesTheHTTPAddressOrOff() throws {

@@ -93,8 +93,6 @@ public final class Daemon: Sendable {
             logger.error("\(path): \(error.description)")
             throw error
         }
-        // The same words as `lbd check-config`: settings read but not acted on yet.
-        for warning in configuration.notImplementedWarnings { logger.warning("\(warning)") }
         let stateStore = StateStore(directory: stateDirectory, logger: logger)
         let embedded: EmbeddedZoneServer?
         if let settings = configuration.dns.embedded {
