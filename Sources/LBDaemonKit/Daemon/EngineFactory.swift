@@ -33,11 +33,12 @@ public enum EngineFactory {
     ///   - updates: whether to publish by RFC 2136 UPDATE to the configured DNS servers.
     ///   - state: records what UPDATEs published (the embedded zone records its own).
     ///   - resolve: how node names become addresses (the system resolver by default).
+    ///   - observers: told of every batch (history, metrics).
     public static func make(
         configuration: Configuration, logger: Logger, seed: UInt64, dryRun: Bool = false,
         updates: Bool = true, state: StateStore? = nil, embedded: EmbeddedZoneServer? = nil,
         embeddedRole: EmbeddedRole = .alwaysPublishes, leadership: any Leadership = StandaloneLeadership(),
-        resolve: NodeAddressBook.Resolve? = nil
+        resolve: NodeAddressBook.Resolve? = nil, observers: [any EvaluationObserver] = []
     ) async throws -> EngineAssembly {
         let client = try await SNMPClient.start(maximumInFlight: configuration.snmp.concurrency)
         let port = configuration.snmp.port
@@ -61,7 +62,7 @@ public enum EngineFactory {
         }
         let engine = EvaluationEngine(
             configuration: configuration, poller: poller, publishers: gated, logger: logger, seed: seed,
-            dryRun: dryRun, leadership: leadership, ungatedPublishers: ungated)
+            dryRun: dryRun, leadership: leadership, ungatedPublishers: ungated, observers: observers)
         return EngineAssembly(engine: engine, client: client, gatedPublishers: gated)
     }
 }

@@ -18,6 +18,8 @@ public actor EvaluationEngine {
     /// that has no peer to follow).
     private let ungatedPublishers: [any Publisher]
     private let leadership: any Leadership
+    /// Told of every batch once published (history, metrics).
+    private let observers: [any EvaluationObserver]
     private let logger: Logger
     private var random: SeededRandomNumberGenerator
     private var schedule = AliasSchedule()
@@ -39,11 +41,14 @@ public actor EvaluationEngine {
     ///   - dryRun: publishers only report what they would change.
     ///   - leadership: gives or withholds the permit to publish to `publishers` (always given
     ///     by default); `ungatedPublishers` get every decision.
+    ///   - observers: told of every batch after its publications (`EvaluationObserver`).
     public init(
         configuration: Configuration, poller: NodePoller, publishers: [any Publisher], logger: Logger,
         seed: UInt64 = UInt64.random(in: .min ... .max), dryRun: Bool = false,
-        leadership: any Leadership = StandaloneLeadership(), ungatedPublishers: [any Publisher] = []
+        leadership: any Leadership = StandaloneLeadership(), ungatedPublishers: [any Publisher] = [],
+        observers: [any EvaluationObserver] = []
     ) {
+        self.observers = observers
         self.configuration = configuration
         self.served = Self.byName(configuration)
         self.poller = poller
@@ -150,7 +155,11 @@ public actor EvaluationEngine {
     /// in name order.
     private func evaluate(_ names: [String], scheduled: Bool = false) async -> [AliasEvaluation] {
         let polled = names.compactMap { served[$0] }
-        let reports = await poller.poll(Set(polled.flatMap(\.members)))
+        let startedAt = Date()
+        let pollStart = ContinuousClock.now
+        let nodes = Set(polled.flatMap(\.members))
+        let reports = await poller.poll(nodes)
+        let pollDuration = ContinuousClock.now - pollStart
         // One permit for the batch, asked after polling (a standby that took over meanwhile
         // publishes this batch, one that lost the lease does not) and before the decisions, so
         // that nothing suspends between deciding and recording the publication under this
@@ -188,7 +197,7 @@ public actor EvaluationEngine {
                             alias: decision.alias, addresses: addresses,
                             ttl: decision.parameters.effectiveTTL,
                             external: decision.parameters.external, fencingToken: permit?.fencingToken,
-                            fencingPartition: partition)
+                            fencingPartition: partition, decision: decision)
                         results = await Self.publish(publication, to: publishers, dryRun: dryRun)
                     }
                     return (
@@ -210,6 +219,12 @@ public actor EvaluationEngine {
             latest[alias.name] = evaluation
             if scheduled { schedule.finished(alias.name, at: now, using: &random) }
             log(evaluation)
+        }
+        if !observers.isEmpty {
+            let round = EvaluationRound(
+                evaluations: evaluations, startedAt: startedAt, pollDuration: pollDuration,
+                duration: now - pollStart, nodesPolled: nodes.count, scheduled: scheduled)
+            for observer in observers { await observer.observe(round) }
         }
         return evaluations
     }

@@ -16,11 +16,16 @@ public struct Publication: Hashable, Sendable {
     /// The partition whose lease the token belongs to: tokens of different partitions are not
     /// comparable, so each partition has a fence of its own. Nil is the default partition.
     public var fencingPartition: String?
+    /// The decision the addresses come from, member by member (loads, ranks, why not chosen):
+    /// what a publisher that weighs members needs (HAProxy). Nil when the publication was not
+    /// decided by the engine (tests, a state replay).
+    public var decision: Decision?
 
     public init(
         alias: String, addresses: [NodeAddress], ttl: Int, external: Bool = false, fencingToken: Int64? = nil,
-        fencingPartition: String? = nil
+        fencingPartition: String? = nil, decision: Decision? = nil
     ) {
+        self.decision = decision
         self.alias = alias
         self.addresses = addresses
         self.ttl = ttl
