@@ -19,6 +19,7 @@ public struct HTTPService: Service {
     private let status: @Sendable () async -> InstanceStatus
     private let logger: Logger
     private let onListening: @Sendable (Int) async -> Void
+    private let routes: [any HTTPRoutes]
 
     /// - Parameters:
     ///   - settings: `http.listen`; with none, `run()` serves nothing and waits for the shutdown.
@@ -28,11 +29,14 @@ public struct HTTPService: Service {
     ///   - status: what `/api/v1/instance` answers, asked at each request.
     ///   - onListening: told the port listened on once the server accepts connections (the port
     ///     the system chose when `listen` asks for port 0).
+    ///   - routes: the other parts served (API, metrics, dashboards).
     public init(
         settings: HTTPSettings, heartbeatDirectory: String, heartbeatFile: String, logger: Logger,
         status: @escaping @Sendable () async -> InstanceStatus,
+        routes: [any HTTPRoutes] = [],
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
+        self.routes = routes
         self.settings = settings
         self.heartbeat = HeartbeatFileRoute(directory: heartbeatDirectory, name: heartbeatFile)
         self.status = status
@@ -81,6 +85,7 @@ public struct HTTPService: Service {
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
+        for part in routes { part.add(to: router) }
         return router
     }
 
