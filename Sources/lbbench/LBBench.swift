@@ -8,7 +8,7 @@ struct LBBench: AsyncParsableCommand {
         subcommands: [
             SNMPBenchmarkCommand.self, SNMPAgentsCommand.self, LBClientBenchmarkCommand.self,
             DNSBenchmarkCommand.self, CycleBenchmarkCommand.self, CycleAgentsCommand.self,
-            FuzzCommand.self, FailoverCommand.self,
+            FuzzCommand.self, FailoverCommand.self, HAProxyBenchmarkCommand.self, HistoryBenchmarkCommand.self,
         ]
     )
 }

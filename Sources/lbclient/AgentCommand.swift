@@ -8,7 +8,7 @@ import SNMP
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
-        abstract: "Answer lbd's SNMP GETs with this node's load, without snmpd.")
+        abstract: "Answer lbd's SNMP GETs, or HAProxy's agent checks, with this node's load, without snmpd.")
 
     @OptionGroup var options: ClientOptions
 
@@ -18,9 +18,28 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("snmp-config"),
         help:
-            "Communities and v3 users, in snmpd.conf syntax (rocommunity, rocommunity6, createUser, rouser, engineID)."
+            "Communities and v3 users, in snmpd.conf syntax (rocommunity, rocommunity6, createUser, rouser, engineID). Without it, no SNMP is answered (then --haproxy-agent is required). (default: none)"
     )
-    var snmpConfig: String
+    var snmpConfig: String?
+
+    @Option(
+        name: .customLong("haproxy-agent"),
+        help:
+            "Also answer HAProxy's agent-check on this TCP HOST:PORT (127.0.0.1:9777, [::1]:9777); repeatable. See docs/haproxy.md. (default: none)"
+    )
+    var haproxyAgents: [String] = []
+
+    @Option(
+        name: .customLong("haproxy-agent-wait"),
+        help:
+            "How long to wait for HAProxy's agent-send line before answering for the whole node (default: 50ms).",
+        transform: parseDuration)
+    var haproxyAgentWait: Duration = .milliseconds(50)
+
+    @Option(
+        name: .customLong("haproxy-agent-connections"),
+        help: "Most agent-check connections served at once; more are closed unanswered (default: 64).")
+    var haproxyAgentConnections = 64
 
     @OptionGroup var cache: CacheTimeOption
 
@@ -28,18 +47,64 @@ struct AgentCommand: AsyncParsableCommand {
         guard ListenAddress(listen) != nil else {
             throw ValidationError("--listen `\(listen)` is not HOST:PORT (use [::]:161 for IPv6)")
         }
+        for address in haproxyAgents where ListenAddress(address) == nil {
+            throw ValidationError("--haproxy-agent `\(address)` is not HOST:PORT (use [::1]:9777 for IPv6)")
+        }
+        guard snmpConfig != nil || !haproxyAgents.isEmpty else {
+            throw ValidationError(
+                "give --snmp-config (to answer SNMP), --haproxy-agent (to answer HAProxy), or both")
+        }
+        guard (1...10000).contains(haproxyAgentConnections) else {
+            throw ValidationError("--haproxy-agent-connections must be between 1 and 10000")
+        }
+        guard haproxyAgentWait < .seconds(2) else {
+            throw ValidationError("--haproxy-agent-wait must be under the 2s a connection may last")
+        }
     }
 
     func run() async throws {
         let logger = try options.makeLogger()
+        let evaluator = options.makeEvaluator(logger: logger)
+        let record = OutcomeRecord()
+        let cache = AnswerCache(maximumAge: self.cache.cacheTime) {
+            await evaluator.answer(recordingInto: record)
+        }
+        var snmp: ClientAgent?
+        if let snmpConfig {
+            let agent = try makeSNMPAgent(configPath: snmpConfig, cache: cache, logger: logger)
+            let bound = try await agent.start()
+            logger.notice("answering SNMP on \(bound)")
+            printToStandardError("lbclient agent: answering SNMP on \(bound)")
+            snmp = agent
+        }
+        var haproxy: HAProxyAgent?
+        if !haproxyAgents.isEmpty {
+            let listeners = haproxyAgents.compactMap(ListenAddress.init).map {
+                HAProxyAgentServer.Configuration(
+                    host: $0.host, port: $0.port, requestWait: haproxyAgentWait,
+                    maximumConnections: haproxyAgentConnections)
+            }
+            let agent = HAProxyAgent(listeners: listeners, cache: cache, record: record)
+            for bound in try await agent.start() {
+                logger.notice("answering HAProxy agent checks on \(bound)")
+                printToStandardError("lbclient agent: answering HAProxy agent checks on \(bound)")
+            }
+            haproxy = agent
+        }
+        await TerminationSignal.wait()
+        await haproxy?.stop()
+        await snmp?.stop()
+    }
+
+    private func makeSNMPAgent(configPath: String, cache: AnswerCache, logger: Logger) throws -> ClientAgent {
         let text: String
         do {
-            text = try String(contentsOfFile: snmpConfig, encoding: .utf8)
+            text = try String(contentsOfFile: configPath, encoding: .utf8)
         } catch {
-            throw ValidationError("cannot read \(snmpConfig): \(error.localizedDescription)")
+            throw ValidationError("cannot read \(configPath): \(error.localizedDescription)")
         }
         let access: AgentAccessFile
-        switch AgentAccessFile.parse(text, path: snmpConfig) {
+        switch AgentAccessFile.parse(text, path: configPath) {
         case .failure(let errors):
             printToStandardError(errors.description)
             throw ExitCode(1)
@@ -47,20 +112,13 @@ struct AgentCommand: AsyncParsableCommand {
             access = parsed
         }
         guard let address = ListenAddress(listen) else { throw ExitCode(1) }
-        let evaluator = options.makeEvaluator(logger: logger)
-        let cache = AnswerCache(maximumAge: self.cache.cacheTime) { await evaluator.answerIfAny() }
         let refusals = RefusalLog { [logger] line in logger.warning("\(line)") }
-        let agent = ClientAgent(
+        return ClientAgent(
             configuration: SNMPAgentConfiguration(
                 host: address.host, port: address.port, communities: access.communityNames,
                 users: access.users,
                 engineID: access.engineID ?? SNMPAgentConfiguration.generateEngineID()),
             access: access.access(onRefusal: refusals.record), cache: cache)
-        let bound = try await agent.start()
-        logger.notice("answering SNMP on \(bound)")
-        printToStandardError("lbclient agent: answering SNMP on \(bound)")
-        await TerminationSignal.wait()
-        await agent.stop()
     }
 }
 

@@ -21,6 +21,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The port of the DNS server on 127.0.0.1.")
     var dnsPort = 5353
 
+    @Option(help: "The port of the web pages (dashboards, API, /metrics) on 127.0.0.1; 0 turns them off.")
+    var httpPort = 8080
+
     @Option(help: "Seconds between two evaluations of an alias.")
     var interval = 5
 
@@ -35,6 +38,9 @@ struct DemoCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...65_535).contains(dnsPort) else {
             throw ValidationError("--dns-port must be from 1 to 65535")
+        }
+        guard (0...65_535).contains(httpPort) else {
+            throw ValidationError("--http-port must be from 0 (off) to 65535")
         }
         guard (1...3600).contains(interval) else {
             throw ValidationError("--interval must be from 1 to 3600")
@@ -70,7 +76,11 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             try await DemoRun.run(
                 fleet: fleet, embedded: embedded, interval: interval, duration: duration, seed: seed,
-                logger: logger)
+                logger: logger, http: httpPort == 0 ? nil : ServerAddress(host: "127.0.0.1", port: httpPort),
+                onListening: { port in
+                    print("Dashboards: http://127.0.0.1:\(port)/   API: http://127.0.0.1:\(port)/api/v1/aliases")
+                    fflush(nil)
+                })
         } catch {
             printToStandardError("cannot open the SNMP client's sockets: \(error)")
             await embedded.stop()

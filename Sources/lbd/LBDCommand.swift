@@ -10,7 +10,7 @@ struct LBDCommand: AsyncParsableCommand {
         version: ProductVersion.current,
         subcommands: [
             RunCommand.self, EvaluateCommand.self, DemoCommand.self, CheckConfigCommand.self,
-            SimulateCommand.self, ProbeCommand.self, StatusCommand.self,
+            SimulateCommand.self, ProbeCommand.self, StatusCommand.self, ExplainCommand.self,
         ]
     )
 }

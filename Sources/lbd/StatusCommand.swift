@@ -11,7 +11,10 @@ struct StatusCommand: AsyncParsableCommand {
             (active or standby) and why, the instance, partition and peer, the heartbeat or lease \
             age, the fencing token when there is one, and the last evaluation round. Exits 0 when \
             lbd answered, 1 when nothing answers at the URL or the answer is not an lbd status. \
-            Without --url or --config, asks http://127.0.0.1:8080 (the default http.listen).
+            Without --url or --config, asks http://127.0.0.1:8080 (the default http.listen). \
+            When lbd asks for a token (http.token_file), --config sends the one in that file, or \
+            give --token-file; with http.tls the URL is https:// and the certificate must be one \
+            the system trusts.
             """
     )
 
@@ -23,6 +26,12 @@ struct StatusCommand: AsyncParsableCommand {
             "Take the address from this configuration file's http.listen (0.0.0.0 or :: ask loopback).",
             valueName: "file"))
     var config: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Send the bearer token in this file (with --url; --config takes the file's http.token_file).",
+            valueName: "file"))
+    var tokenFile: String?
 
     @Flag(help: "Print the status as lbd's JSON answer.")
     var json = false
@@ -38,7 +47,17 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = InstanceStatusClient(baseURL: try baseURL(), timeout: timeout)
+        let (url, configuredTokenFile) = try target()
+        var token: String?
+        if let file = tokenFile ?? configuredTokenFile {
+            do {
+                token = try HTTPSecurity.token(at: file)
+            } catch {
+                printToStandardError("lbd status: \(error)")
+                throw ExitCode(1)
+            }
+        }
+        let client = InstanceStatusClient(baseURL: url, timeout: timeout, token: token)
         let answer: (status: InstanceStatus, json: [UInt8])
         do {
             answer = try await client.fetch()
@@ -56,8 +75,9 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
-    private func baseURL() throws -> String {
-        guard let config else { return url ?? "http://127.0.0.1:8080" }
+    /// The URL to ask, and the token file the configuration names.
+    private func target() throws -> (url: String, tokenFile: String?) {
+        guard let config else { return (url ?? "http://127.0.0.1:8080", nil) }
         let loaded: LoadedConfiguration
         do {
             loaded = try ConfigurationLoader.load(path: config, format: nil)
@@ -70,6 +90,7 @@ struct StatusCommand: AsyncParsableCommand {
                 "lbd status: \(config): http.listen is off, so lbd serves no status; give --url")
             throw ExitCode(1)
         }
-        return InstanceStatusClient.baseURL(listeningOn: listen)
+        let http = loaded.configuration.http
+        return (InstanceStatusClient.baseURL(listeningOn: listen, tls: http.tls != nil), http.tokenFile)
     }
 }

@@ -168,7 +168,10 @@ import Testing
                 mode: .standalone, master: "m.example.org", heartbeatDirectory: "/tmp/hb dir",
                 heartbeatFile: "hb",
                 takeoverAfter: 0.5),
-            http: HTTPSettings(listen: ServerAddress(host: "::", port: 1)))
+            // An address other than loopback must be guarded: both guards are printed.
+            http: HTTPSettings(
+                listen: ServerAddress(host: "::", port: 1), tokenFile: "/etc/lbd/http token",
+                tls: HTTPSettings.TLS(certificate: "/etc/lbd/cert.pem", key: "/etc/lbd/key.pem")))
         ConfigTest.expectRoundTrip(configuration)
         var off = configuration
         off.http.listen = nil

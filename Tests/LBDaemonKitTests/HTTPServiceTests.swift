@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func theStatusIsAskedAtEachRequest() async throws {
-        let count = Counter()
+        let count = CallCounter()
         let server = try await RunningHTTPService.start(status: {
             var status = InstanceStatus.sample
             status.aliasCount = count.next()
@@ -154,7 +154,7 @@ import Testing
 }
 
 /// A counter shared with a `@Sendable` closure.
-final class Counter: Sendable {
+final class CallCounter: Sendable {
     private let value = Mutex(0)
     func next() -> Int {
         value.withLock {
@@ -217,13 +217,22 @@ struct RunningHTTPService: Sendable {
         listen: ServerAddress = ServerAddress(host: "127.0.0.1", port: 0),
         status: @escaping @Sendable () async -> InstanceStatus = { .sample }
     ) async throws -> RunningHTTPService {
+        try await start(
+            settings: HTTPSettings(listen: listen),
+            sources: DaemonStatusSources(
+                evaluations: { [:] }, configuration: { Configuration() }, instance: status, ready: { true }))
+    }
+
+    /// A server with these settings (`token_file`, `tls`) and sources, serving `routes`.
+    static func start(
+        settings: HTTPSettings, sources: DaemonStatusSources, routes: [any HTTPRoutes] = []
+    ) async throws -> RunningHTTPService {
         let directory = try Peers.temporaryDirectory("lbd-http")
         let log = CapturedLog()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let service = HTTPService(
-            settings: HTTPSettings(listen: listen), heartbeatDirectory: directory.path,
-            heartbeatFile: "heartbeat",
-            logger: log.logger, status: status, onListening: { continuation.yield($0) })
+            settings: settings, heartbeatDirectory: directory.path, heartbeatFile: "heartbeat",
+            logger: log.logger, sources: sources, routes: routes, onListening: { continuation.yield($0) })
         let group = ServiceGroup(services: [service], logger: log.logger)
         let task = Task { try await group.run() }
         let port = try await withDeadline(20, "the HTTP server listening") {
@@ -287,11 +296,15 @@ enum RawHTTP {
         var body: [UInt8]
     }
 
-    static func send(port: Int, method: String = "GET", target: String) async throws -> Answer {
-        try await offThePool { try exchange(port: port, method: method, target: target) }
+    static func send(
+        port: Int, method: String = "GET", target: String, headers: [(String, String)] = []
+    ) async throws -> Answer {
+        try await offThePool { try exchange(port: port, method: method, target: target, headers: headers) }
     }
 
-    private static func exchange(port: Int, method: String, target: String) throws -> Answer {
+    private static func exchange(
+        port: Int, method: String, target: String, headers extra: [(String, String)]
+    ) throws -> Answer {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw DeadlineExceeded(description: "socket: errno \(errno)") }
         defer { close(descriptor) }
@@ -308,8 +321,10 @@ enum RawHTTP {
             }
         }
         guard connected == 0 else { throw DeadlineExceeded(description: "connect: errno \(errno)") }
-        let request = Array(
-            "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        let requestText =
+            "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            + extra.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
+        let request = Array(requestText.utf8)
         guard Glibc.send(descriptor, request, request.count, 0) == request.count else {
             throw DeadlineExceeded(description: "send: errno \(errno)")
         }

@@ -53,8 +53,11 @@ import Testing
         let directory = try Peers.temporaryDirectory("lbd-status")
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("lbd.yaml")
-        try "aliases:\n  a.example.org: [n1]\nhttp:\n  listen: 0.0.0.0:\(server.port)\n".write(
-            to: file, atomically: true, encoding: .utf8)
+        // A wildcard address needs a token (or TLS).
+        let token = directory.appendingPathComponent("token")
+        try "0123456789abcdef0123\n".write(to: token, atomically: true, encoding: .utf8)
+        try "aliases:\n  a.example.org: [n1]\nhttp:\n  listen: 0.0.0.0:\(server.port)\n  token_file: \(token.path)\n"
+            .write(to: file, atomically: true, encoding: .utf8)
         let run = try await lbd("status", "--config", file.path)
         let off = directory.appendingPathComponent("off.yaml")
         try "aliases:\n  a.example.org: [n1]\nhttp:\n  listen: off\n".write(

@@ -31,6 +31,20 @@ public enum Peers {
         return false
     }
 
+    /// Debian's `prometheus` (2.42 on bookworm), or nil.
+    public static var prometheus: String? { find("prometheus") }
+
+    /// Debian's `haproxy` (in /usr/sbin), or nil.
+    public static var haproxy: String? { find("haproxy") }
+
+    /// Headless Chromium (Debian's `chromium`, else `chromium-browser`), or `nil` after recording
+    /// an issue when peers are required.
+    public static func chromium() -> String? {
+        if let path = find("chromium") ?? find("chromium-browser") { return path }
+        if required { Issue.record("peer program missing: chromium; scripts/test installs it") }
+        return nil
+    }
+
     /// A UDP port on 127.0.0.1 that was free a moment ago (bound, read back, released).
     public static func freeUDPPort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)

@@ -13,17 +13,29 @@ public struct AuthoritativeResponder: Sendable {
     /// Up to this many zones, the closest one is found by comparing the name with each origin.
     static let zoneScanLimit = 8
 
+    /// Text computed at query time for a name inside a served zone: the character-strings of
+    /// a TXT record (each at most 255 octets), or nil when the name has no such text.
+    public typealias DynamicText = @Sendable (DomainName) -> [[UInt8]]?
+
     private let rotation: @Sendable () -> Int
+    private let dynamicText: DynamicText?
 
     /// A responder rotating A and AAAA record sets by `rotation()`, called once per such set
     /// answered; tests inject a fixed sequence.
-    public init(rotation: @escaping @Sendable () -> Int) {
+    ///
+    /// With `dynamicText`, a name inside a served zone for which it returns strings holds one
+    /// TXT record of them with TTL 0, whatever the zone holds there: a TXT (or ANY) query is
+    /// answered with it and other types get NODATA. The record is never part of the zone (no
+    /// serial change, no NOTIFY, not transferred). Names it returns nil for are answered from
+    /// the zone as usual.
+    public init(rotation: @escaping @Sendable () -> Int, dynamicText: DynamicText? = nil) {
         self.rotation = rotation
+        self.dynamicText = dynamicText
     }
 
     /// A responder rotating by a shared `counter`.
-    public init(counter: RoundRobinCounter = RoundRobinCounter()) {
-        self.init(rotation: { counter.next() })
+    public init(counter: RoundRobinCounter = RoundRobinCounter(), dynamicText: DynamicText? = nil) {
+        self.init(rotation: { counter.next() }, dynamicText: dynamicText)
     }
 
     /// The response to `request` from `zones` (by origin), or `nil` when nothing must be sent:
@@ -80,6 +92,16 @@ public struct AuthoritativeResponder: Sendable {
             return response
         }
         response.isAuthoritative = true
+        if let dynamicText, let strings = dynamicText(question.name) {
+            if question.type == .txt || question.type == .any {
+                response.answers = [
+                    ResourceRecord(name: question.name, class: .in, ttl: 0, data: .txt(strings))
+                ]
+            } else {
+                response.authorities = [zone.negativeSOARecord]
+            }
+            return response
+        }
         answer(question, from: zone, into: &response)
         if question.type == .ns { addAddresses(ofNameServersIn: &response, from: zone) }
         return response

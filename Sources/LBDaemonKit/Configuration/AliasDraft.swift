@@ -23,6 +23,7 @@ struct AliasDraft {
     /// Where the parameters were given; `nil` when a golbd file has no `parameters` for the alias.
     var parametersLocation: SourceLocation?
     var partition = AliasConfiguration.defaultPartition
+    var haproxy: HAProxySettings?
 
     init(name: String, location: SourceLocation) {
         self.name = name

@@ -40,7 +40,8 @@ struct AliasValidator {
             }
             aliases.append(
                 AliasConfiguration(
-                    name: key, members: members, parameters: draft.parameters, partition: draft.partition))
+                    name: key, members: members, parameters: draft.parameters, partition: draft.partition,
+                    haproxy: draft.haproxy))
         }
         return aliases
     }

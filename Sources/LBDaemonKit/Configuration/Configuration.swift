@@ -17,6 +17,8 @@ public struct Configuration: Hashable, Sendable {
     public var http: HTTPSettings
     /// Limits on what one reload may change; applied from the configuration being loaded.
     public var reload: ReloadSettings
+    /// Where the history of decisions is kept (`history:`); read at start only.
+    public var history: HistorySettings = HistorySettings()
 
     public init(
         partition: String? = nil, aliases: [AliasConfiguration] = [], dns: DNSSettings = DNSSettings(),
@@ -56,15 +58,18 @@ public struct AliasConfiguration: Hashable, Sendable {
     public var members: [String]
     public var parameters: AliasParameters
     public var partition: String
+    /// The HAProxy backend lbd drives for the alias (`haproxy:`), if any.
+    public var haproxy: HAProxySettings?
 
     public init(
         name: String, members: [String], parameters: AliasParameters = AliasParameters(),
-        partition: String = AliasConfiguration.defaultPartition
+        partition: String = AliasConfiguration.defaultPartition, haproxy: HAProxySettings? = nil
     ) {
         self.name = Self.normalisedName(name)
         self.members = members
         self.parameters = parameters
         self.partition = partition
+        self.haproxy = haproxy
     }
 
     /// The key under which lbd knows a DNS name: lower-cased, without the trailing dot.

@@ -5,7 +5,7 @@ import Yams
 /// Reads `dns.embedded` of the native format into `EmbeddedDNSSettings`, and checks that the
 /// aliases fit its zone: every value it returns is valid, names end with a dot and are lower-case.
 struct EmbeddedDNSReader {
-    static let keys = ["listen", "zone", "nameserver", "mailbox", "notify", "transfer_from"]
+    static let keys = ["listen", "zone", "nameserver", "mailbox", "notify", "transfer_from", "explain"]
 
     let reader: YAMLReader
 
@@ -36,6 +36,11 @@ struct EmbeddedDNSReader {
                     }
                     return address.description
                 }
+            case "explain":
+                embedded.explain =
+                    reader.value(field.value, "explain") { text throws(ConfigurationMessage) in
+                        try ConfigurationValues.boolean(text, key: "explain")
+                    } ?? embedded.explain
             default: break
             }
         }

@@ -14,13 +14,17 @@ public struct EmbeddedDNSSettings: Hashable, Sendable {
     public var notify: [ServerAddress]
     /// Client addresses (IPv4 or IPv6 literals) allowed to transfer the zones (AXFR, IXFR).
     public var transferFrom: [String]
+    /// Whether a TXT query for `_explain.<alias>` is answered with a one-line summary of the
+    /// alias's latest decision (`explain: true`); off by default, since it tells anyone who can
+    /// query the server how the members are doing.
+    public var explain: Bool
 
     public static let defaultListen = ServerAddress(host: "127.0.0.1", port: 5353)
 
     public init(
         listen: ServerAddress = EmbeddedDNSSettings.defaultListen, zone: String? = nil,
         nameServer: String = "localhost.", mailbox: String = "hostmaster.localhost.",
-        notify: [ServerAddress] = [], transferFrom: [String] = []
+        notify: [ServerAddress] = [], transferFrom: [String] = [], explain: Bool = false
     ) {
         self.listen = listen
         self.zone = zone
@@ -28,5 +32,6 @@ public struct EmbeddedDNSSettings: Hashable, Sendable {
         self.mailbox = mailbox
         self.notify = notify
         self.transferFrom = transferFrom
+        self.explain = explain
     }
 }

@@ -7,12 +7,12 @@ import Yams
 /// explicit defaults, plus SNMP, DNS views, HA, partitions and HTTP settings.
 struct NativeYAMLParser {
     static let topLevelKeys = [
-        "version", "partition", "defaults", "aliases", "dns", "snmp", "ha", "http", "reload",
+        "version", "partition", "defaults", "aliases", "dns", "snmp", "ha", "http", "reload", "history",
     ]
     static let parameterKeys = [
         "best_hosts", "when_none_usable", "metric", "polling_interval", "ttl", "external",
     ]
-    static let aliasKeys = ["members"] + parameterKeys + ["partition"]
+    static let aliasKeys = ["members"] + parameterKeys + ["partition", "haproxy"]
 
     let diagnostics: Diagnostics
     private var reader: YAMLReader { YAMLReader(diagnostics: diagnostics) }
@@ -52,6 +52,7 @@ struct NativeYAMLParser {
             case "ha": configuration.ha = readHA(entry.value)
             case "http": configuration.http = readHTTP(entry.value)
             case "reload": configuration.reload = readReload(entry.value)
+            case "history": configuration.history = HistoryReader(reader: reader).read(entry.value)
             default: break
             }
         }
@@ -61,6 +62,7 @@ struct NativeYAMLParser {
         }
         configuration.aliases = AliasValidator(diagnostics: diagnostics, missingMembers: .reject).validate(
             drafts)
+        HAProxySettingsReader(reader: reader).checkSharedBackends(configuration.aliases, drafts: drafts)
         if let zone = configuration.dns.embedded?.zone {
             EmbeddedDNSReader(reader: reader).checkAliases(configuration.aliases, drafts: drafts, zone: zone)
         }
@@ -99,6 +101,9 @@ struct NativeYAMLParser {
             case "members": draft.members = members(field.value, "the members of \(what)")
             case "partition":
                 draft.partition = reader.value(field.value, "partition", Self.partitionName) ?? partition
+            case "haproxy":
+                draft.haproxy = HAProxySettingsReader(reader: reader).read(
+                    field.value, alias: AliasConfiguration.normalisedName(entry.key))
             default: break
             }
         }
@@ -454,21 +459,46 @@ struct NativeYAMLParser {
     private func readHTTP(_ node: Node) -> HTTPSettings {
         var http = HTTPSettings()
         guard let fields = reader.mapping(node, "http") else { return http }
-        reader.rejectUnknownKeys(fields, known: ["listen"], "http")
-        for field in fields where field.key == "listen" {
-            // `off`, and YAML's other spellings of false (`false`, `no`), turn the endpoint off.
-            if reader.isNull(field.value)
-                || ["off", "false", "no"].contains(field.value.string?.lowercased())
-            {
-                http.listen = nil
-            } else {
-                http.listen =
-                    reader.value(field.value, "http listen") { text throws(ConfigurationMessage) in
-                        try ServerAddress(parsing: text, defaultPort: 8080)
-                    } ?? http.listen
+        reader.rejectUnknownKeys(fields, known: ["listen", "token_file", "tls"], "http")
+        var listenNode = node
+        for field in fields {
+            switch field.key {
+            case "listen":
+                listenNode = field.value
+                // `off`, and YAML's other spellings of false (`false`, `no`), turn the endpoint off.
+                if reader.isNull(field.value)
+                    || ["off", "false", "no"].contains(field.value.string?.lowercased())
+                {
+                    http.listen = nil
+                } else {
+                    http.listen =
+                        reader.value(field.value, "http listen") { text throws(ConfigurationMessage) in
+                            try ServerAddress(parsing: text, defaultPort: 8080)
+                        } ?? http.listen
+                }
+            case "token_file" where !reader.isNull(field.value): http.tokenFile = text(field, "http token_file")
+            case "tls" where !reader.isNull(field.value): http.tls = readHTTPTLS(field.value)
+            default: break
             }
         }
+        if let listen = http.listen, !HTTPSettings.isLoopback(listen.host), !http.isGuarded {
+            reader.error(
+                "http listen \(listen) is reachable from other machines but unguarded: set http.token_file (a file holding a bearer token) and/or http.tls (certificate and key), or listen on 127.0.0.1",
+                at: listenNode)
+        }
         return http
+    }
+
+    private func readHTTPTLS(_ node: Node) -> HTTPSettings.TLS? {
+        guard let fields = reader.mapping(node, "http tls") else { return nil }
+        reader.rejectUnknownKeys(fields, known: ["certificate", "key"], "http tls")
+        let certificate = fields.first { $0.key == "certificate" }.flatMap { text($0, "http tls certificate") }
+        let key = fields.first { $0.key == "key" }.flatMap { text($0, "http tls key") }
+        guard let certificate, let key else {
+            reader.error("http tls needs certificate and key (paths of PEM files)", at: node)
+            return nil
+        }
+        return HTTPSettings.TLS(certificate: certificate, key: key)
     }
 
     private func readReload(_ node: Node) -> ReloadSettings {

@@ -11,24 +11,52 @@ public enum NativeYAMLPrinter {
         root.append(("dns", dns(configuration.dns)))
         root.append(("snmp", snmp(configuration.snmp)))
         root.append(("ha", ha(configuration.ha)))
-        root.append(
-            ("http", mapping([("listen", scalar(configuration.http.listen?.description ?? "off"))])))
+        root.append(("http", http(configuration.http)))
         root.append(("reload", reload(configuration.reload)))
+        if configuration.history != HistorySettings() { root.append(("history", history(configuration.history))) }
         root.append(("aliases", mapping(configuration.aliases.map { ($0.name, alias($0)) })))
         let document = mapping(root)
         return (try? Yams.serialize(node: document, indent: 2, width: -1, sortKeys: false)) ?? ""
     }
 
+    private static func http(_ http: HTTPSettings) -> Node {
+        var fields: [(String, Node)] = [("listen", scalar(http.listen?.description ?? "off"))]
+        if let file = http.tokenFile { fields.append(("token_file", scalar(file))) }
+        if let tls = http.tls {
+            fields.append(("tls", mapping([("certificate", scalar(tls.certificate)), ("key", scalar(tls.key))])))
+        }
+        return mapping(fields)
+    }
+
     private static func alias(_ alias: AliasConfiguration) -> Node {
         let parameters = alias.parameters
-        return mapping([
-            ("members", Node(alias.members.map(scalar), .implicit, .block)),
-            ("best_hosts", scalar(String(parameters.bestHosts.golbdValue))),
-            ("when_none_usable", scalar(parameters.whenNoneUsable.rawValue)),
-            ("polling_interval", scalar(String(parameters.pollingInterval))),
-            ("ttl", scalar(String(parameters.ttl))),
-            ("external", scalar(parameters.external ? "true" : "false")),
-            ("partition", scalar(alias.partition)),
+        return mapping(
+            [
+                ("members", Node(alias.members.map(scalar), .implicit, .block)),
+                ("best_hosts", scalar(String(parameters.bestHosts.golbdValue))),
+                ("when_none_usable", scalar(parameters.whenNoneUsable.rawValue)),
+                ("polling_interval", scalar(String(parameters.pollingInterval))),
+                ("ttl", scalar(String(parameters.ttl))),
+                ("external", scalar(parameters.external ? "true" : "false")),
+                ("partition", scalar(alias.partition)),
+            ] + (alias.haproxy.map { [("haproxy", haproxy($0))] } ?? []))
+    }
+
+    private static func haproxy(_ settings: HAProxySettings) -> Node {
+        mapping([
+            ("socket", scalar(settings.socket.description)),
+            ("backend", scalar(settings.backend)),
+            (
+                "weights",
+                mapping([
+                    ("min", scalar(String(settings.weights.minimum))),
+                    ("max", scalar(String(settings.weights.maximum))),
+                    ("mapping", scalar(settings.weights.curve.rawValue)),
+                ])
+            ),
+            ("server_port", scalar(String(settings.serverPort))),
+            ("server_prefix", scalar(settings.serverPrefix)),
+            ("timeout", scalar(seconds(settings.timeout))),
         ])
     }
 
@@ -54,6 +82,7 @@ public enum NativeYAMLPrinter {
             ("mailbox", scalar(embedded.mailbox)),
             ("notify", Node(embedded.notify.map { scalar($0.description) }, .implicit, .block)),
             ("transfer_from", Node(embedded.transferFrom.map(scalar), .implicit, .block)),
+            ("explain", scalar(embedded.explain ? "true" : "false")),
         ])
     }
 
@@ -100,6 +129,16 @@ public enum NativeYAMLPrinter {
             lease += [("ttl", scalar(seconds(ha.lease.ttl))), ("table", scalar(ha.lease.table))]
             fields.append(("lease", mapping(lease)))
         }
+        return mapping(fields)
+    }
+
+    private static func history(_ history: HistorySettings) -> Node {
+        var fields: [(String, Node)] = [("store", scalar(history.store.rawValue))]
+        if let path = history.path { fields.append(("path", scalar(path))) }
+        if let url = history.url { fields.append(("url", scalar(url))) }
+        if let file = history.passwordFile { fields.append(("password_file", scalar(file))) }
+        fields.append(("retention", scalar(seconds(history.retention))))
+        fields.append(("raw_retention", scalar(seconds(history.rawRetention))))
         return mapping(fields)
     }
 

@@ -45,6 +45,7 @@ public enum StartOnlySettings {
                     ("listen", { $0.listen.description }), ("zone", { $0.zone }),
                     ("nameserver", { $0.nameServer }), ("mailbox", { $0.mailbox }),
                     ("notify", { $0.notify.map(\.description) }), ("transfer_from", { $0.transferFrom }),
+                    ("explain", { $0.explain }),
                 ])
         default:
             keys.append("dns.embedded")
@@ -56,7 +57,12 @@ public enum StartOnlySettings {
                 ("heartbeat_directory", { $0.heartbeatDirectory }), ("heartbeat_file", { $0.heartbeatFile }),
                 ("takeover_after", { $0.takeoverAfter }),
             ])
-        compare("http", old.http, new.http, [("listen", { $0.listen?.description })])
+        compare(
+            "http", old.http, new.http,
+            [
+                ("listen", { $0.listen?.description }), ("token_file", { $0.tokenFile }),
+                ("tls", { $0.tls.map { "\($0.certificate) \($0.key)" } }),
+            ])
         return keys
     }
 }

@@ -93,12 +93,30 @@ public final class Daemon: Sendable {
             logger.error("\(path): \(error.description)")
             throw error
         }
+        if configuration.http.listen != nil {
+            do {
+                // A token or certificate that cannot be read must stop the start, not expose
+                // an unguarded server or none at all.
+                _ = try HTTPSecurity.load(configuration.http)
+            } catch {
+                logger.error("\(path): \(error.description)")
+                throw error
+            }
+        }
+        let cycles = CycleStatisticsRecorder()
         let stateStore = StateStore(directory: stateDirectory, logger: logger)
+        // Before the DNS server: its `_explain` TXT answers read the decisions it keeps.
+        let decisions = LastDecisionsRecorder(
+            stateDirectory: stateDirectory, instance: instanceName, logger: logger)
+        let metrics = LBDMetrics()
+        metrics.serve(Set(configuration.servedAliases.map(\.name)))
         let embedded: EmbeddedZoneServer?
         if let settings = configuration.dns.embedded {
             do {
                 // Loads the state before the server answers; holds the first round and NOTIFYs.
-                embedded = try await EmbeddedZoneServer.start(settings, logger: logger, state: stateStore)
+                embedded = try await EmbeddedZoneServer.start(
+                    settings, logger: logger, state: stateStore, onNotify: { metrics.recordNotify($0) },
+                    dynamicText: settings.explain ? ExplainTXT.dynamicText(decisions) : nil)
             } catch {
                 logger.error("cannot start the DNS server on \(settings.listen): \(error)")
                 throw error
@@ -117,12 +135,17 @@ public final class Daemon: Sendable {
             logger.error("\(path): ha: \(error)")
             throw error
         }
+        // Never fatal: a store that cannot be opened leaves lbd running without history.
+        let history: (any HistoryStore)? = HistoryStoreFactory.open(
+            configuration.history, stateDirectory: stateDirectory, instance: instanceName, logger: logger)
+        let historyRecorder = history.map { HistoryRecorder(store: $0, logger: logger) }
         let assembly: EngineAssembly
         do {
             assembly = try await EngineFactory.make(
                 configuration: configuration, logger: logger, seed: seed, state: stateStore,
                 embedded: embedded,
-                embeddedRole: LeadershipFactory.embeddedRole(configuration), leadership: leadership)
+                embeddedRole: LeadershipFactory.embeddedRole(configuration), leadership: leadership,
+                observers: [metrics.observer, decisions, cycles] + (historyRecorder.map { [$0] } ?? []), pollRecorder: metrics)
         } catch {
             await embedded?.stop()
             logger.error("cannot open the SNMP client's sockets: \(error)")
@@ -142,20 +165,22 @@ public final class Daemon: Sendable {
         let engine = assembly.engine
         let instanceName = self.instanceName
         let path = self.path
+        let statusSources = DaemonSources.make(
+            DaemonSources.Parts(
+                running: running, engine: engine, leadership: leadership, instanceName: instanceName,
+                configPath: path, started: started, state: stateStore, embedded: embedded, cycles: cycles,
+                history: history))
         services.append(
             HTTPService(
                 settings: configuration.http, heartbeatDirectory: configuration.ha.heartbeatDirectory,
                 heartbeatFile: configuration.ha.heartbeatFile, logger: logger,
-                status: {
-                    let current = await running.current
-                    return InstanceStatus(
-                        version: ProductVersion.current, instance: instanceName,
-                        partition: current.configuration.partition, leadership: await leadership.status(),
-                        configPath: path, configDigest: current.digest,
-                        aliasCount: current.configuration.servedAliases.count,
-                        lastRound: InstanceStatus.RoundSummary(await engine.evaluations.values),
-                        startedAt: started)
-                }))
+                sources: statusSources,
+                routes: [
+                    MetricsRoutes(metrics: metrics, leadership: leadership),
+                    APIRoutes(sources: statusSources, maximumHistoryWindow: configuration.history.retention),
+                    DashboardRoutes(sources: statusSources),
+                ]))
+        if let historyRecorder { services.append(historyRecorder) }
         services.append(
             EngineService(
                 engine: assembly.engine, embedded: embedded,
@@ -164,7 +189,7 @@ public final class Daemon: Sendable {
             ReloadService(
                 daemon: self, engine: assembly.engine, embedded: embedded,
                 running: running, hangups: hangups, commands: commands,
-                shutdown: shutdown, logger: logger))
+                shutdown: shutdown, logger: logger, onReload: { metrics.recordReload($0) }))
         var groupLogger = logger
         // The group's own lines (services starting and stopping) are for debugging lbd.
         groupLogger.logLevel = max(logger.logLevel, .notice)
@@ -193,6 +218,7 @@ public final class Daemon: Sendable {
             logger.error("lbd stopped on an error: \(error)")
         }
         await stateStore.flush()
+        await decisions.flush()
         await assembly.shutdown()
         logger.notice("lbd stopped")
     }

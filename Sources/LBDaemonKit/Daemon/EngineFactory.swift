@@ -34,19 +34,23 @@ public enum EngineFactory {
     ///   - state: records what UPDATEs published (the embedded zone records its own).
     ///   - resolve: how node names become addresses (the system resolver by default).
     ///   - observers: told of every batch (history, metrics).
+    ///   - pollRecorder: told of every SNMP poll and its latency (metrics).
     public static func make(
         configuration: Configuration, logger: Logger, seed: UInt64, dryRun: Bool = false,
         updates: Bool = true, state: StateStore? = nil, embedded: EmbeddedZoneServer? = nil,
         embeddedRole: EmbeddedRole = .alwaysPublishes, leadership: any Leadership = StandaloneLeadership(),
-        resolve: NodeAddressBook.Resolve? = nil, observers: [any EvaluationObserver] = []
+        resolve: NodeAddressBook.Resolve? = nil, observers: [any EvaluationObserver] = [],
+        pollRecorder: (any PollRecorder)? = nil
     ) async throws -> EngineAssembly {
         let client = try await SNMPClient.start(maximumInFlight: configuration.snmp.concurrency)
         let port = configuration.snmp.port
         let addressBook =
             resolve.map { NodeAddressBook(port: port, resolve: $0) } ?? NodeAddressBook(port: port)
+        let snmp = SNMPNodeProbe(client: client, settings: configuration.snmp)
+        let probe: any NodeProbe =
+            pollRecorder.map { RecordingNodeProbe(wrapping: snmp, recorder: $0) } ?? snmp
         let poller = NodePoller(
-            addressBook: addressBook, probe: SNMPNodeProbe(client: client, settings: configuration.snmp),
-            concurrency: configuration.snmp.concurrency)
+            addressBook: addressBook, probe: probe, concurrency: configuration.snmp.concurrency)
         var gated: [any Publisher] = []
         if updates {
             gated = PublisherSet.make(for: configuration, logger: logger).map { publisher in

@@ -18,6 +18,9 @@ public struct DaemonStatusSources: Sendable {
     public var publishedRecords: @Sendable (String) async -> [String: [String]]
     /// The history; nil when it is off.
     public var history: (any HistoryStore)?
+    /// Why the instance is not ready, for `/readyz`'s 503 (`3 alias(es) not evaluated yet`); nil
+    /// when unknown.
+    public var notReadyReason: @Sendable () async -> String?
 
     public init(
         evaluations: @escaping @Sendable () async -> [String: AliasEvaluation],
@@ -25,8 +28,10 @@ public struct DaemonStatusSources: Sendable {
         instance: @escaping @Sendable () async -> InstanceStatus,
         ready: @escaping @Sendable () async -> Bool,
         publishedRecords: @escaping @Sendable (String) async -> [String: [String]] = { _ in [:] },
-        history: (any HistoryStore)? = nil
+        history: (any HistoryStore)? = nil,
+        notReadyReason: @escaping @Sendable () async -> String? = { nil }
     ) {
+        self.notReadyReason = notReadyReason
         self.evaluations = evaluations
         self.configuration = configuration
         self.instance = instance

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -7,41 +8,60 @@ import ServiceLifecycle
 /// lbd's HTTP server on `http.listen`, a service of `lbd run`'s group: read-only, GET and HEAD.
 ///
 /// Serves the heartbeat file at `/load-balancing/<heartbeat_file>` (where golbd's standby reads
-/// it), `/healthz`, and `/api/v1/instance` (an `InstanceStatus` as JSON). Everything else is 404,
-/// another method 405.
+/// it), `/healthz`, `/readyz`, `/api/v1/instance` (an `InstanceStatus` as JSON) and the parts
+/// given in `routes` (the JSON API, the metrics, the dashboards). Everything else is 404, another
+/// method 405. With `http.token_file` every path but the heartbeat file, `/healthz` and
+/// `/readyz` needs `Authorization: Bearer TOKEN` (`BearerTokenMiddleware`); with `http.tls` it
+/// speaks HTTPS only.
 ///
-/// It never stops the group: when it cannot listen (the address is in use, or not local) it logs
-/// why, naming the address, and waits for the shutdown; the rest of lbd keeps polling and
-/// publishing.
+/// It never stops the group: when it cannot listen (the address is in use, or not local) or
+/// cannot read its token or certificate, it logs why and waits for the shutdown, serving
+/// nothing; the rest of lbd keeps polling and publishing.
 public struct HTTPService: Service {
     private let settings: HTTPSettings
     private let heartbeat: HeartbeatFileRoute
-    private let status: @Sendable () async -> InstanceStatus
+    private let sources: DaemonStatusSources
     private let logger: Logger
     private let onListening: @Sendable (Int) async -> Void
     private let routes: [any HTTPRoutes]
 
     /// - Parameters:
-    ///   - settings: `http.listen`; with none, `run()` serves nothing and waits for the shutdown.
+    ///   - settings: `http.listen`, `token_file`, `tls`; with no `listen`, `run()` serves nothing
+    ///     and waits for the shutdown.
     ///   - heartbeatDirectory: `ha.heartbeat_directory`.
     ///   - heartbeatFile: `ha.heartbeat_file`, the only file served.
     ///   - logger: the server's logger (it logs the address it listens on, or why it cannot).
-    ///   - status: what `/api/v1/instance` answers, asked at each request.
+    ///   - sources: what the server reads, asked at each request.
+    ///   - routes: the other parts served (API, metrics, dashboards).
     ///   - onListening: told the port listened on once the server accepts connections (the port
     ///     the system chose when `listen` asks for port 0).
-    ///   - routes: the other parts served (API, metrics, dashboards).
+    public init(
+        settings: HTTPSettings, heartbeatDirectory: String, heartbeatFile: String, logger: Logger,
+        sources: DaemonStatusSources, routes: [any HTTPRoutes] = [],
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.routes = routes
+        self.settings = settings
+        self.heartbeat = HeartbeatFileRoute(directory: heartbeatDirectory, name: heartbeatFile)
+        self.sources = sources
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    /// A server whose only source is `status` (ready at once, no alias): tests, and programs that
+    /// serve the instance status alone.
     public init(
         settings: HTTPSettings, heartbeatDirectory: String, heartbeatFile: String, logger: Logger,
         status: @escaping @Sendable () async -> InstanceStatus,
         routes: [any HTTPRoutes] = [],
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
-        self.routes = routes
-        self.settings = settings
-        self.heartbeat = HeartbeatFileRoute(directory: heartbeatDirectory, name: heartbeatFile)
-        self.status = status
-        self.logger = logger
-        self.onListening = onListening
+        self.init(
+            settings: settings, heartbeatDirectory: heartbeatDirectory, heartbeatFile: heartbeatFile,
+            logger: logger,
+            sources: DaemonStatusSources(
+                evaluations: { [:] }, configuration: { Configuration() }, instance: status, ready: { true }),
+            routes: routes, onListening: onListening)
     }
 
     /// Serves until the graceful shutdown or the task's cancellation; never throws.
@@ -50,15 +70,18 @@ public struct HTTPService: Service {
             await waitForShutdown()
             return
         }
-        let application = Application(
-            router: makeRouter(),
-            configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port)),
-            onServerRunning: { [onListening] channel in
-                await onListening(channel.localAddress?.port ?? listen.port)
-            },
-            logger: logger)
+        let security: HTTPSecurity
         do {
-            try await application.run()
+            security = try HTTPSecurity.load(settings)
+        } catch {
+            logger.error(
+                "HTTP server: \(error); lbd goes on without it (nothing is served on \(listen))",
+                metadata: ["action": "http-listen-failed", "listen": "\(listen)"])
+            await waitForShutdown()
+            return
+        }
+        do {
+            try await serve(on: listen, security: security)
         } catch {
             if Task.isCancelled { return }
             logger.error(
@@ -69,24 +92,55 @@ public struct HTTPService: Service {
         await waitForShutdown()
     }
 
-    func makeRouter() -> Router<BasicRequestContext> {
+    private func serve(on listen: ServerAddress, security: HTTPSecurity) async throws {
+        let configuration = ApplicationConfiguration(address: .hostname(listen.host, port: listen.port))
+        let onServerRunning: @Sendable (any Channel) async -> Void = { [onListening] channel in
+            await onListening(channel.localAddress?.port ?? listen.port)
+        }
+        let router = makeRouter(security: security)
+        if let tls = security.tls {
+            let application = Application(
+                router: router, server: try .tls(.http1(), tlsConfiguration: tls),
+                configuration: configuration, onServerRunning: onServerRunning, logger: logger)
+            try await application.run()
+        } else {
+            let application = Application(
+                router: router, configuration: configuration, onServerRunning: onServerRunning,
+                logger: logger)
+            try await application.run()
+        }
+    }
+
+    func makeRouter(security: HTTPSecurity = .none) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         // First, so that it also answers requests no route matches (a POST anywhere is 405).
         router.add(middleware: ReadOnlyMiddleware())
+        router.add(middleware: BearerTokenMiddleware(security: security))
         heartbeat.add(to: router)
         router.get("healthz") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+            Self.text(.ok, "ok\n")
         }
-        router.get("api/v1/instance") { [status] _, _ in
-            let body = try InstanceStatus.makeEncoder().encode(await status())
+        router.get("readyz") { [sources] _, _ in
+            if await sources.ready() { return Self.text(.ok, "ready\n") }
+            let reason =
+                await sources.notReadyReason()
+                ?? "the first round is not complete or the published state is not loaded"
+            return Self.text(.serviceUnavailable, "not ready: \(reason)\n")
+        }
+        router.get("api/v1/instance") { [sources] _, _ in
+            let body = try InstanceStatus.makeEncoder().encode(await sources.instance())
             return Response(
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         for part in routes { part.add(to: router) }
         return router
+    }
+
+    private static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     private func waitForShutdown() async {

@@ -24,12 +24,16 @@ public struct InstanceStatus: Hashable, Sendable, Codable {
     public var lastRound: RoundSummary?
     /// When this `lbd run` started (wall clock).
     public var startedAt: Date
+    /// The engine's recent batches in figures; absent before the first (and from an lbd older
+    /// than the field).
+    public var cycles: CycleStatistics?
 
     public init(
         version: String, instance: String, partition: String?, leadership: LeadershipStatus,
         configPath: String, configDigest: String, aliasCount: Int, lastRound: RoundSummary?,
-        startedAt: Date
+        startedAt: Date, cycles: CycleStatistics? = nil
     ) {
+        self.cycles = cycles
         self.version = version
         self.instance = instance
         self.partition = partition

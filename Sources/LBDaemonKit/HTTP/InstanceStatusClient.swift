@@ -14,8 +14,11 @@ public struct InstanceStatusClient: Sendable {
     public let baseURL: String
     /// Seconds the whole request may take.
     public let timeout: Double
+    /// The bearer token sent (`http.token_file`'s content); nil sends none.
+    let token: String?
 
-    public init(baseURL: String, timeout: Double = 5) {
+    public init(baseURL: String, timeout: Double = 5, token: String? = nil) {
+        self.token = token
         var url = baseURL.contains("://") ? baseURL : "http://\(baseURL)"
         while url.hasSuffix("/") { url.removeLast() }
         self.baseURL = url
@@ -24,14 +27,14 @@ public struct InstanceStatusClient: Sendable {
 
     /// The URL to ask lbd at when it listens on `listen`: a wildcard address (`0.0.0.0`, `::`)
     /// listens on loopback too, so loopback is asked.
-    public static func baseURL(listeningOn listen: ServerAddress) -> String {
+    public static func baseURL(listeningOn listen: ServerAddress, tls: Bool = false) -> String {
         let host: String
         switch listen.host {
         case "0.0.0.0", "": host = "127.0.0.1"
         case "::", "::0", "0:0:0:0:0:0:0:0": host = "::1"
         default: host = listen.host
         }
-        return "http://\(ServerAddress(host: host, port: listen.port))"
+        return "\(tls ? "https" : "http")://\(ServerAddress(host: host, port: listen.port))"
     }
 
     /// The URL of the instance endpoint.
@@ -66,8 +69,9 @@ public struct InstanceStatusClient: Sendable {
                 redirectConfiguration: .disallow,
                 timeout: .init(connect: .milliseconds(milliseconds), read: .milliseconds(milliseconds))))
         do {
-            let response = try await client.execute(
-                HTTPClientRequest(url: url), timeout: .milliseconds(milliseconds))
+            var request = HTTPClientRequest(url: url)
+            if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+            let response = try await client.execute(request, timeout: .milliseconds(milliseconds))
             guard response.status == .ok else {
                 throw InstanceStatusFetchError(
                     url: url, code: .httpStatus,

@@ -31,6 +31,15 @@ public enum InstanceStatusReport {
         } else {
             lines.append(("last round", "none yet"))
         }
+        if let cycles = status.cycles {
+            lines.append(
+                (
+                    "cycles",
+                    "last \(seconds(cycles.lastDuration)), mean \(seconds(cycles.meanDuration)) over "
+                        + "\(cycles.window); \(cycles.pollFailures) of \(cycles.polls) polls failed, "
+                        + "\(cycles.publishFailures) publication(s) failed"
+                ))
+        }
         lines.append(("config", "\(status.configPath) (sha256 \(status.configDigest))"))
         lines.append(("version", status.version))
         lines.append(("started", timestamp(status.startedAt, now: now)))

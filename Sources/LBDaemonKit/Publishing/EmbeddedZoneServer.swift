@@ -43,7 +43,14 @@ public final class EmbeddedZoneServer: Sendable {
     ///   the publisher then holds the first round and the store its observers (no NOTIFY) until
     ///   `completeFirstRound(served:)`; each change is written back to it. Without one, zones
     ///   start empty and every publication is applied and announced at once (`lbd demo`).
-    public static func start(_ settings: EmbeddedDNSSettings, logger: Logger, state: StateStore? = nil)
+    /// - Parameter onNotify: told what became of each NOTIFY (the metrics).
+    /// - Parameter dynamicText: TXT answers computed at query time (`ExplainTXT`, when
+    ///   `settings.explain` is on).
+    public static func start(
+        _ settings: EmbeddedDNSSettings, logger: Logger, state: StateStore? = nil,
+        onNotify: @escaping @Sendable (ZoneNotification) -> Void = { _ in },
+        dynamicText: AuthoritativeResponder.DynamicText? = nil
+    )
         async throws
         -> EmbeddedZoneServer
     {
@@ -68,8 +75,9 @@ public final class EmbeddedZoneServer: Sendable {
             configuration: DNSServerConfiguration(
                 host: settings.listen.host, port: settings.listen.port,
                 transferSources: Set(settings.transferFrom), notifyTargets: notifyTargets),
-            store: store,
+            store: store, responder: AuthoritativeResponder(dynamicText: dynamicText),
             onNotify: { outcome in
+                onNotify(outcome)
                 if let error = outcome.error {
                     logger.warning(
                         "NOTIFY of \(outcome.zone) serial \(outcome.serial) to \(outcome.target) failed: \(error)"

@@ -102,7 +102,12 @@ public enum StateFile {
 
     /// Replaces the file at `path` by `state`, atomically.
     public static func write(_ state: PublishedState, to path: String) throws(StateFileError) {
-        let data = try encode(state)
+        try writeAtomically(try encode(state), to: path)
+    }
+
+    /// Replaces the file at `path` by `data`, atomically and durably as above: every file of
+    /// the state directory is written this way.
+    static func writeAtomically(_ data: Data, to path: String) throws(StateFileError) {
         let directory = (path as NSString).deletingLastPathComponent
         let temporary =
             "\(directory.isEmpty ? "." : directory)/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: .min ... .max)).tmp"

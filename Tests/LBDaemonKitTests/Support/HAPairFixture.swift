@@ -48,6 +48,15 @@ final class HAPairFixture {
         }
     }
 
+    /// The bearer token file of both instances: an address other than loopback must be guarded
+    /// (the heartbeat file stays open to the standby).
+    static let httpTokenFile: String = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "lbd-ha-http-token-\(ProcessInfo.processInfo.processIdentifier)")
+        try? "ha-pair-http-token-0123456789\n".write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }()
+
     /// The configuration of `instance`: the alias, SNMP to the nodes, `publishing` (a `dns`
     /// section), `ha` (the section's lines, indented by two), HTTP on every address at 8080.
     func configuration(publishing: String, ha: String) -> String {
@@ -70,6 +79,7 @@ final class HAPairFixture {
         \(ha)
         http:
           listen: 0.0.0.0:8080
+          token_file: \(Self.httpTokenFile)
 
         """
     }

@@ -17,6 +17,8 @@ struct ReloadService: Service {
     let commands: AsyncStream<DaemonSignal>?
     let shutdown: GroupShutdown
     let logger: Logger
+    /// Told of each reload's outcome (the metrics).
+    var onReload: @Sendable (ReloadOutcome) -> Void = { _ in }
 
     func run() async {
         await cancelWhenGracefulShutdown {
@@ -63,6 +65,7 @@ struct ReloadService: Service {
             logger.error(
                 "the new configuration is not used, the running one is kept: \(error.description)",
                 metadata: ["action": "reload-failed"])
+            onReload(.failed)
             return
         }
         let (old, decision) = await running.replace(with: new, digest: digest)
@@ -72,6 +75,7 @@ struct ReloadService: Service {
             logger.error(
                 "\(daemon.path): the new configuration is not used, the running one is kept: \(refusal)",
                 metadata: ["action": "reload-refused", "config": "\(daemon.path)"])
+            onReload(.failed)
             return
         case .accept(let withdrawn):
             removed = withdrawn
@@ -91,6 +95,9 @@ struct ReloadService: Service {
                     "action": "withdrawing",
                 ])
         }
+        // The metrics before the engine, so that an evaluation of a withdrawn alias still under
+        // way is not counted.
+        onReload(.applied(new))
         // The engine first: once it returns, no evaluation of the old configuration can publish,
         // so a withdrawn alias cannot be put back by a publication that was under way.
         await engine.reload(new)

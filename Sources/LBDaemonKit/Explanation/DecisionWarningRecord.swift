@@ -1,0 +1,47 @@
+import LBCore
+
+/// A `SelectionWarning` as `decisions.json` keeps it: a code, the numbers it carries, and its
+/// sentence for people reading the file.
+struct DecisionWarningRecord: Codable, Hashable, Sendable {
+    var code: String
+    var text: String
+    var usable: Int?
+    var requested: Int?
+    var members: Int?
+    var policy: String?
+
+    init(_ warning: SelectionWarning) {
+        text = warning.description
+        switch warning {
+        case .fewerUsableThanRequested(let usable, let requested):
+            code = "fewer_usable_than_requested"
+            self.usable = usable
+            self.requested = requested
+        case .bestHostsExceedsMembers(let requested, let members):
+            code = "best_hosts_exceeds_members"
+            self.requested = requested
+            self.members = members
+        case .noUsableMembers(let policy):
+            code = "no_usable_members"
+            self.policy = policy.rawValue
+        case .nothingToPickAtRandom:
+            code = "nothing_to_pick_at_random"
+        }
+    }
+
+    /// The warning; nil when the code or the policy is not one this lbd knows.
+    var warning: SelectionWarning? {
+        switch code {
+        case "fewer_usable_than_requested":
+            return .fewerUsableThanRequested(usable: usable ?? 0, requested: requested ?? 0)
+        case "best_hosts_exceeds_members":
+            return .bestHostsExceedsMembers(requested: requested ?? 0, members: members ?? 0)
+        case "no_usable_members":
+            return policy.flatMap(NoUsableNodePolicy.init(rawValue:)).map { .noUsableMembers($0) }
+        case "nothing_to_pick_at_random":
+            return .nothingToPickAtRandom
+        default:
+            return nil
+        }
+    }
+}
