@@ -137,7 +137,8 @@ let package = Package(
             name: "LBLoggingTests",
             dependencies: ["LBLogging", "LBTestSupport", .product(name: "Logging", package: "swift-log")]),
         // Starting and finding the real peer programs (snmpd, BIND...) of interop tests.
-        .target(name: "LBTestSupport", dependencies: ["LBCore", "ProcessSpawning"], path: "Tests/LBTestSupport"),
+        .target(
+            name: "LBTestSupport", dependencies: ["LBCore", "ProcessSpawning"], path: "Tests/LBTestSupport"),
         .testTarget(name: "ProcessSpawningTests", dependencies: ["ProcessSpawning"]),
         .testTarget(name: "SNMPTests", dependencies: ["SNMP", "LBCore", "LBTestSupport"]),
         .testTarget(

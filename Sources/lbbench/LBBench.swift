@@ -8,7 +8,8 @@ struct LBBench: AsyncParsableCommand {
         subcommands: [
             SNMPBenchmarkCommand.self, SNMPAgentsCommand.self, LBClientBenchmarkCommand.self,
             DNSBenchmarkCommand.self, CycleBenchmarkCommand.self, CycleAgentsCommand.self,
-            FuzzCommand.self, FailoverCommand.self, HAProxyBenchmarkCommand.self, HistoryBenchmarkCommand.self,
+            FuzzCommand.self, FailoverCommand.self, HAProxyBenchmarkCommand.self,
+            HistoryBenchmarkCommand.self,
         ]
     )
 }

@@ -78,7 +78,9 @@ struct DemoCommand: AsyncParsableCommand {
                 fleet: fleet, embedded: embedded, interval: interval, duration: duration, seed: seed,
                 logger: logger, http: httpPort == 0 ? nil : ServerAddress(host: "127.0.0.1", port: httpPort),
                 onListening: { port in
-                    print("Dashboards: http://127.0.0.1:\(port)/   API: http://127.0.0.1:\(port)/api/v1/aliases")
+                    print(
+                        "Dashboards: http://127.0.0.1:\(port)/   API: http://127.0.0.1:\(port)/api/v1/aliases"
+                    )
                     fflush(nil)
                 })
         } catch {

@@ -28,13 +28,14 @@ struct ExplainCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "A file holding the bearer token lbd asks for (its http.token_file).", valueName: "file"))
+            "A file holding the bearer token lbd asks for, its http.token_file (default: none, no token sent).",
+            valueName: "file"))
     var tokenFile: String?
 
     @Option(
         name: [.customLong("state-dir"), .customLong("state-directory")],
         help: ArgumentHelp(
-            "The state directory to read decisions.json from (that of `lbd run`). Given without --url, lbd is not asked.",
+            "The state directory to read decisions.json from (that of `lbd run`). Given without --url, lbd is not asked (default: none, /var/lib/lbd when lbd does not answer).",
             valueName: "dir"))
     var stateDir: String?
 

@@ -131,6 +131,7 @@ import Testing
             (["evaluate"], ["--config"]),
             (["simulate"], ["--config", "--reports"]),
             (["demo"], []),
+            (["explain"], []),
         ] as [([String], Set<String>)])
     func everyLbdHelpShowsItsDefaults(command: [String], required: Set<String>) throws {
         let help = try cli.lbd(command + ["--help"])

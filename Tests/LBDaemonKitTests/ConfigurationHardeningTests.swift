@@ -237,6 +237,22 @@ import Testing
         #expect(StartOnlySettings.changed(from: old, to: applied).isEmpty)
     }
 
+    @Test func theHistoryAndAnAliasesHAProxySectionAreReadAtStartOnly() throws {
+        let old = try ConfigTest.load(Self.alias, file: "o.yaml").configuration
+        var new = old
+        new.history.store = .postgresql
+        new.history.retention = 86_400
+        new.aliases[0].haproxy = HAProxySettings(socket: .unix(path: "/run/haproxy.sock"), backend: "web")
+        #expect(
+            StartOnlySettings.changed(from: old, to: new) == [
+                "history.store", "history.retention", "aliases.a.example.org.haproxy",
+            ])
+        // Members of an alias driving HAProxy change at a reload, its section staying the same.
+        var members = new
+        members.aliases[0].members.append("n2")
+        #expect(StartOnlySettings.changed(from: new, to: members).isEmpty)
+    }
+
     // MARK: - golbd's master line
 
     /// check-config no longer warns about it or about http.listen: ConfigurationCommandLineTests.

@@ -131,7 +131,8 @@ import Testing
             let page = try await BrowserPage.load("http://127.0.0.1:\(port)\(path)", chromium: chromium)
             #expect(Array(page.screenshot.prefix(8)) == BrowserPage.pngSignature, "\(path)")
             #expect(page.console.isEmpty, "\(path): \(page.console)")
-            #expect(page.dom.contains(path.hasPrefix("/service") ? "data-table=\"instances\"" : www), "\(path)")
+            #expect(
+                page.dom.contains(path.hasPrefix("/service") ? "data-table=\"instances\"" : www), "\(path)")
         }
         let alias = try await BrowserPage.load(
             "http://127.0.0.1:\(port)/aliases/\(www)?window=1h", chromium: chromium)

@@ -56,7 +56,8 @@ import Testing
         // A wildcard address needs a token (or TLS).
         let token = directory.appendingPathComponent("token")
         try "0123456789abcdef0123\n".write(to: token, atomically: true, encoding: .utf8)
-        try "aliases:\n  a.example.org: [n1]\nhttp:\n  listen: 0.0.0.0:\(server.port)\n  token_file: \(token.path)\n"
+        try
+            "aliases:\n  a.example.org: [n1]\nhttp:\n  listen: 0.0.0.0:\(server.port)\n  token_file: \(token.path)\n"
             .write(to: file, atomically: true, encoding: .utf8)
         let run = try await lbd("status", "--config", file.path)
         let off = directory.appendingPathComponent("off.yaml")

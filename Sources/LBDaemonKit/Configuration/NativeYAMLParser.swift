@@ -476,7 +476,8 @@ struct NativeYAMLParser {
                             try ServerAddress(parsing: text, defaultPort: 8080)
                         } ?? http.listen
                 }
-            case "token_file" where !reader.isNull(field.value): http.tokenFile = text(field, "http token_file")
+            case "token_file" where !reader.isNull(field.value):
+                http.tokenFile = text(field, "http token_file")
             case "tls" where !reader.isNull(field.value): http.tls = readHTTPTLS(field.value)
             default: break
             }
@@ -492,7 +493,9 @@ struct NativeYAMLParser {
     private func readHTTPTLS(_ node: Node) -> HTTPSettings.TLS? {
         guard let fields = reader.mapping(node, "http tls") else { return nil }
         reader.rejectUnknownKeys(fields, known: ["certificate", "key"], "http tls")
-        let certificate = fields.first { $0.key == "certificate" }.flatMap { text($0, "http tls certificate") }
+        let certificate = fields.first { $0.key == "certificate" }.flatMap {
+            text($0, "http tls certificate")
+        }
         let key = fields.first { $0.key == "key" }.flatMap { text($0, "http tls key") }
         guard let certificate, let key else {
             reader.error("http tls needs certificate and key (paths of PEM files)", at: node)

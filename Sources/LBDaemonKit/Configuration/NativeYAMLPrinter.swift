@@ -13,7 +13,9 @@ public enum NativeYAMLPrinter {
         root.append(("ha", ha(configuration.ha)))
         root.append(("http", http(configuration.http)))
         root.append(("reload", reload(configuration.reload)))
-        if configuration.history != HistorySettings() { root.append(("history", history(configuration.history))) }
+        if configuration.history != HistorySettings() {
+            root.append(("history", history(configuration.history)))
+        }
         root.append(("aliases", mapping(configuration.aliases.map { ($0.name, alias($0)) })))
         let document = mapping(root)
         return (try? Yams.serialize(node: document, indent: 2, width: -1, sortKeys: false)) ?? ""
@@ -23,7 +25,8 @@ public enum NativeYAMLPrinter {
         var fields: [(String, Node)] = [("listen", scalar(http.listen?.description ?? "off"))]
         if let file = http.tokenFile { fields.append(("token_file", scalar(file))) }
         if let tls = http.tls {
-            fields.append(("tls", mapping([("certificate", scalar(tls.certificate)), ("key", scalar(tls.key))])))
+            fields.append(
+                ("tls", mapping([("certificate", scalar(tls.certificate)), ("key", scalar(tls.key))])))
         }
         return mapping(fields)
     }

@@ -63,6 +63,24 @@ public enum StartOnlySettings {
                 ("listen", { $0.listen?.description }), ("token_file", { $0.tokenFile }),
                 ("tls", { $0.tls.map { "\($0.certificate) \($0.key)" } }),
             ])
+        compare(
+            "history", old.history, new.history,
+            [
+                ("store", { $0.store.rawValue }), ("path", { $0.path }), ("url", { $0.url }),
+                ("password_file", { $0.passwordFile }), ("retention", { $0.retention }),
+                ("raw_retention", { $0.rawRetention }),
+            ])
+        // The HAProxy publishers are built at start, one per runtime API socket.
+        let oldHAProxy = Dictionary(
+            old.servedAliases.compactMap { alias in alias.haproxy.map { (alias.name, $0) } },
+            uniquingKeysWith: { first, _ in first })
+        let newHAProxy = Dictionary(
+            new.servedAliases.compactMap { alias in alias.haproxy.map { (alias.name, $0) } },
+            uniquingKeysWith: { first, _ in first })
+        for name in Set(oldHAProxy.keys).union(newHAProxy.keys).sorted()
+        where oldHAProxy[name] != newHAProxy[name] {
+            keys.append("aliases.\(name).haproxy")
+        }
         return keys
     }
 }

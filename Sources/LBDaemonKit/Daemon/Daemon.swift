@@ -145,7 +145,8 @@ public final class Daemon: Sendable {
                 configuration: configuration, logger: logger, seed: seed, state: stateStore,
                 embedded: embedded,
                 embeddedRole: LeadershipFactory.embeddedRole(configuration), leadership: leadership,
-                observers: [metrics.observer, decisions, cycles] + (historyRecorder.map { [$0] } ?? []), pollRecorder: metrics)
+                observers: [metrics.observer, decisions, cycles] + (historyRecorder.map { [$0] } ?? []),
+                pollRecorder: metrics)
         } catch {
             await embedded?.stop()
             logger.error("cannot open the SNMP client's sockets: \(error)")
@@ -180,7 +181,13 @@ public final class Daemon: Sendable {
                     APIRoutes(sources: statusSources, maximumHistoryWindow: configuration.history.retention),
                     DashboardRoutes(sources: statusSources),
                 ]))
-        if let historyRecorder { services.append(historyRecorder) }
+        if let historyRecorder {
+            services.append(historyRecorder)
+            // After the recorder, so that it stops first and its "stopped" event is written.
+            services.append(
+                ServiceEventsService(
+                    recorder: historyRecorder, leadership: leadership, instance: instanceName))
+        }
         services.append(
             EngineService(
                 engine: assembly.engine, embedded: embedded,
@@ -189,7 +196,12 @@ public final class Daemon: Sendable {
             ReloadService(
                 daemon: self, engine: assembly.engine, embedded: embedded,
                 running: running, hangups: hangups, commands: commands,
-                shutdown: shutdown, logger: logger, onReload: { metrics.recordReload($0) }))
+                shutdown: shutdown, logger: logger,
+                onReload: { outcome in
+                    metrics.recordReload(outcome)
+                    historyRecorder?.record(
+                        event: ServiceEventsService.reloadEvent(outcome, instance: instanceName, at: Date()))
+                }))
         var groupLogger = logger
         // The group's own lines (services starting and stopping) are for debugging lbd.
         groupLogger.logLevel = max(logger.logLevel, .notice)

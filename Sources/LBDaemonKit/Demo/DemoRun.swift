@@ -14,7 +14,8 @@ public enum DemoRun {
     ///   - onListening: told the HTTP port once the server accepts connections.
     public static func run(
         fleet: DemoFleet, embedded: EmbeddedZoneServer, interval: Int, duration: Int?, seed: UInt64,
-        logger: Logger, http: ServerAddress? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        logger: Logger, http: ServerAddress? = nil,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let configuration = DemoConfiguration.configuration(snmpPort: fleet.port, interval: interval)
         let addresses = fleet.addresses
@@ -84,7 +85,8 @@ public enum DemoRun {
                     version: ProductVersion.current, instance: "demo", partition: nil,
                     leadership: await leadership.status(), configPath: "(lbd demo: built in)",
                     configDigest: "", aliasCount: configuration.servedAliases.count,
-                    lastRound: InstanceStatus.RoundSummary(await engine.evaluations.values), startedAt: started,
+                    lastRound: InstanceStatus.RoundSummary(await engine.evaluations.values),
+                    startedAt: started,
                     cycles: await cycles.statistics)
             },
             ready: { await engine.servedAliasesOnceEachEvaluated != nil },
