@@ -141,7 +141,39 @@ struct HistoryBenchmarkCommand: AsyncParsableCommand {
             String(
                 format: "alias page, query + render: p50 %.1f ms, p99 %.1f ms", percentile(pageTimes, 0.5),
                 percentile(pageTimes, 0.99)))
+        try await checkShares(store: store, synthetic: synthetic)
         try store.close()
+    }
+
+    /// The correctness check at full scale: every node's share of time behind its alias,
+    /// as the store answers it over the alias's whole run, against the share known by
+    /// construction.
+    private func checkShares(store: SQLiteHistoryStore, synthetic: SyntheticHistory) async throws {
+        var checked = 0
+        var wrong = 0
+        var largestError = 0.0
+        for alias in synthetic.aliases {
+            let window = synthetic.window(alias)
+            let shares = try await store.aliasHistory(alias.name, from: window.from, to: window.to)
+                .shareBehindAlias()
+            for member in alias.members {
+                let error = abs((shares[member.node] ?? 0) - member.share)
+                largestError = max(largestError, error)
+                checked += 1
+                if error > 1e-9 {
+                    wrong += 1
+                    if wrong <= 5 {
+                        print(
+                            "WRONG share: \(alias.name) \(member.node): \(shares[member.node] ?? 0), expected \(member.share)"
+                        )
+                    }
+                }
+            }
+        }
+        print(
+            "shares behind the alias over the whole run: \(checked) memberships of \(synthetic.aliases.count) aliases checked, \(wrong) wrong, largest error \(largestError)"
+        )
+        if wrong > 0 { throw ExitCode(1) }
     }
 
     private func seconds(_ duration: Duration) -> Double {
