@@ -54,6 +54,33 @@ import Testing
         #expect(again.evaluations[ExplanationTests.alias]?.decision.members.first?.evaluation.load == 42)
     }
 
+    @Test func anAliasRemovedAtAReloadIsForgottenAndLeavesTheFile() async throws {
+        let directory = try Peers.temporaryDirectory("lbd-decisions")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let recorder = LastDecisionsRecorder(
+            stateDirectory: directory.path, instance: "lbd1", logger: CapturedLog().logger,
+            interval: .milliseconds(50), now: { ExplanationTests.finished })
+        var gone = Self.evaluation(load: 7)
+        gone.decision.alias = "gone.example.org"
+        await recorder.observe(Self.round(Self.evaluation(load: 3), gone))
+        await recorder.flush()
+        #expect(try DecisionsFile.read(try #require(recorder.path)).evaluations.count == 2)
+        let writes = recorder.writes
+        // Keeping every alias recorded changes nothing and writes nothing.
+        recorder.keepOnly([ExplanationTests.alias, "gone.example.org", "new.example.org"])
+        await recorder.flush()
+        #expect(recorder.writes == writes)
+        recorder.keepOnly([ExplanationTests.alias])
+        #expect(recorder.latest("gone.example.org") == nil)
+        #expect(recorder.latest(ExplanationTests.alias) != nil)
+        #expect(
+            try await Self.eventually {
+                (try? DecisionsFile.read(recorder.path ?? ""))?.evaluations.keys.sorted() == [
+                    ExplanationTests.alias
+                ]
+            })
+    }
+
     @Test func aFailingWriteIsLoggedOnceAndTheDecisionsAreStillServed() async throws {
         let directory = try Peers.temporaryDirectory("lbd-decisions")
         defer { try? FileManager.default.removeItem(at: directory) }

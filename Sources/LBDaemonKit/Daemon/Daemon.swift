@@ -199,6 +199,9 @@ public final class Daemon: Sendable {
                 shutdown: shutdown, logger: logger,
                 onReload: { outcome in
                     metrics.recordReload(outcome)
+                    if case .applied(let configuration) = outcome {
+                        decisions.keepOnly(Set(configuration.servedAliases.map(\.name)))
+                    }
                     historyRecorder?.record(
                         event: ServiceEventsService.reloadEvent(outcome, instance: instanceName, at: Date()))
                 }))

@@ -51,8 +51,24 @@ public final class LastDecisionsRecorder: EvaluationObserver, Sendable {
 
     public func observe(_ round: EvaluationRound) async {
         guard !round.evaluations.isEmpty else { return }
-        let start = memory.withLock { memory in
+        change { memory in
             for evaluation in round.evaluations { memory.latest[evaluation.decision.alias] = evaluation }
+        }
+    }
+
+    /// Forgets the aliases not in `served` (removed at a reload), so that `lbd explain` and the
+    /// `_explain` TXT no longer show a decision lbd stopped making; the file follows.
+    public func keepOnly(_ served: Set<String>) {
+        let removed = memory.withLock { memory in memory.latest.keys.contains { !served.contains($0) } }
+        guard removed else { return }
+        change { memory in memory.latest = memory.latest.filter { served.contains($0.key) } }
+    }
+
+    /// Applies `body` and has the file written, from a task of its own, unless a write is
+    /// already under way (it goes on until the file holds the newest generation).
+    private func change(_ body: (inout Memory) -> Void) {
+        let start = memory.withLock { memory in
+            body(&memory)
             memory.generation += 1
             guard path != nil, !memory.writing else { return false }
             memory.writing = true
