@@ -115,4 +115,30 @@ import Testing
         #expect(error.message.contains("the history is off"))
         try await server.stop()
     }
+
+    /// A store that can no longer be read: its reads fail as a full or lost database does.
+    actor BrokenHistoryStore: HistoryStore {
+        static let failure = HistoryError.failed("history.sqlite: database disk image is malformed")
+        func record(_ evaluations: [EvaluationRecord]) throws(HistoryError) { throw Self.failure }
+        func record(cycle: CycleRecord) throws(HistoryError) { throw Self.failure }
+        func record(event: ServiceEvent) throws(HistoryError) { throw Self.failure }
+        func aliasHistory(_ alias: String, from: Date, to: Date) throws(HistoryError) -> AliasHistory {
+            throw Self.failure
+        }
+        func serviceHistory(from: Date, to: Date) throws(HistoryError) -> ServiceHistory {
+            throw Self.failure
+        }
+        func maintain(now: Date) throws(HistoryError) { throw Self.failure }
+    }
+
+    @Test func aBrokenStoreIs500NamingItAndTheRestStillAnswers() async throws {
+        let server = try await Self.server(history: BrokenHistoryStore())
+        let answer = try await server.request("/api/v1/aliases/web.example.org/history")
+        #expect(answer.status == 500)
+        let error = try InstanceStatus.makeDecoder().decode(APIError.self, from: Data(answer.body))
+        #expect(error.error == "history_failed")
+        #expect(error.message == BrokenHistoryStore.failure.description)
+        #expect(try await server.request("/api/v1/aliases").status == 200)
+        try await server.stop()
+    }
 }

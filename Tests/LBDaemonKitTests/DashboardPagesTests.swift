@@ -28,7 +28,7 @@ import Testing
             aliases: fixture.configuration.servedAliases, evaluations: fixture.evaluations,
             query: DashboardQuery(), now: now)
         let expected: [(String, DashboardAliasStatus)] = [
-            ("www.example.org", .degraded), ("api.example.org", .healthy), ("batch.example.org", .noneUsable),
+            ("www.example.org", .healthy), ("api.example.org", .healthy), ("batch.example.org", .noneUsable),
             ("mail.example.org", .failing), ("new.example.org", .notEvaluated),
         ]
         for (alias, status) in expected {

@@ -45,6 +45,11 @@ public struct Configuration: Hashable, Sendable {
         let key = AliasConfiguration.normalisedName(name)
         return aliases.first { $0.name == key }
     }
+
+    /// The alias named `name` (any case, trailing dot or not) when this instance serves it.
+    public func servedAlias(named name: String) -> AliasConfiguration? {
+        alias(named: name).flatMap { partition == nil || $0.partition == partition ? $0 : nil }
+    }
 }
 
 /// One alias: its name, its member nodes and how it is evaluated.

@@ -93,11 +93,12 @@ public final class Daemon: Sendable {
             logger.error("\(path): \(error.description)")
             throw error
         }
+        var httpSecurity: HTTPSecurity?
         if configuration.http.listen != nil {
             do {
                 // A token or certificate that cannot be read must stop the start, not expose
                 // an unguarded server or none at all.
-                _ = try HTTPSecurity.load(configuration.http)
+                httpSecurity = try HTTPSecurity.load(configuration.http)
             } catch {
                 logger.error("\(path): \(error.description)")
                 throw error
@@ -180,7 +181,7 @@ public final class Daemon: Sendable {
                     MetricsRoutes(metrics: metrics, leadership: leadership),
                     APIRoutes(sources: statusSources, maximumHistoryWindow: configuration.history.retention),
                     DashboardRoutes(sources: statusSources),
-                ]))
+                ], security: httpSecurity))
         if let historyRecorder {
             services.append(historyRecorder)
             // After the recorder, so that it stops first and its "stopped" event is written.

@@ -61,7 +61,7 @@ enum DaemonSources {
         [String]]
     {
         var places: [String: [String]] = [:]
-        for publication in state?.publications ?? [] where publication.alias == alias {
+        for publication in state?.publications(of: alias) ?? [] {
             places[publication.target] = publication.addresses
         }
         if let embedded, let name = try? DomainName(alias: alias),

@@ -13,7 +13,7 @@ enum AliasPage {
         history: DashboardHistory<AliasHistory>, window: DashboardWindow, now: Date
     ) -> String {
         let path = "/aliases/\(HTMLText.urlComponent(alias.name))"
-        let status = DashboardAliasStatus(members: alias.members.count, evaluation: evaluation)
+        let status = DashboardAliasStatus(evaluation: evaluation)
         var body = "<h1>\(HTMLText.escape(alias.name)) \(status.badge)</h1>"
         body += "<p><a href=\"\(path)/decisions\">Decisions timeline</a></p>"
         body += summary(alias, evaluation: evaluation, published: published, now: now)

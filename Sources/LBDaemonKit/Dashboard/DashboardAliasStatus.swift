@@ -1,37 +1,27 @@
 import LBCore
 
-/// How an alias is doing, in the words of the index page and its status filter.
+/// `AliasStatus` as the index page spells it: its CSS classes and the `?status=` filter use
+/// hyphens. The status itself is the API's, so that the page and `/api/v1/aliases` never disagree.
 enum DashboardAliasStatus: String, CaseIterable, Hashable, Sendable {
-    /// Every member usable, and the publication went through.
     case healthy
-    /// Some member unusable, or fewer usable than `best_hosts` asks for.
     case degraded
-    /// No member usable: the `when_none_usable` policy decided.
     case noneUsable = "none-usable"
-    /// A publisher failed to write the decision (every place, or some).
     case failing
-    /// Not evaluated since lbd started or the alias was added.
     case notEvaluated = "not-evaluated"
 
-    /// The status of an alias with `members` members, given its latest evaluation.
-    init(members: Int, evaluation: AliasEvaluation?) {
-        guard let evaluation else {
-            self = .notEvaluated
-            return
+    init(_ status: AliasStatus) {
+        switch status {
+        case .healthy: self = .healthy
+        case .degraded: self = .degraded
+        case .noneUsable: self = .noneUsable
+        case .failingToPublish: self = .failing
+        case .notEvaluated: self = .notEvaluated
         }
-        let decision = evaluation.decision
-        let short = decision.warnings.contains {
-            if case .fewerUsableThanRequested = $0 { return true } else { return false }
-        }
-        if evaluation.action == "failed" || evaluation.action == "partly-failed" {
-            self = .failing
-        } else if decision.usableCount == 0 {
-            self = .noneUsable
-        } else if short || decision.usableCount < max(members, decision.members.count) {
-            self = .degraded
-        } else {
-            self = .healthy
-        }
+    }
+
+    /// The status of an alias given its latest evaluation.
+    init(evaluation: AliasEvaluation?) {
+        self.init(AliasStatus(evaluation))
     }
 
     var label: String {

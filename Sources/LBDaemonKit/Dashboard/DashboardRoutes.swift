@@ -62,8 +62,7 @@ public struct DashboardRoutes: HTTPRoutes {
     /// The served alias the request names (percent-encoded or not, any case); nil when none.
     private func alias(_ context: BasicRequestContext) async -> AliasConfiguration? {
         guard let raw = context.parameters.get("alias") else { return nil }
-        let name = AliasConfiguration.normalisedName(raw.removingPercentEncoding ?? raw)
-        return await sources.configuration().servedAliases.first { $0.name == name }
+        return await sources.configuration().servedAlias(named: raw.removingPercentEncoding ?? raw)
     }
 
     private func aliasHistory(_ alias: String, window: DashboardWindow, now: Date) async

@@ -15,7 +15,7 @@ enum IndexPage {
         let search = (query["q"] ?? "").trimmingCharacters(in: .whitespaces)
         let wanted = query["status"].flatMap(DashboardAliasStatus.init(rawValue:))
         let rows = aliases.map {
-            ($0, DashboardAliasStatus(members: $0.members.count, evaluation: evaluations[$0.name]))
+            ($0, DashboardAliasStatus(evaluation: evaluations[$0.name]))
         }
         let counts = Dictionary(grouping: rows, by: \.1).mapValues(\.count)
         let shown = rows.filter { alias, status in

@@ -213,16 +213,19 @@ public actor EvaluationEngine {
         }
         publicationFinished(decidedUnder)
         let now = ContinuousClock.now
+        var kept: [AliasEvaluation] = []
         for (alias, evaluation) in zip(aliases, evaluations) {
             // A reload may have dropped or changed the alias while it was being published.
             guard served[alias.name] == alias else { continue }
             latest[alias.name] = evaluation
+            kept.append(evaluation)
             if scheduled { schedule.finished(alias.name, at: now, using: &random) }
             log(evaluation)
         }
+        // Observers see what the engine keeps: an alias dropped meanwhile is not recorded again.
         if !observers.isEmpty {
             let round = EvaluationRound(
-                evaluations: evaluations, startedAt: startedAt, pollDuration: pollDuration,
+                evaluations: kept, startedAt: startedAt, pollDuration: pollDuration,
                 duration: now - pollStart, nodesPolled: nodes.count, scheduled: scheduled)
             for observer in observers { await observer.observe(round) }
         }

@@ -24,6 +24,7 @@ public struct HTTPService: Service {
     private let logger: Logger
     private let onListening: @Sendable (Int) async -> Void
     private let routes: [any HTTPRoutes]
+    private let security: HTTPSecurity?
 
     /// - Parameters:
     ///   - settings: `http.listen`, `token_file`, `tls`; with no `listen`, `run()` serves nothing
@@ -35,33 +36,20 @@ public struct HTTPService: Service {
     ///   - routes: the other parts served (API, metrics, dashboards).
     ///   - onListening: told the port listened on once the server accepts connections (the port
     ///     the system chose when `listen` asks for port 0).
+    ///   - security: the token and certificate `settings` name, when the caller already read them
+    ///     (`lbd run` does at start, to refuse to start without them); nil reads them in `run()`.
     public init(
         settings: HTTPSettings, heartbeatDirectory: String, heartbeatFile: String, logger: Logger,
         sources: DaemonStatusSources, routes: [any HTTPRoutes] = [],
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }, security: HTTPSecurity? = nil
     ) {
+        self.security = security
         self.routes = routes
         self.settings = settings
         self.heartbeat = HeartbeatFileRoute(directory: heartbeatDirectory, name: heartbeatFile)
         self.sources = sources
         self.logger = logger
         self.onListening = onListening
-    }
-
-    /// A server whose only source is `status` (ready at once, no alias): tests, and programs that
-    /// serve the instance status alone.
-    public init(
-        settings: HTTPSettings, heartbeatDirectory: String, heartbeatFile: String, logger: Logger,
-        status: @escaping @Sendable () async -> InstanceStatus,
-        routes: [any HTTPRoutes] = [],
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) {
-        self.init(
-            settings: settings, heartbeatDirectory: heartbeatDirectory, heartbeatFile: heartbeatFile,
-            logger: logger,
-            sources: DaemonStatusSources(
-                evaluations: { [:] }, configuration: { Configuration() }, instance: status, ready: { true }),
-            routes: routes, onListening: onListening)
     }
 
     /// Serves until the graceful shutdown or the task's cancellation; never throws.
@@ -72,7 +60,7 @@ public struct HTTPService: Service {
         }
         let security: HTTPSecurity
         do {
-            security = try HTTPSecurity.load(settings)
+            security = try self.security ?? HTTPSecurity.load(settings)
         } catch {
             logger.error(
                 "HTTP server: \(error); lbd goes on without it (nothing is served on \(listen))",
@@ -85,7 +73,7 @@ public struct HTTPService: Service {
         } catch {
             if Task.isCancelled { return }
             logger.error(
-                "HTTP server: cannot listen on \(listen): \(error); lbd goes on without it (heartbeat file, /healthz and /api/v1/instance are not served)",
+                "HTTP server: cannot listen on \(listen): \(error); lbd goes on without it (nothing is served on \(listen): no heartbeat file, API, metrics or dashboards)",
                 metadata: ["action": "http-listen-failed", "listen": "\(listen)"])
         }
         // The group ends when every service has returned: until it is told to stop, stay.

@@ -22,6 +22,10 @@ public final class LBDMetrics: Sendable {
     private let aliasesServed: CoreMetrics.Gauge
     private let state = Mutex(State())
 
+    /// The counters `increment` made, by name and label values: every poll counts one, and the
+    /// registry's own lookup (label sorting and hashing under its lock) is not for a hot path.
+    private let counters = Mutex([String: CoreMetrics.Counter]())
+
     private struct State {
         /// nil until `serve(_:)`: every alias evaluated is then counted.
         var served: Set<String>?
@@ -136,7 +140,16 @@ public final class LBDMetrics: Sendable {
 
     /// Adds one to the counter `name` with `dimensions` (created at 0 the first time).
     func increment(_ name: String, _ dimensions: [(String, String)]) {
-        CoreMetrics.Counter(label: name, dimensions: dimensions, factory: factory).increment()
+        // Label values never hold "\u{0}" (they are configured names and fixed codes).
+        let key = ([name] + dimensions.flatMap { [$0.0, $0.1] }).joined(separator: "\u{0}")
+        let factory = self.factory
+        let counter = counters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = CoreMetrics.Counter(label: name, dimensions: dimensions, factory: factory)
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

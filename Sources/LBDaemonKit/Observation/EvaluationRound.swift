@@ -5,7 +5,7 @@ import LBCore
 /// decided and published. History, metrics and the service dashboard are built from these.
 public struct EvaluationRound: Sendable {
     /// The evaluations of the batch, in alias name order.
-    public var evaluations: [AliasEvaluation]
+    public let evaluations: [AliasEvaluation]
     /// When polling started (wall clock, for people and the history).
     public var startedAt: Date
     /// From the first poll sent to the last answer or timeout.
@@ -27,11 +27,19 @@ public struct EvaluationRound: Sendable {
         self.duration = duration
         self.nodesPolled = nodesPolled
         self.scheduled = scheduled
+        self.pollFailuresByCause = Self.pollFailures(evaluations)
+        self.publishFailuresByTarget = Self.publishFailures(evaluations)
     }
 
     /// Failed polls of the batch by `PollFailure.code`, one per member address that gave no load
-    /// (a node shared by two aliases counts in each).
-    public var pollFailuresByCause: [String: Int] {
+    /// (a node shared by two aliases counts in each). Counted once, here: several observers
+    /// read it.
+    public let pollFailuresByCause: [String: Int]
+
+    /// Publication results that failed, by target (`internal view`, `embedded zone`...).
+    public let publishFailuresByTarget: [String: Int]
+
+    private static func pollFailures(_ evaluations: [AliasEvaluation]) -> [String: Int] {
         var counts: [String: Int] = [:]
         for evaluation in evaluations {
             for member in evaluation.decision.members {
@@ -43,8 +51,7 @@ public struct EvaluationRound: Sendable {
         return counts
     }
 
-    /// Publication results that failed, by target (`internal view`, `embedded zone`...).
-    public var publishFailuresByTarget: [String: Int] {
+    private static func publishFailures(_ evaluations: [AliasEvaluation]) -> [String: Int] {
         var counts: [String: Int] = [:]
         for evaluation in evaluations {
             for result in evaluation.results {

@@ -107,6 +107,12 @@ public final class StateStore: Sendable {
         memory.withLock { $0.publications.values.sorted { $0.key < $1.key } }
     }
 
+    /// The last publication recorded for `alias`, one per place: what the API shows of one alias,
+    /// found without sorting every alias's under the lock the publishers record through.
+    public func publications(of alias: String) -> [StoredPublication] {
+        memory.withLock { memory in memory.publications.values.filter { $0.alias == alias } }
+    }
+
     /// Makes `zones` the embedded server's zones, and writes the state soon.
     public func setZones(_ zones: [DomainName: Zone]) {
         change { $0.zones = zones }

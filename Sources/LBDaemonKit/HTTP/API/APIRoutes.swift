@@ -96,9 +96,7 @@ public struct APIRoutes: HTTPRoutes {
     }
 
     private func served(_ name: String) async throws(APIError) -> AliasConfiguration {
-        let wanted = AliasConfiguration.normalisedName(name)
-        guard let alias = await sources.configuration().servedAliases.first(where: { $0.name == wanted })
-        else {
+        guard let alias = await sources.configuration().servedAlias(named: name) else {
             throw .notFound("no alias '\(Self.shown(name))' is served here")
         }
         return alias
