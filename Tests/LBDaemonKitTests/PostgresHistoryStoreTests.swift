@@ -100,6 +100,57 @@ struct PostgresHistoryStoreTests {
         await b.close()
     }
 
+    /// The server crashes mid-run and comes back: while it is down writes fail (counted by the
+    /// recorder, which goes on), then the store reconnects by itself and nothing committed is lost.
+    @Test func aServerKilledAndRestartedIsReconnectedAndTheRecorderRecovers() async throws {
+        guard PostgresCluster.available else { return }
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        let store = try PostgresHistoryStore(
+            url: PostgresURL(parsing: cluster.url), instance: "lbd1", timeout: 3,
+            logger: Logger(label: "test"))
+        let recorder = HistoryRecorder(store: store, logger: HistoryRecorderTests.quiet)
+        let t0 = HistoryFixture.start
+        func event(_ n: Int) -> ServiceEvent {
+            ServiceEvent(
+                at: t0.addingTimeInterval(Double(n)), kind: "reload", instance: "lbd1", detail: "\(n)")
+        }
+        let records = HistoryFixture.randomRecords(seed: 5, count: 60).filter { $0.action != "standby" }
+        let (before, during, after) = (Array(records[..<20]), Array(records[20..<40]), Array(records[40...]))
+        try await store.record(before)
+        recorder.record(event: event(0))
+        await recorder.drain()
+        #expect(recorder.counts.written == 1)
+
+        cluster.kill()
+        recorder.record(event: event(1))
+        recorder.record(event: event(2))
+        await recorder.drain()
+        #expect(recorder.counts.failures == 2)
+        #expect(recorder.counts.written == 1)
+        #expect(recorder.counts.queued == 0)
+        await #expect(throws: HistoryError.self) { try await store.record(during) }
+
+        try cluster.start()
+        recorder.record(event: event(3))
+        await recorder.drain()
+        #expect(recorder.counts.written == 2)
+        try await store.record(after)
+        let service = try await store.serviceHistory(from: t0, to: t0.addingTimeInterval(60))
+        #expect(service.events.map(\.detail) == ["0", "3"])
+        // What the failed transaction did not commit is not in the store's memory either.
+        let memory = InMemoryHistoryStore(retention: 365 * 86_400)
+        try await memory.record(before)
+        try await memory.record(after)
+        let to = records.last!.at.addingTimeInterval(1)
+        for alias in ["a.example", "b.example"] {
+            let expected = try await memory.aliasHistory(alias, from: t0, to: to)
+            let actual = try await store.aliasHistory(alias, from: t0, to: to)
+            #expect(actual == expected, "\(alias)")
+        }
+        await store.close()
+    }
+
     @Test func anUnreachableServerIsAnErrorNotAHang() async throws {
         let store = try PostgresHistoryStore(
             url: PostgresURL(parsing: "postgres://lbd:secret@127.0.0.1:1/lbd"), instance: "i", timeout: 2,

@@ -47,6 +47,21 @@ public enum AliasHistoryBuilder {
             loads: loads.sorted { ($0.node, $0.at) < ($1.node, $1.at) }, decisions: decisions)
     }
 
+    /// `change(from:to:)` when what is kept of the previous evaluation is its chosen nodes and
+    /// policy, as the stores keep it.
+    static func change(
+        after previous: (chosen: Set<String>, policy: AppliedPolicy)?, to record: EvaluationRecord
+    ) -> DecisionChange? {
+        let previous = previous.map { previous in
+            EvaluationRecord(
+                alias: record.alias, at: record.at, policy: previous.policy, published: [], action: "",
+                members: previous.chosen.map {
+                    MemberRecord(node: $0, load: nil, failure: nil, chosen: true, reason: "")
+                })
+        }
+        return change(from: previous, to: record)
+    }
+
     /// The change `record` made after `previous`; nil when it published the same set by the
     /// same policy.
     public static func change(from previous: EvaluationRecord?, to record: EvaluationRecord)

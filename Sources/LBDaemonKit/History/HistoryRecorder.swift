@@ -30,14 +30,27 @@ public final class HistoryRecorder: EvaluationObserver, Service {
 
     struct State {
         var queue: [Entry] = []
-        var dropped = 0
-        var droppedSinceLog = 0
-        var lastDropLog: Date?
-        var failures = 0
-        var failuresSinceLog = 0
-        var lastFailureLog: Date?
+        var dropped = LoggedCount()
+        var failures = LoggedCount()
         var lastFailure: HistoryError?
         var written = 0
+    }
+
+    /// A count that is logged at most once a minute, with how much it grew since the last line.
+    struct LoggedCount {
+        var total = 0
+        var sinceLog = 0
+        var lastLog: Date?
+
+        /// Counts one; what to log now (the count since the last line), or nil within the minute.
+        mutating func add(at time: Date) -> Int? {
+            total += 1
+            sinceLog += 1
+            if let lastLog, time.timeIntervalSince(lastLog) < 60 { return nil }
+            lastLog = time
+            defer { sinceLog = 0 }
+            return sinceLog
+        }
     }
 
     /// What the recorder did so far: for tests, logs and metrics.
@@ -79,7 +92,8 @@ public final class HistoryRecorder: EvaluationObserver, Service {
     public var counts: Counts {
         state.withLock {
             Counts(
-                queued: $0.queue.count, dropped: $0.dropped, failures: $0.failures, written: $0.written,
+                queued: $0.queue.count, dropped: $0.dropped.total, failures: $0.failures.total,
+                written: $0.written,
                 lastFailure: $0.lastFailure)
         }
     }
@@ -101,12 +115,7 @@ public final class HistoryRecorder: EvaluationObserver, Service {
             state.queue.append(entry)
             guard state.queue.count > capacity else { return nil }
             state.queue.removeFirst()
-            state.dropped += 1
-            state.droppedSinceLog += 1
-            if let last = state.lastDropLog, time.timeIntervalSince(last) < 60 { return nil }
-            state.lastDropLog = time
-            defer { state.droppedSinceLog = 0 }
-            return state.droppedSinceLog
+            return state.dropped.add(at: time)
         }
         if let report {
             logger.warning(
@@ -175,13 +184,8 @@ public final class HistoryRecorder: EvaluationObserver, Service {
     private func failed(_ error: HistoryError, _ operation: String) {
         let time = now()
         let report: Int? = state.withLock { state in
-            state.failures += 1
-            state.failuresSinceLog += 1
             state.lastFailure = error
-            if let last = state.lastFailureLog, time.timeIntervalSince(last) < 60 { return nil }
-            state.lastFailureLog = time
-            defer { state.failuresSinceLog = 0 }
-            return state.failuresSinceLog
+            return state.failures.add(at: time)
         }
         if let report {
             logger.error(

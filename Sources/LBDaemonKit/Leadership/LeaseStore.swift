@@ -7,11 +7,9 @@ import PostgresNIO
 /// The lease table in PostgreSQL: one row per partition, taken, renewed and released by single
 /// statements whose time is the database's clock, never an instance's.
 ///
-/// It keeps one connection of its own, opened on first use and again after it broke, rather than
-/// a `PostgresClient` pool: a pool waits up to a minute (its circuit breaker) before failing a
-/// request when the server is gone and then hides why, and a query already sent to a frozen
-/// server cannot be cancelled. Here every operation is bounded by `timeout` (a late answer closes
-/// the connection, which fails the query), and a failure says what went wrong.
+/// It keeps one connection of its own (a ``PostgresConnector``), opened on first use and again
+/// after it broke: every operation is bounded by `timeout` (a late answer closes the connection,
+/// which fails the query), and a failure says what went wrong.
 ///
 /// Invariant: an error never contains the password (see ``LeaseError``).
 public actor LeaseStore {
@@ -19,10 +17,7 @@ public actor LeaseStore {
     public let table: String
     /// Seconds allowed for connecting, and again for each statement.
     public let timeout: Double
-    private let passwordFile: String?
-    private let logger: Logger
-    private var connection: PostgresConnection?
-    private var connections = 0
+    private let connector: PostgresConnector
     private var tableReady = false
 
     /// - Parameters:
@@ -35,14 +30,14 @@ public actor LeaseStore {
     ) throws(LeaseError) {
         guard Self.isPlainIdentifier(table) else { throw .invalidTable(table) }
         self.url = url
-        self.passwordFile = passwordFile
         self.table = table
-        self.timeout = max(0.1, timeout)
-        var logger = logger
-        // postgres-nio's own debug lines (every query) would drown lbd's.
-        logger.logLevel = max(logger.logLevel, .notice)
-        self.logger = logger
-        if passwordFile != nil { _ = try password() }
+        connector = PostgresConnector(url: url, passwordFile: passwordFile, timeout: timeout, logger: logger)
+        self.timeout = connector.timeout
+        if passwordFile != nil {
+            do { _ = try connector.password() } catch {
+                throw describe(error, operation: "connect", connecting: true)
+            }
+        }
     }
 
     /// A store for `settings` (`lease.url`, `lease.password_file`, `lease.table`).
@@ -137,9 +132,7 @@ public actor LeaseStore {
 
     /// Closes the connection; the next operation opens a new one.
     public func close() async {
-        guard let connection else { return }
-        self.connection = nil
-        try? await connection.close()
+        await connector.close()
     }
 
     // MARK: - Connection
@@ -148,8 +141,8 @@ public actor LeaseStore {
         _ operation: String, _ query: PostgresQuery,
         _ read: @escaping @Sendable (PostgresRowSequence) async throws -> Result
     ) async throws(LeaseError) -> Result {
-        let connection = try await connected(for: operation)
-        let logger = logger
+        let connection = try await connected()
+        let logger = connector.logger
         do {
             return try await bounded(operation, on: connection) { connection in
                 try await read(connection.query(query, logger: logger))
@@ -158,44 +151,29 @@ public actor LeaseStore {
             if case .serverError = error {
                 // The connection is fine; the statement was not.
             } else {
-                await drop(connection)
+                await connector.drop(connection)
             }
             throw error
         }
     }
 
-    private func connected(for operation: String) async throws(LeaseError) -> PostgresConnection {
-        if let connection, !connection.isClosed { return connection }
-        connection = nil
-        let password = try password()
-        var configuration = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: url.user, password: password, database: url.database,
-            tls: .disable)
-        configuration.options.connectTimeout = .milliseconds(Int64(timeout * 1000))
-        connections += 1
-        let fresh: PostgresConnection
+    private func connected() async throws(LeaseError) -> PostgresConnection {
+        let connection: PostgresConnection
         do {
-            fresh = try await PostgresConnection.connect(
-                configuration: configuration, id: connections, logger: logger)
+            connection = try await connector.connection()
         } catch {
-            throw describe(error, operation: "connect", connecting: true, password: password)
+            throw describe(error, operation: "connect", connecting: true)
         }
-        if let existing = connection, !existing.isClosed {
-            // Another operation connected while this one waited: keep one.
-            try? await fresh.close()
-            return existing
-        }
-        connection = fresh
         if !tableReady {
             do {
-                try await createTable(on: fresh)
+                try await createTable(on: connection)
                 tableReady = true
             } catch {
-                if case .serverError = error {} else { await drop(fresh) }
+                if case .serverError = error {} else { await connector.drop(connection) }
                 throw error
             }
         }
-        return fresh
+        return connection
     }
 
     private func createTable(on connection: PostgresConnection) async throws(LeaseError) {
@@ -208,7 +186,7 @@ public actor LeaseStore {
                 acquired_at timestamptz
             )
             """
-        let logger = logger
+        let logger = connector.logger
         do {
             try await bounded("create table", on: connection) { connection in
                 try await connection.query(query, logger: logger)
@@ -224,69 +202,39 @@ public actor LeaseStore {
         }
     }
 
-    private func drop(_ broken: PostgresConnection) async {
-        if connection === broken { connection = nil }
-        try? await broken.close()
-    }
-
-    private enum Outcome<Value: Sendable>: Sendable {
-        case finished(Value)
-        case expired
-    }
-
-    /// Runs `body` on `connection`, or closes the connection after `timeout` seconds (or when
-    /// cancelled): a query already sent to a frozen server only ends when its channel closes.
+    /// Runs `body` on `connection`, within `timeout` seconds (see ``PostgresConnector``).
     private func bounded<Result: Sendable>(
         _ operation: String, on connection: PostgresConnection,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws(LeaseError) -> Result {
-        let timeout = timeout
         do {
-            return try await withThrowingTaskGroup(of: Outcome<Result>.self) { group in
-                group.addTask { .finished(try await body(connection)) }
-                group.addTask {
-                    try? await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
-                    return .expired
-                }
-                defer { group.cancelAll() }
-                switch try await group.next() {
-                case .finished(let value): return value
-                case .expired, nil:
-                    let _: EventLoopFuture<Void> = connection.close()
-                    if Task.isCancelled { throw LeaseError.cancelled(operation: operation) }
-                    throw LeaseError.timedOut(server: url.server, operation: operation, seconds: timeout)
-                }
-            }
+            return try await connector.bounded(on: connection, body)
         } catch {
-            throw describe(error, operation: operation, connecting: false, password: nil)
-        }
-    }
-
-    nonisolated private func password() throws(LeaseError) -> String? {
-        guard let passwordFile else { return url.password }
-        do {
-            let text = try String(contentsOfFile: passwordFile, encoding: .utf8)
-            // A file written by `echo` ends with a newline that is not part of the password.
-            return String(text.prefix { $0 != "\n" && $0 != "\r" })
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? "not readable as UTF-8 text"
-            throw .passwordFileUnreadable(path: passwordFile, reason: reason)
+            throw describe(error, operation: operation, connecting: false)
         }
     }
 
     // MARK: - Errors
 
     /// `error` as a ``LeaseError``, with anything that could repeat the password removed.
-    private func describe(_ error: any Error, operation: String, connecting: Bool, password: String?)
-        -> LeaseError
-    {
+    nonisolated private func describe(
+        _ error: any Error, operation: String, connecting: Bool, password: String? = nil
+    ) -> LeaseError {
         if let error = error as? LeaseError { return error }
         if error is CancellationError { return .cancelled(operation: operation) }
-        let secret = password ?? url.password
-        func clean(_ text: String) -> String {
-            guard let secret, !secret.isEmpty else { return text }
-            return text.replacingOccurrences(of: secret, with: "***")
+        if let error = error as? PostgresConnectorError {
+            switch error {
+            case .passwordFileUnreadable(let path, let reason):
+                return .passwordFileUnreadable(path: path, reason: reason)
+            case .connectFailed(let underlying, let password):
+                return describe(underlying, operation: operation, connecting: true, password: password)
+            case .expired(let cancelled):
+                return cancelled
+                    ? .cancelled(operation: operation)
+                    : .timedOut(server: url.server, operation: operation, seconds: timeout)
+            }
         }
+        func clean(_ text: String) -> String { connector.clean(text, password: password) }
         guard let error = error as? PSQLError else {
             let reason = clean(String(describing: error))
             return connecting

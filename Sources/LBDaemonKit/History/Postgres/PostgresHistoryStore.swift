@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOCore
 import PostgresNIO
 
 /// The history in PostgreSQL, which the two instances of an HA pair may share: every row
@@ -11,9 +10,10 @@ import PostgresNIO
 /// no membership, and closes the memberships that instance had open; so the memberships are
 /// what the publishing instance published, whichever it was.
 ///
-/// Like `LeaseStore` it keeps one connection of its own, opened on first use and again after it
-/// broke, and bounds every operation by `timeout` (a late answer closes the connection). One
-/// operation runs at a time, so that a transaction never interleaves with another statement.
+/// Like `LeaseStore` it keeps one connection of its own (a ``PostgresConnector``), opened on
+/// first use and again after it broke, and bounds every operation by `timeout` (a late answer
+/// closes the connection). One operation runs at a time, so that a transaction never
+/// interleaves with another statement.
 ///
 /// Invariant: an error never contains the password.
 public actor PostgresHistoryStore: HistoryStore {
@@ -22,10 +22,8 @@ public actor PostgresHistoryStore: HistoryStore {
     public nonisolated let retention: TimeInterval
     public nonisolated let rawRetention: TimeInterval
     public nonisolated let timeout: Double
-    private nonisolated let passwordFile: String?
-    private let logger: Logger
-    private var connection: PostgresConnection?
-    private var connections = 0
+    private nonisolated let connector: PostgresConnector
+    private nonisolated var logger: Logger { connector.logger }
     private var schemaReady = false
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
@@ -43,16 +41,14 @@ public actor PostgresHistoryStore: HistoryStore {
         rawRetention: TimeInterval = HistorySettings.defaultRawRetention, timeout: Double = 5, logger: Logger
     ) throws(HistoryError) {
         self.url = url
-        self.passwordFile = passwordFile
         self.instance = instance
         self.retention = retention
         self.rawRetention = min(rawRetention, retention)
-        self.timeout = max(0.1, timeout)
-        var logger = logger
-        // postgres-nio's own debug lines (every query) would drown lbd's.
-        logger.logLevel = max(logger.logLevel, .notice)
-        self.logger = logger
-        if passwordFile != nil { _ = try password() }
+        connector = PostgresConnector(url: url, passwordFile: passwordFile, timeout: timeout, logger: logger)
+        self.timeout = connector.timeout
+        if passwordFile != nil {
+            do { _ = try connector.password() } catch { throw describe(error, operation: "connect") }
+        }
     }
 
     /// A store for `settings` (`history.url`, `history.password_file`).
@@ -71,9 +67,7 @@ public actor PostgresHistoryStore: HistoryStore {
 
     /// Closes the connection; the next operation opens a new one.
     public func close() async {
-        guard let connection else { return }
-        self.connection = nil
-        try? await connection.close()
+        await connector.close()
     }
 
     // MARK: - Writing
@@ -179,14 +173,7 @@ public actor PostgresHistoryStore: HistoryStore {
         }
         guard !standby else { return }
         let chosen = Set(record.members.filter(\.chosen).map(\.node))
-        let previous = state.previous.map { previous in
-            EvaluationRecord(
-                alias: alias, at: record.at, policy: previous.policy, published: [], action: "",
-                members: previous.chosen.map {
-                    MemberRecord(node: $0, load: nil, failure: nil, chosen: true, reason: "")
-                })
-        }
-        if let change = AliasHistoryBuilder.change(from: previous, to: record) {
+        if let change = AliasHistoryBuilder.change(after: state.previous, to: record) {
             try await Self.run(
                 "INSERT INTO lbd_history_decision (alias, instance, t, body) VALUES (\(alias), \(instance), \(time), \(StoredHistoryCodec.encode(change)))",
                 on: connection)
@@ -211,7 +198,7 @@ public actor PostgresHistoryStore: HistoryStore {
         let high = to.historySecondsUp
         let fromSeconds = from.historySeconds
         return try await operation("read the history of \(alias)") { store, connection in
-            let logger = await store.logger
+            let logger = store.logger
             var memberships: [MembershipInterval] = []
             let intervals = try await connection.query(
                 """
@@ -263,7 +250,7 @@ public actor PostgresHistoryStore: HistoryStore {
         let low = from.historySecondsUp
         let high = to.historySecondsUp
         return try await operation("read the service history") { store, connection in
-            let logger = await store.logger
+            let logger = store.logger
             var cycles: [CycleRecord] = []
             let cycleRows = try await connection.query(
                 "SELECT t, body FROM lbd_history_cycle WHERE t >= \(low) AND t < \(high) ORDER BY t, id",
@@ -297,65 +284,76 @@ public actor PostgresHistoryStore: HistoryStore {
         let instance = instance
         try await transaction("drop old history") { _, connection in
             try await Self.run(
-                "DELETE FROM lbd_history_sample WHERE instance = \(instance) AND t < \(keepFrom)",
-                on: connection)
-            try await Self.run(
                 "DELETE FROM lbd_history_membership WHERE instance = \(instance) AND stop IS NOT NULL AND stop <= \(keepFrom)",
                 on: connection)
-            try await Self.run(
-                "DELETE FROM lbd_history_decision WHERE instance = \(instance) AND t < \(keepFrom)",
-                on: connection)
-            try await Self.run(
-                "DELETE FROM lbd_history_cycle WHERE instance = \(instance) AND t < \(keepFrom)",
-                on: connection)
-            try await Self.run(
-                "DELETE FROM lbd_history_event WHERE instance = \(instance) AND t < \(keepFrom)",
-                on: connection)
+            for table in [
+                "lbd_history_sample", "lbd_history_decision", "lbd_history_cycle", "lbd_history_event",
+            ] {
+                try await Self.run(
+                    "DELETE FROM \(unescaped: table) WHERE instance = \(instance) AND t < \(keepFrom)",
+                    on: connection)
+            }
         }
-        try await transaction("roll up samples") { store, connection in
-            let logger = await store.logger
+        // Where the roll-up stopped; before the first, the oldest row (not the retention's start,
+        // which would be a month of empty hours).
+        let mark = try await operation("read the roll-up mark") { store, connection in
             var mark: Int64?
             let rows = try await connection.query(
-                "SELECT value FROM lbd_history_meta WHERE instance = \(instance) AND key = 'rolled_until'",
-                logger: logger)
+                """
+                SELECT coalesce(
+                    (SELECT value FROM lbd_history_meta WHERE instance = \(instance) AND key = 'rolled_until'),
+                    least(
+                        (SELECT min(t) FROM lbd_history_sample WHERE instance = \(instance)),
+                        (SELECT min(t) FROM lbd_history_cycle WHERE instance = \(instance))))
+                """, logger: store.logger)
             for try await value in rows.decode(Int64?.self) { mark = value }
-            let from = max(mark ?? keepFrom, keepFrom)
-            guard rawCut > from else { return }
-            // The rule of `LoadRollup.merge`, in SQL: usable loads only, the most frequent failure
-            // (mode() picks the first in order among equals).
-            try await Self.run(
-                """
-                WITH bucketed AS (
-                    SELECT alias, node, t - ((t % 300) + 300) % 300 AS b FROM lbd_history_sample
-                    WHERE instance = \(instance) AND t >= \(from) AND t < \(rawCut)
-                    GROUP BY 1, 2, 3 HAVING count(*) > 1
-                ), doomed AS (
-                    DELETE FROM lbd_history_sample s USING bucketed
-                    WHERE s.instance = \(instance) AND s.alias = bucketed.alias AND s.node = bucketed.node
-                        AND s.t >= \(from) AND s.t < \(rawCut) AND s.t - ((s.t % 300) + 300) % 300 = bucketed.b
-                    RETURNING s.*
-                )
-                INSERT INTO lbd_history_sample (alias, node, t, instance, n, loaded, total, lo, hi, failure)
-                SELECT alias, node, t - ((t % 300) + 300) % 300, instance, sum(coalesce(n, 1))::integer,
-                    sum(CASE WHEN coalesce(n, 1) > 1 THEN loaded
-                        WHEN failure IS NULL AND total IS NOT NULL THEN 1 ELSE 0 END)::integer,
-                    sum(CASE WHEN coalesce(n, 1) > 1 THEN CASE WHEN loaded > 0 THEN total END
-                        WHEN failure IS NULL THEN total END)::bigint,
-                    min(CASE WHEN coalesce(n, 1) > 1 THEN CASE WHEN loaded > 0 THEN lo END
-                        WHEN failure IS NULL THEN total END),
-                    max(CASE WHEN coalesce(n, 1) > 1 THEN CASE WHEN loaded > 0 THEN hi END
-                        WHEN failure IS NULL THEN total END),
-                    mode() WITHIN GROUP (ORDER BY failure)
-                FROM doomed GROUP BY 1, 2, 3, 4
-                ON CONFLICT (alias, node, t, instance) DO UPDATE SET n = excluded.n, loaded = excluded.loaded,
-                    total = excluded.total, lo = excluded.lo, hi = excluded.hi, failure = excluded.failure
-                """, on: connection)
-            try await store.rollUpCycles(from: from, to: rawCut, on: connection)
-            try await Self.run(
-                """
-                INSERT INTO lbd_history_meta (instance, key, value) VALUES (\(instance), 'rolled_until', \(rawCut))
-                ON CONFLICT (instance, key) DO UPDATE SET value = excluded.value
-                """, on: connection)
+            return mark
+        }
+        guard let mark else { return }
+        // An hour of samples a transaction, on bucket boundaries: each stays well within
+        // `timeout` at CERN's scale, a write waits for one only, and the mark moves with each, so
+        // that a long gap (or a shorter raw_retention) is caught up rather than retried whole.
+        var from = max(mark, keepFrom)
+        while from < rawCut {
+            let (low, high) = (from, min(LoadRollup.bucketStart(from) + 3600, rawCut))
+            try await transaction("roll up samples") { store, connection in
+                // The rule of `LoadRollup.merge`, in SQL: usable loads only, the most frequent failure
+                // (mode() picks the first in order among equals).
+                try await Self.run(
+                    """
+                    WITH bucketed AS (
+                        SELECT alias, node, t - ((t % 300) + 300) % 300 AS b FROM lbd_history_sample
+                        WHERE instance = \(instance) AND t >= \(low) AND t < \(high)
+                        GROUP BY 1, 2, 3 HAVING count(*) > 1
+                    ), doomed AS (
+                        DELETE FROM lbd_history_sample s USING bucketed
+                        WHERE s.instance = \(instance) AND s.alias = bucketed.alias AND s.node = bucketed.node
+                            AND s.t >= \(low) AND s.t < \(high) AND s.t - ((s.t % 300) + 300) % 300 = bucketed.b
+                        RETURNING s.*
+                    )
+                    INSERT INTO lbd_history_sample (alias, node, t, instance, n, loaded, total, lo, hi, failure)
+                    SELECT alias, node, t - ((t % 300) + 300) % 300, instance, sum(coalesce(n, 1))::integer,
+                        sum(CASE WHEN coalesce(n, 1) > 1 THEN loaded
+                            WHEN failure IS NULL AND total IS NOT NULL THEN 1 ELSE 0 END)::integer,
+                        sum(CASE WHEN coalesce(n, 1) > 1 THEN CASE WHEN loaded > 0 THEN total END
+                            WHEN failure IS NULL THEN total END)::bigint,
+                        min(CASE WHEN coalesce(n, 1) > 1 THEN CASE WHEN loaded > 0 THEN lo END
+                            WHEN failure IS NULL THEN total END),
+                        max(CASE WHEN coalesce(n, 1) > 1 THEN CASE WHEN loaded > 0 THEN hi END
+                            WHEN failure IS NULL THEN total END),
+                        mode() WITHIN GROUP (ORDER BY failure)
+                    FROM doomed GROUP BY 1, 2, 3, 4
+                    ON CONFLICT (alias, node, t, instance) DO UPDATE SET n = excluded.n, loaded = excluded.loaded,
+                        total = excluded.total, lo = excluded.lo, hi = excluded.hi, failure = excluded.failure
+                    """, on: connection)
+                try await store.rollUpCycles(from: low, to: high, on: connection)
+                try await Self.run(
+                    """
+                    INSERT INTO lbd_history_meta (instance, key, value) VALUES (\(instance), 'rolled_until', \(high))
+                    ON CONFLICT (instance, key) DO UPDATE SET value = excluded.value
+                    """, on: connection)
+            }
+            from = high
         }
     }
 
@@ -410,11 +408,6 @@ public actor PostgresHistoryStore: HistoryStore {
         }
     }
 
-    private enum Outcome<Value: Sendable>: Sendable {
-        case finished(Value)
-        case expired
-    }
-
     /// Runs `body` on the connection (opened when needed, with the tables), alone, within
     /// `timeout` seconds: past it the connection is closed, which ends the statement.
     private func operation<Result: Sendable>(
@@ -424,30 +417,16 @@ public actor PostgresHistoryStore: HistoryStore {
         await acquire()
         defer { release() }
         let connection = try await connected()
-        let timeout = timeout
         do {
-            return try await withThrowingTaskGroup(of: Outcome<Result>.self) { group in
-                group.addTask { .finished(try await body(self, connection)) }
-                group.addTask {
-                    try? await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
-                    return .expired
-                }
-                defer { group.cancelAll() }
-                switch try await group.next() {
-                case .finished(let value): return value
-                case .expired, nil:
-                    let _: EventLoopFuture<Void> = connection.close()
-                    throw HistoryError.failed("\(url.server): \(name): no answer within \(timeout) s")
-                }
+            return try await connector.bounded(on: connection) { connection in
+                try await body(self, connection)
             }
         } catch {
-            let described = describe(error, operation: name)
-            if case .failed = described, !(error is HistoryError),
-                !(error is PSQLError && (error as? PSQLError)?.code == .server)
-            {
-                await drop(connection)
+            // A statement the server refused leaves the connection usable.
+            if !(error is HistoryError), (error as? PSQLError)?.code != .server {
+                await connector.drop(connection)
             }
-            throw described
+            throw describe(error, operation: name)
         }
     }
 
@@ -468,36 +447,30 @@ public actor PostgresHistoryStore: HistoryStore {
     }
 
     private func connected() async throws(HistoryError) -> PostgresConnection {
-        if let connection, !connection.isClosed { return connection }
-        connection = nil
-        let password = try password()
-        var configuration = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: url.user, password: password, database: url.database,
-            tls: .disable)
-        configuration.options.connectTimeout = .milliseconds(Int64(timeout * 1000))
-        connections += 1
-        let fresh: PostgresConnection
+        let connection: PostgresConnection
         do {
-            fresh = try await PostgresConnection.connect(
-                configuration: configuration, id: connections, logger: logger)
+            connection = try await connector.connection()
         } catch {
-            throw .unavailable(
-                "\(url.server): cannot connect: \(clean(Self.reason(error), password: password))")
+            throw describe(error, operation: "connect")
         }
         if !schemaReady {
             do {
-                try await prepareSchema(on: fresh)
+                let (server, logger) = (url.server, logger)
+                try await connector.bounded(on: connection) { connection in
+                    try await Self.prepareSchema(on: connection, server: server, logger: logger)
+                }
                 schemaReady = true
             } catch {
-                try? await fresh.close()
+                await connector.drop(connection)
                 throw describe(error, operation: "create the tables")
             }
         }
-        connection = fresh
-        return fresh
+        return connection
     }
 
-    private func prepareSchema(on connection: PostgresConnection) async throws {
+    private static func prepareSchema(on connection: PostgresConnection, server: String, logger: Logger)
+        async throws
+    {
         // Two instances creating the tables at once: one waits for the other's lock.
         try await Self.run("SELECT pg_advisory_lock(7260814)", on: connection)
         do {
@@ -511,7 +484,7 @@ public actor PostgresHistoryStore: HistoryStore {
             for try await value in rows.decode(Int64?.self) { found = value }
             if let found, found > Int64(PostgresHistorySchema.version) {
                 throw HistoryError.unavailable(
-                    "\(url.server) has history schema version \(found) and this lbd knows version \(PostgresHistorySchema.version) only: run a newer lbd"
+                    "\(server) has history schema version \(found) and this lbd knows version \(PostgresHistorySchema.version) only: run a newer lbd"
                 )
             }
             if found == nil {
@@ -527,37 +500,32 @@ public actor PostgresHistoryStore: HistoryStore {
         try await Self.run("SELECT pg_advisory_unlock(7260814)", on: connection)
     }
 
-    private func drop(_ broken: PostgresConnection) async {
-        if connection === broken { connection = nil }
-        try? await broken.close()
-    }
-
-    nonisolated private func password() throws(HistoryError) -> String? {
-        guard let passwordFile else { return url.password }
-        do {
-            let text = try String(contentsOfFile: passwordFile, encoding: .utf8)
-            return String(text.prefix { $0 != "\n" && $0 != "\r" })
-        } catch {
-            throw .unavailable("history.password_file \(passwordFile) cannot be read")
-        }
-    }
-
-    private func clean(_ text: String, password: String?) -> String {
-        guard let secret = password ?? url.password, !secret.isEmpty else { return text }
-        return text.replacingOccurrences(of: secret, with: "***")
-    }
-
-    private func describe(_ error: any Error, operation: String) -> HistoryError {
+    nonisolated private func describe(_ error: any Error, operation: String) -> HistoryError {
         if let error = error as? HistoryError { return error }
         if error is CancellationError { return .failed("\(url.server): \(operation): cancelled") }
+        if let error = error as? PostgresConnectorError {
+            switch error {
+            case .passwordFileUnreadable(let path, _):
+                return .unavailable("history.password_file \(path) cannot be read")
+            case .connectFailed(let underlying, let password):
+                return .unavailable(
+                    "\(url.server): cannot connect: \(connector.clean(Self.reason(underlying), password: password))"
+                )
+            case .expired(let cancelled):
+                return .failed(
+                    "\(url.server): \(operation): \(cancelled ? "cancelled" : "no answer within \(timeout) s")"
+                )
+            }
+        }
         if let error = error as? PSQLError, error.code == .server {
             let state = error.serverInfo?[.sqlState] ?? "?"
-            let message = clean(error.serverInfo?[.message] ?? "no message", password: nil)
+            let message = connector.clean(error.serverInfo?[.message] ?? "no message", password: nil)
             // 53100 disk_full, 53200 out_of_memory, 25006 read_only_sql_transaction.
             return .failed("\(url.server): \(operation): \(message) (SQLSTATE \(state))")
         }
         return .failed(
-            "\(url.server): \(operation): connection lost: \(clean(Self.reason(error), password: nil))")
+            "\(url.server): \(operation): connection lost: \(connector.clean(Self.reason(error), password: nil))"
+        )
     }
 
     private static func reason(_ error: any Error) -> String {

@@ -22,14 +22,7 @@ struct SQLiteHistoryWriter {
         }
         try updateMemberships(record, alias: alias, time: time, state: &state)
         let chosen = Set(record.members.filter(\.chosen).map(\.node))
-        let previous = state.previous.map { previous in
-            EvaluationRecord(
-                alias: record.alias, at: record.at, policy: previous.policy, published: [], action: "",
-                members: previous.chosen.map {
-                    MemberRecord(node: $0, load: nil, failure: nil, chosen: true, reason: "")
-                })
-        }
-        if let change = AliasHistoryBuilder.change(from: previous, to: record) {
+        if let change = AliasHistoryBuilder.change(after: state.previous, to: record) {
             try db.cachedStatement(sql: "INSERT INTO decision (alias_id, t, body) VALUES (?, ?, ?)")
                 .execute(arguments: [alias, time, StoredHistoryCodec.encode(change)])
         }
