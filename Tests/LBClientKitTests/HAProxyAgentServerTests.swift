@@ -120,40 +120,22 @@ struct HAProxyAgentServerTests {
             #expect(ContinuousClock.now - started < .seconds(5))
         }
     }
-}
 
-/// Blocking loopback TCP for the tests: a connect and a read until the peer closes.
-enum LoopbackTCP {
-    static func connect(port: Int) throws -> Int32 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw PeerError("socket() failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+    /// Peers that connect and never send nor close, more than the limit: the admitted ones are
+    /// answered after the request wait and closed, the rest closed at once, and their slots come
+    /// back, so HAProxy's next check is answered.
+    @Test func silentPeersBeyondTheLimitDoNotStarveLaterChecks() async throws {
+        let five: HAProxyAgentServer.Answer = { _ in .ready(weight: 5) }
+        try await withServer(maximumConnections: 4, answer: five) { port, server in
+            let silent = try (0..<12).map { _ in try LoopbackTCP.connect(port: port) }
+            defer { for socket in silent { close(socket) } }
+            let replies = silent.map { LoopbackTCP.readAll($0, seconds: 3) }
+            #expect(replies.allSatisfy { $0 == "" || $0 == "up ready 5%\n" }, "\(replies)")
+            let answered = replies.filter { !$0.isEmpty }.count
+            #expect(
+                answered >= 4 && answered + server.refused == 12,
+                "\(answered) answered, \(server.refused) refused")
+            for _ in 0..<3 { #expect(try exchange(port, Array("\n".utf8)) == "up ready 5%\n") }
         }
-        guard connected == 0 else {
-            close(descriptor)
-            throw PeerError("connect to 127.0.0.1:\(port) failed")
-        }
-        return descriptor
-    }
-
-    /// Everything read until end of file, an error, or `seconds`.
-    static func readAll(_ descriptor: Int32, seconds: Int) -> String {
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 1_000_000 {
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

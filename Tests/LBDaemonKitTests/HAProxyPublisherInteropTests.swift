@@ -38,7 +38,6 @@ import Testing
         )
             async throws
         {
-            let path = try #require(Peers.haproxy)
             let started = try await LoopbackAgents.start(loads)
             agents = started.agents
             snmpPort = started.port
@@ -48,7 +47,7 @@ import Testing
             backup = try await NameResponder.start(name: "backup", host: "127.0.0.1", port: 0)
             let backupPort = backup.port
             haproxy = try await HAProxyInstance(
-                path: path, host: haproxyHost,
+                host: haproxyHost,
                 staticServers: [
                     (name: "static-backup", address: "127.0.0.1:\(backupPort)", options: "backup")
                 ])
@@ -192,6 +191,70 @@ import Testing
         await rig.stop()
     }
 
+    /// HAProxy killed mid-run (SIGKILL) and started again: while it is down the publication is
+    /// a connection failure on the stale socket file; the fresh process, on a new socket at the
+    /// same path, has none of lbd's servers, and the next evaluation puts them all back.
+    @Test func afterHAProxyIsKilledAndStartedAgainTheStateComesBack() async throws {
+        guard Peers.available("haproxy") else { return }
+        let rig = try await Rig(loads: [10, 20, 40], members: Self.hosts, bestHosts: 2)
+        #expect(try await rig.evaluate().action == .updated)
+
+        try rig.haproxy.kill()
+        let down = try await rig.evaluate()
+        guard case .failed(let failure) = down.action else {
+            Issue.record("expected a failure while HAProxy is down, got \(down)")
+            await rig.stop()
+            return
+        }
+        #expect(failure.code == .connectionFailed, "\(failure)")
+
+        try await rig.haproxy.startAgain()
+        #expect(Set(try await rig.servers().keys) == ["static-backup"])
+        #expect(try await rig.evaluate().action == .updated)
+        let servers = try await rig.servers()
+        #expect(servers["lbd-127.0.0.2"]?.weight == 200)
+        #expect(servers["lbd-127.0.0.3"]?.weight == 100)
+        #expect(servers["lbd-127.0.0.4"]?.isDraining == true)
+        #expect(try await rig.evaluate().action == .unchanged)
+        let counts = try await rig.haproxy.distribution(300)
+        #expect(
+            counts["127.0.0.4"] == nil && (counts["127.0.0.2"] ?? 0) > (counts["127.0.0.3"] ?? 0), "\(counts)"
+        )
+        await rig.stop()
+    }
+
+    /// Something on the socket that is not HAProxy, or an HAProxy cut off mid-answer: the
+    /// publication fails as a malformed response, never as a success with half a backend.
+    @Test func garbageOrACutAnswerIsAMalformedResponse() async throws {
+        let header = HAProxyRuntimeParsingTests.header
+        let answers = [
+            "HTTP/1.1 400 Bad Request\r\n\r\n",
+            "",
+            "\n> Name: HAProxy\nPid: 12\n\n> 1\n\(header)\n3 web 1 lbd-127.0.0.2 127.0.0.2 2 0",
+            "\n> Name: HAProxy\nPid: 12\n\n> ",
+            "\n> Name: HAProxy\nPid: 12\n\n> not a table\n\n> ",
+        ]
+        for answer in answers {
+            let fake = try await ScriptedRuntimeAPI(answers: [answer])
+            let settings = HAProxySettings(
+                socket: .tcp(ServerAddress(host: "127.0.0.1", port: fake.port)), backend: "web")
+            let publisher = HAProxyPublisher(
+                socket: settings.socket, aliases: ["app.lb.example.org": settings],
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            let publication = Publication(
+                alias: "app.lb.example.org", addresses: [], ttl: 60,
+                decision: HAProxyPlanTests.decision([10, 20], best: 1))
+            let results = await publisher.publish(publication, dryRun: false)
+            await fake.stop()
+            #expect(fake.batches == 1, "\(answer.debugDescription)")
+            guard case .failed(let failure) = results.first?.action else {
+                Issue.record("expected a failure for \(answer.debugDescription), got \(results)")
+                continue
+            }
+            #expect(failure.code == .malformedResponse, "\(answer.debugDescription): \(failure)")
+        }
+    }
+
     @Test func aDryRunChangesNothing() async throws {
         guard Peers.available("haproxy") else { return }
         let rig = try await Rig(loads: [10, 20, 40], members: Self.hosts, bestHosts: 2)
@@ -239,8 +302,7 @@ import Testing
 
     @Test func answersAreBoundedInSizeAndTime() async throws {
         guard Peers.available("haproxy") else { return }
-        let path = try #require(Peers.haproxy)
-        let haproxy = try await HAProxyInstance(path: path, staticServers: [])
+        let haproxy = try await HAProxyInstance(staticServers: [])
         let small = HAProxyRuntimeClient(socket: .unix(path: haproxy.socketPath), maximumAnswerBytes: 100)
         let tooLarge = await Self.code { _ = try await small.run(["show info"]) }
         #expect(tooLarge == .answerTooLarge)
@@ -271,10 +333,9 @@ import Testing
     /// alias `app`, which the embedded DNS server publishes too.
     @Test func dnsAndHAProxyPublishersServeTogether() async throws {
         guard Peers.available("haproxy") else { return }
-        let path = try #require(Peers.haproxy)
         let (agents, snmpPort) = try await LoopbackAgents.start([10, 20, 40, 5])
         let (responders, httpPort) = try await NameResponder.start(hosts: Self.hosts)
-        let haproxy = try await HAProxyInstance(path: path, host: "127.0.0.5", staticServers: [])
+        let haproxy = try await HAProxyInstance(host: "127.0.0.5", staticServers: [])
         let logger = Logger(label: "haproxy-dns", factory: { _ in SwiftLogNoOpLogHandler() })
         let embedded = try await EmbeddedZoneServer.start(
             EmbeddedDNSSettings(listen: ServerAddress(host: "127.0.0.1", port: 0), zone: "lb.example.org."),

@@ -5,51 +5,33 @@ import NIOPosix
 
 @testable import LBDaemonKit
 
-/// A real HAProxy (Debian's 2.6) started by a test in master-worker mode, in a temporary
-/// directory, listening on 127.0.0.1 at a free port, its runtime API on `admin.sock` at level
-/// admin; stopped by pid.
+/// A real HAProxy (``HAProxyPeer``) in master-worker mode, in front of backend `web`
+/// (roundrobin), its frontend on `host` at a free port; the runtime API read through lbd's own
+/// client.
 final class HAProxyInstance: Sendable {
-    let directory: URL
+    let peer: HAProxyPeer
     let host: String
     let port: Int
-    let process: PeerProcess
 
-    var socketPath: String { directory.appendingPathComponent("admin.sock").path }
+    var socketPath: String { peer.socketPath }
+    var process: PeerProcess { peer.process }
     var runtime: HAProxyRuntimeClient { HAProxyRuntimeClient(socket: .unix(path: socketPath)) }
 
-    /// Starts HAProxy with backend `web` (roundrobin) holding `staticServers` (name, address:port,
-    /// options) as the configuration declares them.
-    init(
-        path: String, host: String = "127.0.0.1",
-        staticServers: [(name: String, address: String, options: String)]
-    )
+    /// Starts HAProxy with backend `web` holding `staticServers` (name, address:port, options)
+    /// as the configuration declares them.
+    init(host: String = "127.0.0.1", staticServers: [(name: String, address: String, options: String)])
         async throws
     {
-        directory = try Peers.temporaryDirectory("haproxy")
         port = try Peers.freeUDPAndTCPPort()
         self.host = host
-        let servers = staticServers.map { "    server \($0.name) \($0.address) \($0.options)" }.joined(
-            separator: "\n")
-        let configuration = """
-            global
-                stats socket \(directory.path)/admin.sock level admin expose-fd listeners
-                stats timeout 10s
-            defaults
-                mode http
-                timeout connect 1s
-                timeout client 5s
-                timeout server 5s
-            frontend fe
-                bind \(host):\(port)
-                default_backend web
-            backend web
-                balance roundrobin
-            \(servers)
-
-            """
-        let file = directory.appendingPathComponent("haproxy.cfg").path
-        try configuration.write(toFile: file, atomically: true, encoding: .utf8)
-        process = try PeerProcess(path, ["-W", "-db", "-f", file])
+        let servers = staticServers.map { "    server \($0.name) \($0.address) \($0.options)" }
+        peer = try HAProxyPeer(
+            mode: "http",
+            sections: ([
+                "frontend fe", "    bind \(host):\(port)", "    default_backend web", "backend web",
+                "    balance roundrobin",
+            ] + servers).joined(separator: "\n"),
+            masterWorker: true)
         _ = try await waitForWorker(other: nil)
     }
 
@@ -72,8 +54,18 @@ final class HAProxyInstance: Sendable {
     /// any runtime change. Returns once the new worker answers.
     func reload() async throws {
         let old = try await waitForWorker(other: nil)
-        kill(process.pid, SIGUSR2)
+        Glibc.kill(process.pid, SIGUSR2)
         _ = try await waitForWorker(other: old)
+    }
+
+    /// HAProxy killed (SIGKILL): the socket file stays, with no one listening.
+    func kill() throws { try peer.kill() }
+
+    /// HAProxy started again after ``kill()`` from its configuration; returns once the new
+    /// process answers. The socket file is replaced, and every runtime change is gone.
+    func startAgain() async throws {
+        try peer.startAgain()
+        _ = try await waitForWorker(other: nil)
     }
 
     /// The servers of backend `web` as the runtime API shows them.
@@ -111,10 +103,5 @@ final class HAProxyInstance: Sendable {
         var counts: [String: Int] = [:]
         for _ in 0..<count { counts[try await get(), default: 0] += 1 }
         return counts
-    }
-
-    deinit {
-        process.stop()
-        try? FileManager.default.removeItem(at: directory)
     }
 }
