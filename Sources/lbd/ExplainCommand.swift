@@ -23,14 +23,7 @@ struct ExplainCommand: AsyncParsableCommand {
     @Argument(help: "The alias, e.g. www.lb.example.org.")
     var alias: String
 
-    @Option(help: "lbd's HTTP address, http://HOST:PORT (default http://127.0.0.1:8080).")
-    var url: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "A file holding the bearer token lbd asks for, its http.token_file (default: none, no token sent).",
-            valueName: "file"))
-    var tokenFile: String?
+    @OptionGroup var server: RunningLBDOptions
 
     @Option(
         name: [.customLong("state-dir"), .customLong("state-directory")],
@@ -42,32 +35,19 @@ struct ExplainCommand: AsyncParsableCommand {
     @Flag(help: "Print the decision as JSON: lbd's API answer, or the decisions file's entry.")
     var json = false
 
-    @Option(help: "Seconds to wait for lbd's answer.")
-    var timeout = 5.0
-
     func validate() throws {
-        guard timeout > 0, timeout <= 300 else {
-            throw ValidationError("--timeout must be from 0 to 300 seconds")
-        }
         guard !alias.isEmpty else { throw ValidationError("give the alias to explain") }
     }
 
     func run() async throws {
-        var token: String?
-        if let tokenFile {
-            do {
-                token = try HTTPSecurity.token(at: tokenFile)
-            } catch {
-                printToStandardError("lbd explain: \(error)")
-                throw ExitCode(2)
-            }
-        }
+        let token = try RunningLBDOptions.token(in: server.tokenFile, command: "explain", exitCode: 2)
         // --state-dir alone means "lbd is not running here": the file is read, nothing is asked.
-        let asksRunning = url != nil || stateDir == nil
+        let asksRunning = server.url != nil || stateDir == nil
         let explainer = AliasExplainer(
             client: asksRunning
                 ? AliasExplanationClient(
-                    baseURL: url ?? "http://127.0.0.1:8080", token: token, timeout: timeout)
+                    baseURL: server.url ?? RunningLBDOptions.defaultURL, token: token, timeout: server.timeout
+                )
                 : nil,
             stateDirectory: stateDir ?? "/var/lib/lbd")
         let explanation: AliasExplanation

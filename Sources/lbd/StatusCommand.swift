@@ -18,46 +18,28 @@ struct StatusCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "lbd's HTTP address, http://HOST:PORT.")
-    var url: String?
+    @OptionGroup var server: RunningLBDOptions
 
     @Option(
         help: ArgumentHelp(
-            "Take the address from this configuration file's http.listen (0.0.0.0 or :: ask loopback).",
+            "Take the address from this configuration file's http.listen (0.0.0.0 or :: ask loopback), and the token from its http.token_file.",
             valueName: "file"))
     var config: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Send the bearer token in this file (with --url; --config takes the file's http.token_file).",
-            valueName: "file"))
-    var tokenFile: String?
 
     @Flag(help: "Print the status as lbd's JSON answer.")
     var json = false
 
-    @Option(help: "Seconds to wait for the answer.")
-    var timeout = 5.0
-
     func validate() throws {
-        if url != nil, config != nil { throw ValidationError("give either --url or --config, not both") }
-        guard timeout > 0, timeout <= 300 else {
-            throw ValidationError("--timeout must be from 0 to 300 seconds")
+        if server.url != nil, config != nil {
+            throw ValidationError("give either --url or --config, not both")
         }
     }
 
     func run() async throws {
         let (url, configuredTokenFile) = try target()
-        var token: String?
-        if let file = tokenFile ?? configuredTokenFile {
-            do {
-                token = try HTTPSecurity.token(at: file)
-            } catch {
-                printToStandardError("lbd status: \(error)")
-                throw ExitCode(1)
-            }
-        }
-        let client = InstanceStatusClient(baseURL: url, timeout: timeout, token: token)
+        let token = try RunningLBDOptions.token(
+            in: server.tokenFile ?? configuredTokenFile, command: "status", exitCode: 1)
+        let client = InstanceStatusClient(baseURL: url, timeout: server.timeout, token: token)
         let answer: (status: InstanceStatus, json: [UInt8])
         do {
             answer = try await client.fetch()
@@ -77,7 +59,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     /// The URL to ask, and the token file the configuration names.
     private func target() throws -> (url: String, tokenFile: String?) {
-        guard let config else { return (url ?? "http://127.0.0.1:8080", nil) }
+        guard let config else { return (server.url ?? RunningLBDOptions.defaultURL, nil) }
         let loaded: LoadedConfiguration
         do {
             loaded = try ConfigurationLoader.load(path: config, format: nil)

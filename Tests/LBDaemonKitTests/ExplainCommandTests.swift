@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import LBTestSupport
 import SNMP
 import Testing
@@ -238,5 +239,38 @@ import Testing
         }
         try await fixture.stopLBD()
         await fixture.stopAgents()
+    }
+
+    /// Something that is not lbd answers at the URL: garbage, an error, a garbage alias list, a
+    /// flood. `lbd explain` exits 2 naming the URL and what was wrong, and does not fall back on
+    /// the decisions file (only silence does).
+    @Test func anAnswerThatIsNotLbdsExitsTwoNamingItAndReadsNoFile() async throws {
+        let router = Router()
+        router.get("api/v1/aliases/\(Self.www)") { _, _ in "<html>not json</html>" }
+        router.get("failing/api/v1/aliases/\(Self.www)") { _, _ -> String in
+            throw HTTPError(.internalServerError)
+        }
+        router.get("list/api/v1/aliases") { _, _ in "{\"nope\": 1}" }
+        router.get("big/api/v1/aliases/\(Self.www)") { _, _ in
+            String(repeating: " ", count: AliasExplanationClient.bodyLimit + 1)
+        }
+        let server = try await ForeignHTTPServer.start(router)
+        defer { server.stop() }
+        let url = server.baseURL
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("lbd-explain-\(UUID())")
+            .path
+        let cases = [
+            ("", "\(url)/api/v1/aliases/\(Self.www) did not answer an lbd decision"),
+            ("/failing", "\(url)/failing/api/v1/aliases/\(Self.www) answered HTTP 500"),
+            ("/list", "\(url)/list/api/v1/aliases did not answer an lbd decision"),
+            ("/big", "the answer is larger than 8 MiB"),
+        ]
+        for (prefix, expected) in cases {
+            let run = try await lbd("explain", Self.www, "--url", url + prefix, "--state-dir", empty)
+            #expect(run.status == 2, "\(prefix): \(run.stderr)")
+            #expect(run.stdout.isEmpty)
+            #expect(run.stderr.contains(expected), "\(prefix): \(run.stderr)")
+            #expect(!run.stderr.contains("decisions file"), "\(prefix): \(run.stderr)")
+        }
     }
 }

@@ -86,6 +86,85 @@ import Testing
         #expect(strings.flatMap { $0 } == Array(line.utf8))
     }
 
+    /// The summary as first written: every member's text built, then cut. The line, which builds
+    /// only what fits, must say exactly the same.
+    static func wholeLine(_ evaluation: AliasEvaluation, now: Date) -> String {
+        let decision = evaluation.decision
+        let chosen = decision.chosen.map { member in
+            member.evaluation.load.map { "\(member.node) load \($0)" } ?? member.node
+        }
+        let outcome: String
+        switch decision.appliedPolicy {
+        case .keep?: outcome = "none usable: DNS left unchanged (when_none_usable keep)"
+        case .empty?: outcome = "none usable: no address published (when_none_usable empty)"
+        case .random?:
+            outcome =
+                "none usable, picked at random: "
+                + (chosen.isEmpty ? "nothing to pick" : chosen.joined(separator: ", "))
+        case nil:
+            outcome =
+                decision.publish == nil
+                ? "DNS left unchanged"
+                : "best \(decision.parameters.bestHosts): " + chosen.joined(separator: ", ")
+        }
+        let age = max(0, Int(now.timeIntervalSince(evaluation.finishedAt).rounded()))
+        let head =
+            "\(evaluation.action) \(age)s ago: \(decision.usableCount)/\(decision.members.count) usable, "
+            + outcome
+        let others = decision.members.filter { !$0.isChosen }.map { member in
+            let detail =
+                member.reason == .rankedOut
+                ? (member.evaluation.load.map { "load \($0), ranked out" } ?? "ranked out")
+                : DecisionExplanation.stateDetail(member.evaluation.state)
+            return DecisionSummary.cut("\(member.node): \(detail)", to: DecisionSummary.maximumMemberLength)
+        }
+        var line = DecisionSummary.cut(head, to: DecisionSummary.maximumLength / 2)
+        for (index, member) in others.enumerated() {
+            let left = others.count - index
+            let more = left > 1 ? "; +\(left - 1) more".utf8.count : 0
+            if line.utf8.count + 2 + member.utf8.count + more > DecisionSummary.maximumLength {
+                return line + "; +\(left) more"
+            }
+            line += "; " + member
+        }
+        return line
+    }
+
+    /// An attacker may ask `_explain` for the largest alias at line rate: the line is built from
+    /// what fits only, and says what building every member's text would say, for aliases of any
+    /// size, policy and name length (non-ASCII names included).
+    @Test func theLineOfALargeAliasIsTheSameBuiltOnlyFromWhatFits() {
+        var random = SeededRandomNumberGenerator(seed: 15)
+        let policies: [NoUsableNodePolicy] = [.keep, .empty, .random]
+        for round in 0..<60 {
+            let size = [0, 1, 3, 40, 400, 3000][round % 6]
+            let nameLength = Int.random(in: 1...60, using: &random)
+            let members = (0..<size).map { index -> NodeReport in
+                let name =
+                    (index % 7 == 0 ? "é" : "")
+                    + String(repeating: "n", count: Int.random(in: 1...nameLength, using: &random))
+                    + "\(index).example.org"
+                let reply: AddressReply =
+                    switch Int.random(in: 0..<5, using: &random) {
+                    case 0: .failure(.timeout(attempts: 2))
+                    case 1: .integer(-1)
+                    case 2 where round / 6 % 2 == 0: .failure(.noSuchObject)
+                    default: .integer(Int.random(in: 1...500, using: &random))
+                    }
+                return Self.report(name, "192.0.2.\(index % 250 + 1)", reply)
+            }
+            let bestHosts: BestHosts =
+                round % 4 == 0 ? .allUsable : .count(Int.random(in: 1...50, using: &random))
+            let evaluation = Self.evaluation(
+                members: members,
+                parameters: AliasParameters(bestHosts: bestHosts, whenNoneUsable: policies[(round / 6) % 3]))
+            let now = Self.finished.addingTimeInterval(Double(round))
+            let line = DecisionSummary.line(evaluation, now: now)
+            #expect(line == Self.wholeLine(evaluation, now: now), "round \(round), \(size) members")
+            #expect(line.utf8.count <= DecisionSummary.maximumLength)
+        }
+    }
+
     @Test func characterStringsCutAnyTextToTheLimit() {
         let strings = DecisionSummary.characterStrings(String(repeating: "é\n", count: 2000))
         #expect(strings.map(\.count) == [255, 255, 255, 235])
@@ -145,6 +224,30 @@ import Testing
         #expect(AliasNameSuggestions.close(to: "www.lb.exampel.org", in: known) == ["www.lb.example.org"])
         #expect(AliasNameSuggestions.close(to: "api", in: known) == ["api.lb.example.org"])
         #expect(AliasNameSuggestions.close(to: "zzzzzz", in: known).isEmpty)
+    }
+
+    /// The API gives a failure's code and sentence, not its values: `lbd explain` rebuilds the
+    /// failure whole when the code and the sentence's number are all it carries, and otherwise
+    /// as its sentence; either way it renders as lbd said it.
+    @Test func aFailureFromTheAPIRendersAsLbdSaidItAndIsWholeWhenItCanBe() {
+        let whole: [PollFailure] = [
+            .timeout(attempts: 3), .timeout(attempts: 1), .noSuchObject, .noSuchInstance, .endOfMibView,
+            .emptyVarbindList, .tooManyVarbinds(4), .security(.wrongDigest), .security(.notInTimeWindow),
+            .unexpectedReport(nil), .engineMismatch, .cancelled, .reported("down"),
+        ]
+        let bySentence: [PollFailure] = [
+            .malformed("x"), .wrongOID(".1.2"), .wrongType("Gauge32"),
+            .agentError(status: "genErr", index: 1),
+            .unexpectedReport(".1.3"), .sendFailed("no route"), .malformedLoad("abc"),
+        ]
+        for failure in whole + bySentence {
+            let detail = DecisionExplanation.outcomeDetail(.failure(failure))
+            let back = AliasDetail.failure(code: failure.code, detail: detail)
+            #expect(DecisionExplanation.outcomeDetail(.failure(back)) == detail, "\(failure)")
+            #expect((back == failure) == whole.contains(failure), "\(failure) came back as \(back)")
+        }
+        #expect(AliasDetail.failure(code: nil, detail: "error: gremlins") == .reported("gremlins"))
+        #expect(AliasDetail.failure(code: "gremlins", detail: "error: x") == .reported("x"))
     }
 
     // MARK: decisions.json

@@ -86,17 +86,9 @@ import Testing
         let router = Router()
         router.get("api/v1/instance") { _, _ in "{\"hello\": 1}" }
         router.get("other/api/v1/instance") { _, _ in "<html>not json</html>" }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-        let task = Task { try await application.run() }
-        defer { task.cancel() }
-        let port = try await withDeadline(20, "the other server listening") {
-            for await port in ports { return port }
-            throw DeadlineExceeded(description: "no port")
-        }
-        let url = "http://127.0.0.1:\(port)"
+        let server = try await ForeignHTTPServer.start(router)
+        defer { server.stop() }
+        let url = server.baseURL
         let json = try await lbd("status", "--url", url)
         let html = try await lbd("status", "--url", url + "/other/")
         let missing = try await lbd("status", "--url", url + "/nowhere")

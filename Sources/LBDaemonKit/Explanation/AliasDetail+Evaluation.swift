@@ -36,17 +36,10 @@ extension AliasDetail {
         var results: [PublicationResult] = []
         for place in dns {
             guard let lastAction = place.lastAction else { continue }
-            let action: PublicationResult.Action
-            switch lastAction {
-            case "unchanged": action = .unchanged
-            case "updated": action = .updated
-            case "would-update": action = .wouldUpdate
-            default:
-                action = .failed(
-                    PublishingFailure(
-                        place.errorCode.flatMap(PublishingFailure.Code.init(rawValue:)) ?? .other,
-                        place.error ?? lastAction))
-            }
+            let failure = PublishingFailure(
+                place.errorCode.flatMap(PublishingFailure.Code.init(rawValue:)) ?? .other,
+                place.error ?? lastAction)
+            let action = PublicationResult.Action(code: lastAction, failure: failure) ?? .failed(failure)
             results.append(
                 PublicationResult(
                     target: place.target,
@@ -61,13 +54,7 @@ extension AliasDetail {
     private static func decision(_ member: MemberDetail, alias: String) throws(DecisionRecordError)
         -> MemberDecision
     {
-        let reason: MemberDecision.Reason
-        switch member.reason {
-        case "chosen": reason = .chosen
-        case "ranked_out": reason = .rankedOut
-        case "picked_at_random": reason = .pickedAtRandom
-        default: reason = .unusable
-        }
+        let reason = DecisionMemberRecord.reason(code: member.reason) ?? .unusable
         var reports: [AddressReport] = []
         for answer in member.addresses {
             guard let address = NodeAddress(answer.address) else {
@@ -94,13 +81,23 @@ extension AliasDetail {
             reason: reason, rank: member.rank, published: try DecisionRecord.addresses(member.published))
     }
 
-    /// A failure that renders as `detail` (`DecisionExplanation.outcomeDetail`'s words).
+    /// The failure of code `code` that renders as `detail` (`DecisionExplanation.outcomeDetail`'s
+    /// words). The API gives the code but not the values a case carries: a case without values
+    /// comes back whole from its code, a timeout with the attempts its sentence counts, any
+    /// other as its sentence (`.reported`), which renders alike.
     static func failure(code: String?, detail: String) -> PollFailure {
-        if code == "timeout" {
-            let digits = detail.drop { !$0.isNumber }.prefix { $0.isNumber }
-            return .timeout(attempts: Int(digits) ?? 0)
+        guard let code else { return reported(detail) }
+        let digits = detail.drop { !$0.isNumber }.prefix { $0.isNumber }
+        let candidate = DecisionFailureRecord(code: code, attempts: Int(digits) ?? 0, index: Int(digits))
+            .failure
+        if let candidate, DecisionExplanation.outcomeDetail(.failure(candidate)) == detail {
+            return candidate
         }
-        return .reported(detail.hasPrefix("error: ") ? String(detail.dropFirst("error: ".count)) : detail)
+        return reported(detail)
+    }
+
+    private static func reported(_ detail: String) -> PollFailure {
+        .reported(detail.hasPrefix("error: ") ? String(detail.dropFirst("error: ".count)) : detail)
     }
 
     /// The warning whose sentence is `text`; nil for a sentence this lbd does not write.

@@ -1,28 +1,23 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
 import NIOHTTP1
 
 /// Asks a running lbd for one alias's decision (`GET /api/v1/aliases/{alias}`), the instance
 /// that made it (`/api/v1/instance`) and, for an unknown alias, the aliases it serves: what
-/// `lbd explain` does first.
-///
-/// Bounded as `InstanceStatusClient`: a short timeout, no redirect, a body cap. Sends the bearer
-/// token when given one (`http.token_file` on the server).
+/// `lbd explain` does first, with `RunningLBDClient`'s bounds (timeout, no redirect, a body cap).
 public struct AliasExplanationClient: Sendable {
     /// What an answer may weigh: a decision of a few hundred members, or the alias list.
     public static let bodyLimit = 8 << 20
 
+    private let client: RunningLBDClient
+
     /// The base URL (`http://HOST:PORT`), without a trailing slash.
-    public let baseURL: String
-    public let token: String?
+    public var baseURL: String { client.baseURL }
+    public var token: String? { client.token }
     /// Seconds each request may take.
-    public let timeout: Double
+    public var timeout: Double { client.timeout }
 
     public init(baseURL: String, token: String? = nil, timeout: Double = 5) {
-        self.baseURL = InstanceStatusClient(baseURL: baseURL).baseURL
-        self.token = token
-        self.timeout = timeout
+        client = RunningLBDClient(baseURL: baseURL, token: token, timeout: timeout)
     }
 
     /// What the running lbd said about an alias.
@@ -36,23 +31,21 @@ public struct AliasExplanationClient: Sendable {
     public func explain(_ alias: String) async throws(AliasExplanationError) -> Answer {
         let path = "/api/v1/aliases/" + Self.escaped(alias)
         let (status, body) = try await get(path)
-        if status == 404 {
-            let (listStatus, listBody) = try await get("/api/v1/aliases")
-            guard listStatus == 200 else {
-                throw .httpStatus(url: baseURL + "/api/v1/aliases", status: listStatus)
+        if status == .notFound {
+            let listPath = "/api/v1/aliases"
+            let (listStatus, listBody) = try await get(listPath)
+            guard listStatus == .ok else {
+                throw .httpStatus(url: baseURL + listPath, status: Int(listStatus.code))
             }
-            let list: AliasList = try decode(AliasList.self, listBody, path: "/api/v1/aliases")
+            let list: AliasList = try decode(AliasList.self, listBody, path: listPath)
             return .unknown(served: list.aliases.map(\.alias))
         }
-        guard status == 200 else { throw .httpStatus(url: baseURL + path, status: status) }
+        guard status == .ok else { throw .httpStatus(url: baseURL + path, status: Int(status.code)) }
         let detail: AliasDetail = try decode(AliasDetail.self, body, path: path)
         // The instance's name only completes the picture: its absence is no error.
-        let instance = try? await get("/api/v1/instance")
-        let name = instance.flatMap { status, body in
-            status == 200
-                ? try? InstanceStatus.makeDecoder().decode(InstanceStatus.self, from: Data(body)) : nil
-        }?.instance
-        return .decision(detail, instance: name, json: body)
+        let instance = try? await InstanceStatusClient(baseURL: baseURL, timeout: timeout, token: token)
+            .fetch()
+        return .decision(detail, instance: instance?.status.instance, json: body)
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8], path: String)
@@ -65,40 +58,17 @@ public struct AliasExplanationClient: Sendable {
         }
     }
 
-    private func get(_ path: String) async throws(AliasExplanationError) -> (Int, [UInt8]) {
-        let url = baseURL + path
-        let milliseconds = Int64(max(timeout, 0.1) * 1000)
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                redirectConfiguration: .disallow,
-                timeout: .init(connect: .milliseconds(milliseconds), read: .milliseconds(milliseconds))))
-        var request = HTTPClientRequest(url: url)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let outcome: Result<(Int, [UInt8]), AliasExplanationError>
+    private func get(_ path: String) async throws(AliasExplanationError) -> (HTTPResponseStatus, [UInt8]) {
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(milliseconds))
-            let body = try await response.body.collect(upTo: Self.bodyLimit)
-            outcome = .success((Int(response.status.code), [UInt8](buffer: body)))
+            return try await client.get(path, upTo: Self.bodyLimit)
         } catch {
-            outcome = .failure(describe(error, url: url))
-        }
-        try? await client.shutdown()
-        return try outcome.get()
-    }
-
-    private func describe(_ error: any Error, url: String) -> AliasExplanationError {
-        switch error {
-        case is NIOTooManyBytesError:
-            return .notAnAnswer(url: url, detail: "the answer is larger than \(Self.bodyLimit >> 20) MiB")
-        case let error as IOError:
-            // "Connection refused", without NIO's wrapping of it.
-            return .unreachable(url: url, detail: String(cString: strerror(error.errnoCode)))
-        case let error as HTTPClientError
-        where [.connectTimeout, .readTimeout, .deadlineExceeded].contains(error):
-            return .unreachable(url: url, detail: "no answer within \(timeout) s")
-        default:
-            return .unreachable(url: url, detail: DecisionsFile.shown("\(error)"))
+            switch error {
+            case .unreachable(let detail):
+                throw .unreachable(url: baseURL + path, detail: detail)
+            case .tooLarge:
+                throw .notAnAnswer(
+                    url: baseURL + path, detail: "the answer is larger than \(Self.bodyLimit >> 20) MiB")
+            }
         }
     }
 

@@ -9,6 +9,13 @@ struct DecisionFailureRecord: Codable, Hashable, Sendable {
     var attempts: Int?
     var index: Int?
 
+    init(code: String, text: String? = nil, attempts: Int? = nil, index: Int? = nil) {
+        self.code = code
+        self.text = text
+        self.attempts = attempts
+        self.index = index
+    }
+
     init(_ failure: PollFailure) {
         code = failure.code
         switch failure {

@@ -31,13 +31,7 @@ struct DecisionMemberRecord: Codable, Hashable, Sendable {
     }
 
     func decision(alias: String) throws(DecisionRecordError) -> MemberDecision {
-        let reason: MemberDecision.Reason
-        switch self.reason {
-        case "chosen": reason = .chosen
-        case "ranked_out": reason = .rankedOut
-        case "picked_at_random": reason = .pickedAtRandom
-        case "unusable": reason = .unusable
-        default:
+        guard let reason = Self.reason(code: self.reason) else {
             throw DecisionRecordError(
                 "member \(node.prefix(60)): reason '\(self.reason.prefix(40))' is unknown")
         }
@@ -51,5 +45,11 @@ struct DecisionMemberRecord: Codable, Hashable, Sendable {
         return MemberDecision(
             evaluation: evaluation, reason: reason, rank: rank,
             published: try DecisionRecord.addresses(published))
+    }
+
+    /// The reason `DecisionExplanation.reasonCode` gives `code`; nil for a code it never gives.
+    static func reason(code: String) -> MemberDecision.Reason? {
+        let reasons: [MemberDecision.Reason] = [.chosen, .rankedOut, .pickedAtRandom, .unusable]
+        return reasons.first { DecisionExplanation.reasonCode($0) == code }
     }
 }

@@ -19,28 +19,17 @@ struct DecisionPublicationRecord: Codable, Hashable, Sendable {
         target = result.target
         previous = result.previous?.map(\.description)
         previousTTL = result.previousTTL
-        switch result.action {
-        case .unchanged: action = "unchanged"
-        case .updated: action = "updated"
-        case .wouldUpdate: action = "would-update"
-        case .failed(let failure):
-            action = "failed"
+        action = result.action.code
+        if case .failed(let failure) = result.action {
             error = failure.message
             errorCode = failure.code.rawValue
         }
     }
 
     func result() throws(DecisionRecordError) -> PublicationResult {
-        let decoded: PublicationResult.Action
-        switch action {
-        case "unchanged": decoded = .unchanged
-        case "updated": decoded = .updated
-        case "would-update": decoded = .wouldUpdate
-        case "failed":
-            decoded = .failed(
-                PublishingFailure(
-                    errorCode.flatMap(PublishingFailure.Code.init(rawValue:)) ?? .other, error ?? ""))
-        default:
+        let failure = PublishingFailure(
+            errorCode.flatMap(PublishingFailure.Code.init(rawValue:)) ?? .other, error ?? "")
+        guard let decoded = PublicationResult.Action(code: action, failure: failure) else {
             throw DecisionRecordError("\(target.prefix(60)): action '\(action.prefix(40))' is unknown")
         }
         return PublicationResult(

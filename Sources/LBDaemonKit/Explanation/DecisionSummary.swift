@@ -15,19 +15,27 @@ public enum DecisionSummary {
     static let maximumMemberLength = 160
 
     /// The line for `evaluation`; with `now`, how long ago it was made.
+    ///
+    /// Answered at each `_explain` query: the text of members is built only while it fits in
+    /// the line, so a query costs a pass over the members' states, not their text, however
+    /// large the alias.
     public static func line(_ evaluation: AliasEvaluation, now: Date? = nil) -> String {
         let decision = evaluation.decision
-        var head = "\(decision.usableCount)/\(decision.members.count) usable, " + outcome(decision)
+        let headLimit = maximumLength / 2
+        var head =
+            "\(decision.usableCount)/\(decision.members.count) usable, "
+            + outcome(decision, beyond: headLimit)
         if let now {
             let age = max(0, Int(now.timeIntervalSince(evaluation.finishedAt).rounded()))
             head = "\(evaluation.action) \(age)s ago: " + head
         } else {
             head = "\(evaluation.action): " + head
         }
-        let others = decision.members.filter { !$0.isChosen }.map { member in
+        let others = decision.members.lazy.filter { !$0.isChosen }.map { member in
             cut("\(member.node): \(otherDetail(member))", to: maximumMemberLength)
         }
-        return joined(cut(head, to: maximumLength / 2), others)
+        return joined(
+            cut(head, to: headLimit), others, count: decision.members.count { !$0.isChosen })
     }
 
     /// `line` as TXT character-strings of at most 255 octets each.
@@ -39,20 +47,36 @@ public enum DecisionSummary {
         }
     }
 
-    private static func outcome(_ decision: Decision) -> String {
-        let chosen = decision.chosen.map { member in
-            member.evaluation.load.map { "\(member.node) load \($0)" } ?? member.node
-        }
+    /// What was published. The chosen members are listed until the text is longer than
+    /// `limit` scalars: the head is cut there anyway.
+    private static func outcome(_ decision: Decision, beyond limit: Int) -> String {
+        let chosen = chosenList(decision, beyond: limit)
         switch decision.appliedPolicy {
         case .keep?: return "none usable: DNS left unchanged (when_none_usable keep)"
         case .empty?: return "none usable: no address published (when_none_usable empty)"
         case .random?:
-            return "none usable, picked at random: "
-                + (chosen.isEmpty ? "nothing to pick" : chosen.joined(separator: ", "))
+            return "none usable, picked at random: " + (chosen.isEmpty ? "nothing to pick" : chosen)
         case nil:
             if decision.publish == nil { return "DNS left unchanged" }
-            return "best \(decision.parameters.bestHosts): " + chosen.joined(separator: ", ")
+            return "best \(decision.parameters.bestHosts): " + chosen
         }
+    }
+
+    /// `Decision.chosen` (best first) as `node load N, ...`, stopping once longer than `limit`
+    /// scalars. Sorts positions, not members, and ties keep configuration order as there.
+    private static func chosenList(_ decision: Decision, beyond limit: Int) -> String {
+        let members = decision.members
+        let chosen = members.indices.filter { members[$0].isChosen }.sorted {
+            (members[$0].rank ?? .max, $0) < (members[$1].rank ?? .max, $1)
+        }
+        var text = ""
+        for index in chosen {
+            let member = members[index]
+            if !text.isEmpty { text += ", " }
+            text += member.evaluation.load.map { "\(member.node) load \($0)" } ?? member.node
+            if text.unicodeScalars.count > limit { break }
+        }
+        return text
     }
 
     private static func otherDetail(_ member: MemberDecision) -> String {
@@ -64,11 +88,11 @@ public enum DecisionSummary {
         }
     }
 
-    /// `head` and the members joined by `; `, stopping with `; +N more` before the limit.
-    private static func joined(_ head: String, _ members: [String]) -> String {
+    /// `head` and the `count` members joined by `; `, stopping with `; +N more` before the limit.
+    private static func joined(_ head: String, _ members: some Sequence<String>, count: Int) -> String {
         var line = head
         for (index, member) in members.enumerated() {
-            let left = members.count - index
+            let left = count - index
             let more = left > 1 ? "; +\(left - 1) more".utf8.count : 0
             if line.utf8.count + 2 + member.utf8.count + more > maximumLength {
                 return line + "; +\(left) more"

@@ -1,28 +1,23 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
+import NIOHTTP1
 
-/// Asks a running lbd for its `InstanceStatus` (`GET /api/v1/instance`): what `lbd status` does.
-///
-/// Bounded: a short connect and overall timeout, no redirect followed, a body cap, so that a
-/// wrong URL gives an error within seconds instead of a hang or a flood.
+/// Asks a running lbd for its `InstanceStatus` (`GET /api/v1/instance`): what `lbd status` does,
+/// with `RunningLBDClient`'s bounds (timeout, no redirect, a body cap).
 public struct InstanceStatusClient: Sendable {
     /// What an answer may weigh; a status is a few hundred bytes.
     public static let bodyLimit = 1 << 20
 
+    private let client: RunningLBDClient
+
     /// The base URL (`http://HOST:PORT`), without a trailing slash.
-    public let baseURL: String
+    public var baseURL: String { client.baseURL }
     /// Seconds the whole request may take.
-    public let timeout: Double
+    public var timeout: Double { client.timeout }
     /// The bearer token sent (`http.token_file`'s content); nil sends none.
-    let token: String?
+    var token: String? { client.token }
 
     public init(baseURL: String, timeout: Double = 5, token: String? = nil) {
-        self.token = token
-        var url = baseURL.contains("://") ? baseURL : "http://\(baseURL)"
-        while url.hasSuffix("/") { url.removeLast() }
-        self.baseURL = url
-        self.timeout = timeout
+        client = RunningLBDClient(baseURL: baseURL, token: token, timeout: timeout)
     }
 
     /// The URL to ask lbd at when it listens on `listen`: a wildcard address (`0.0.0.0`, `::`)
@@ -37,71 +32,40 @@ public struct InstanceStatusClient: Sendable {
         return "\(tls ? "https" : "http")://\(ServerAddress(host: host, port: listen.port))"
     }
 
+    /// The path of the instance endpoint.
+    static let instancePath = "/api/v1/instance"
+
     /// The URL of the instance endpoint.
-    public var instanceURL: String { baseURL + "/api/v1/instance" }
+    public var instanceURL: String { baseURL + Self.instancePath }
 
     /// The status, and the JSON as it came.
     public func fetch() async throws(InstanceStatusFetchError) -> (status: InstanceStatus, json: [UInt8]) {
         let url = instanceURL
-        let body: ByteBuffer
+        let answer: (status: HTTPResponseStatus, body: [UInt8])
         do {
-            body = try await get(url)
-        } catch let error as InstanceStatusFetchError {
-            throw error
+            answer = try await client.get(Self.instancePath, upTo: Self.bodyLimit)
         } catch {
-            throw InstanceStatusFetchError(
-                url: url, code: .unreachable, detail: describe(transportError: error))
-        }
-        let bytes = [UInt8](buffer: body)
-        do {
-            return (try InstanceStatus.makeDecoder().decode(InstanceStatus.self, from: Data(bytes)), bytes)
-        } catch {
-            throw InstanceStatusFetchError(
-                url: url, code: .notAnInstanceStatus, detail: Self.describe(decodingError: error))
-        }
-    }
-
-    private func get(_ url: String) async throws -> ByteBuffer {
-        let milliseconds = Int64(max(timeout, 0.1) * 1000)
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                redirectConfiguration: .disallow,
-                timeout: .init(connect: .milliseconds(milliseconds), read: .milliseconds(milliseconds))))
-        do {
-            var request = HTTPClientRequest(url: url)
-            if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-            let response = try await client.execute(request, timeout: .milliseconds(milliseconds))
-            guard response.status == .ok else {
-                throw InstanceStatusFetchError(
-                    url: url, code: .httpStatus,
-                    detail: "HTTP \(response.status.code) \(response.status.reasonPhrase)")
-            }
-            let body: ByteBuffer
-            do {
-                body = try await response.body.collect(upTo: Self.bodyLimit)
-            } catch is NIOTooManyBytesError {
+            switch error {
+            case .unreachable(let detail):
+                throw InstanceStatusFetchError(url: url, code: .unreachable, detail: detail)
+            case .tooLarge:
                 throw InstanceStatusFetchError(
                     url: url, code: .notAnInstanceStatus, detail: "the answer is larger than 1 MiB")
             }
-            try? await client.shutdown()
-            return body
-        } catch {
-            try? await client.shutdown()
-            throw error
         }
-    }
-
-    private func describe(transportError error: any Error) -> String {
-        switch error {
-        case let error as IOError:
-            // "Connection refused", without NIO's wrapping of it.
-            return String(cString: strerror(error.errnoCode))
-        case let error as HTTPClientError
-        where [.connectTimeout, .readTimeout, .deadlineExceeded].contains(error):
-            return "no answer within \(timeout) s"
-        default:
-            return "\(error)"
+        guard answer.status == .ok else {
+            throw InstanceStatusFetchError(
+                url: url, code: .httpStatus,
+                detail: "HTTP \(answer.status.code) \(answer.status.reasonPhrase)")
+        }
+        do {
+            return (
+                try InstanceStatus.makeDecoder().decode(InstanceStatus.self, from: Data(answer.body)),
+                answer.body
+            )
+        } catch {
+            throw InstanceStatusFetchError(
+                url: url, code: .notAnInstanceStatus, detail: Self.describe(decodingError: error))
         }
     }
 

@@ -94,12 +94,8 @@ public enum DecisionJSON {
             target = result.target
             previous = result.previous?.map(\.description)
             previousTTL = result.previousTTL
-            switch result.action {
-            case .unchanged: action = "unchanged"
-            case .updated: action = "updated"
-            case .wouldUpdate: action = "would-update"
-            case .failed(let failure):
-                action = "failed"
+            action = result.action.code
+            if case .failed(let failure) = result.action {
                 error = failure.message
                 errorCode = failure.code.rawValue
             }
