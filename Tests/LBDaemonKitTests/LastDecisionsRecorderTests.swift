@@ -79,6 +79,9 @@ import Testing
                     ExplanationTests.alias
                 ]
             })
+        // An evaluation of the withdrawn alias still under way when the reload was told.
+        await recorder.observe(Self.round(gone))
+        #expect(recorder.latest("gone.example.org") == nil)
     }
 
     @Test func aFailingWriteIsLoggedOnceAndTheDecisionsAreStillServed() async throws {

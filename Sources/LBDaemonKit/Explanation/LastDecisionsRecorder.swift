@@ -15,6 +15,8 @@ import Synchronization
 public final class LastDecisionsRecorder: EvaluationObserver, Sendable {
     private struct Memory {
         var latest: [String: AliasEvaluation] = [:]
+        /// The aliases served since the last reload; nil before one (every alias is recorded).
+        var served: Set<String>?
         /// Counts the rounds recorded; `written` is the count the file holds (or failed to).
         var generation = 0
         var written = 0
@@ -52,14 +54,22 @@ public final class LastDecisionsRecorder: EvaluationObserver, Sendable {
     public func observe(_ round: EvaluationRound) async {
         guard !round.evaluations.isEmpty else { return }
         change { memory in
-            for evaluation in round.evaluations { memory.latest[evaluation.decision.alias] = evaluation }
+            for evaluation in round.evaluations {
+                // An evaluation of an alias the reload withdrew, still under way when it was told.
+                if let served = memory.served, !served.contains(evaluation.decision.alias) { continue }
+                memory.latest[evaluation.decision.alias] = evaluation
+            }
         }
     }
 
-    /// Forgets the aliases not in `served` (removed at a reload), so that `lbd explain` and the
-    /// `_explain` TXT no longer show a decision lbd stopped making; the file follows.
+    /// Forgets the aliases not in `served` (removed at a reload), and ignores them from now on,
+    /// so that `lbd explain` and the `_explain` TXT no longer show a decision lbd stopped making,
+    /// even one that was under way during the reload; the file follows.
     public func keepOnly(_ served: Set<String>) {
-        let removed = memory.withLock { memory in memory.latest.keys.contains { !served.contains($0) } }
+        let removed = memory.withLock { memory in
+            memory.served = served
+            return memory.latest.keys.contains { !served.contains($0) }
+        }
         guard removed else { return }
         change { memory in memory.latest = memory.latest.filter { served.contains($0.key) } }
     }

@@ -25,12 +25,8 @@ public struct DNSPlaceState: Hashable, Sendable, Codable {
         for result in results {
             var place = byTarget[result.target] ?? DNSPlaceState(target: result.target)
             place.previous = result.previous?.map(\.description)
-            switch result.action {
-            case .unchanged: place.lastAction = "unchanged"
-            case .updated: place.lastAction = "updated"
-            case .wouldUpdate: place.lastAction = "would-update"
-            case .failed(let failure):
-                place.lastAction = "failed"
+            place.lastAction = result.action.code
+            if case .failed(let failure) = result.action {
                 place.errorCode = failure.code.rawValue
                 place.error = failure.message
             }
