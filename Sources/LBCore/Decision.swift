@@ -12,23 +12,31 @@ public struct Decision: Hashable, Sendable {
     public var members: [MemberDecision]
     /// The policy applied because no member was usable; `nil` when some member was.
     public var appliedPolicy: NoUsableNodePolicy?
+    /// The `min_usable` policy applied because too few members were usable; nil otherwise.
+    public var appliedFloor: BelowMinimumPolicy?
     public var warnings: [SelectionWarning]
+    /// What the next evaluation of the alias starts from.
+    public var memory: SelectionMemory
 
     public init(
         alias: String, parameters: AliasParameters, members: [MemberDecision], publish: [NodeAddress]?,
-        appliedPolicy: NoUsableNodePolicy?, warnings: [SelectionWarning]
+        appliedPolicy: NoUsableNodePolicy?, warnings: [SelectionWarning],
+        appliedFloor: BelowMinimumPolicy? = nil, memory: SelectionMemory = SelectionMemory()
     ) {
         self.alias = alias
         self.parameters = parameters
         self.members = members
         self.publish = publish
         self.appliedPolicy = appliedPolicy
+        self.appliedFloor = appliedFloor
         self.warnings = warnings
+        self.memory = memory
     }
 
-    /// How many members were usable.
+    /// How many members were usable: answered a usable load (or are up and failing fewer than
+    /// `fall` polls), are not drained, and are not waiting for `rise` passed polls.
     public var usableCount: Int {
-        members.count { $0.evaluation.state.isUsable }
+        members.count(where: \.isUsable)
     }
 
     /// The members whose addresses are published, best first.
@@ -47,8 +55,15 @@ public struct MemberDecision: Hashable, Sendable {
         case rankedOut
         /// Nothing was usable; the `random` policy picked this member.
         case pickedAtRandom
-        /// Not usable (`evaluation.state` says why).
+        /// Not usable (`evaluation.state` says why, or a `rising` note).
         case unusable
+        /// Taken out by an operator (a `drained` note says who and why).
+        case drained
+        /// Published whatever it answered: fewer members than `min_usable` were usable and the
+        /// alias fails open.
+        case failedOpen
+        /// Would have left DNS, kept because of `max_changes`.
+        case keptByMaxChanges
     }
 
     public var evaluation: MemberEvaluation
@@ -57,19 +72,36 @@ public struct MemberDecision: Hashable, Sendable {
     public var rank: Int?
     /// The addresses this member contributes to the published set.
     public var published: [NodeAddress]
+    /// What drains, `rise`/`fall`, stickiness, `max_changes` and `min_usable` did to the member.
+    public var notes: [SelectionNote]
+    /// The load the member was ranked with: its usable load, or its last one while failing
+    /// fewer than `fall` polls; nil when it was not ranked.
+    public var rankedLoad: Int?
 
-    public init(evaluation: MemberEvaluation, reason: Reason, rank: Int?, published: [NodeAddress]) {
+    public init(
+        evaluation: MemberEvaluation, reason: Reason, rank: Int?, published: [NodeAddress],
+        notes: [SelectionNote] = [], rankedLoad: Int? = nil
+    ) {
         self.evaluation = evaluation
         self.reason = reason
         self.rank = rank
         self.published = published
+        self.notes = notes
+        self.rankedLoad = rankedLoad ?? (rank != nil ? evaluation.load : nil)
     }
 
     public var node: String { evaluation.node }
 
+    /// Whether the member is behind the alias after this decision.
     public var isChosen: Bool {
-        reason == .chosen || reason == .pickedAtRandom
+        switch reason {
+        case .chosen, .pickedAtRandom, .failedOpen, .keptByMaxChanges: return true
+        case .rankedOut, .unusable, .drained: return false
+        }
     }
+
+    /// Whether the member competed on load: it was ranked.
+    public var isUsable: Bool { rank != nil }
 }
 
 /// Something an operator should know about a decision; it does not stop the decision.
@@ -82,6 +114,10 @@ public enum SelectionWarning: Hashable, Sendable, CustomStringConvertible {
     case noUsableMembers(NoUsableNodePolicy)
     /// The `random` policy had no member with a resolved address to pick.
     case nothingToPickAtRandom
+    /// Fewer members than `min_usable` were usable; the floor's policy decided.
+    case belowMinimumUsable(usable: Int, minimum: Int, policy: BelowMinimumPolicy)
+    /// More members should have left DNS than `max_changes` allows; some were kept.
+    case changesLimited(leaving: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -97,6 +133,13 @@ public enum SelectionWarning: Hashable, Sendable, CustomStringConvertible {
             return "no usable member: leaving DNS unchanged"
         case .nothingToPickAtRandom:
             return "no member has a resolved address to pick at random: publishing no address"
+        case .belowMinimumUsable(let usable, let minimum, .failOpen):
+            return
+                "only \(usable) usable member(s), below min_usable \(minimum): publishing every resolved member (fail open)"
+        case .belowMinimumUsable(let usable, let minimum, .keep):
+            return "only \(usable) usable member(s), below min_usable \(minimum): leaving DNS unchanged"
+        case .changesLimited(let leaving, let limit):
+            return "\(leaving) member(s) should leave DNS, max_changes lets \(limit) go in one evaluation"
         }
     }
 }

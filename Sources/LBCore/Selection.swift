@@ -2,32 +2,132 @@
 /// network, with the tie-break randomness injected.
 ///
 /// 1. Each member is evaluated for the alias (`MemberEvaluation`): usable when 1 <= load <= 99 999.
-/// 2. Usable members are shuffled, then stably sorted by load, so equal loads are ordered at random.
-/// 3. The first `bestHosts` of them (all with `.allUsable`) are chosen; their usable addresses
-///    are published, de-duplicated and sorted.
-/// 4. When no member is usable, the alias's `NoUsableNodePolicy` decides: `random` publishes every
+///    A drained member is not usable; with `rise`/`fall`, a member's up/down state changes only
+///    after that many polls in a row (`MemberHealth`).
+/// 2. Below `min_usable` usable members, the alias fails open (every resolved member) or keeps DNS.
+/// 3. Usable members are ranked by load; equal loads put the members already published first,
+///    then the others in random order (golbd re-drew every tie, which changed DNS on every
+///    evaluation when loads were equal).
+/// 4. The first `bestHosts` of them (all with `.allUsable`) are chosen; with `stickiness`, a
+///    published member gives way only to one lower by more than that share; with `max_changes`,
+///    at most that many published members leave in one evaluation. The chosen members' usable
+///    addresses are published, de-duplicated and sorted.
+/// 5. When no member is usable, the alias's `NoUsableNodePolicy` decides: `random` publishes every
 ///    resolved address of `bestHosts` members picked at random, `empty` publishes nothing, `keep`
 ///    leaves DNS unchanged.
 public enum Selection {
     /// Decides what `alias` publishes given the reports of its members, in configuration order.
+    ///
+    /// - Parameters:
+    ///   - memory: what the previous decision left (`Decision.memory`); nil for the first one.
+    ///   - drains: the drains in force for this alias by member name (`Drain.covers`).
+    ///   - polled: the members whose report is new; the others keep their `rise`/`fall` streak.
+    ///     Nil when every report is new.
     public static func decide<R: RandomNumberGenerator>(
         alias: String,
         parameters: AliasParameters,
         members: [NodeReport],
+        memory: SelectionMemory? = nil,
+        drains: [String: Drain] = [:],
+        polled: Set<String>? = nil,
         using random: inout R
     ) -> Decision {
+        var round = Round(
+            alias: alias, parameters: parameters, members: members, memory: memory ?? SelectionMemory(),
+            drains: drains, polled: polled)
+        return round.decide(using: &random)
+    }
+}
+
+/// One evaluation of one alias, step by step.
+private struct Round {
+    let alias: String
+    let parameters: AliasParameters
+    let evaluations: [MemberEvaluation]
+    let previous: SelectionMemory
+    var health: [String: MemberHealth] = [:]
+    var decisions: [MemberDecision]
+    var warnings: [SelectionWarning] = []
+    /// The load each usable member competes with, by member position.
+    var rankedLoad: [Int: Int] = [:]
+
+    init(
+        alias: String, parameters: AliasParameters, members: [NodeReport], memory: SelectionMemory,
+        drains: [String: Drain], polled: Set<String>?
+    ) {
+        self.alias = alias
+        self.parameters = parameters
+        self.previous = memory
         let evaluations = members.map { MemberEvaluation(report: $0, alias: alias) }
-        var warnings: [SelectionWarning] = []
+        self.evaluations = evaluations
+        decisions = evaluations.map {
+            MemberDecision(evaluation: $0, reason: .unusable, rank: nil, published: [])
+        }
+        for (index, evaluation) in evaluations.enumerated() {
+            let node = evaluation.node
+            let usableLoad: Int? = if case .usable(let load) = evaluation.state { load } else { nil }
+            let state: MemberHealth
+            if let polled, !polled.contains(node), let kept = memory.health[node] {
+                state = kept
+            } else {
+                state = MemberHealth.after(
+                    memory.health[node], usableLoad: usableLoad, rise: parameters.rise, fall: parameters.fall)
+            }
+            health[node] = state
+            if let drain = drains[node] {
+                decisions[index].reason = .drained
+                decisions[index].notes.append(.drained(drain))
+                continue
+            }
+            switch (state.isUp, usableLoad) {
+            case (true, let load?):
+                rankedLoad[index] = load
+            case (true, nil):
+                // Up but failing: it stays in the ranking with its last usable load, and is
+                // published with every address it resolved to (none answered usably).
+                if let last = state.lastUsableLoad, !evaluation.addresses.isEmpty {
+                    rankedLoad[index] = last
+                    decisions[index].notes.append(
+                        .failing(failedPolls: state.streak, fall: parameters.fall, lastLoad: last))
+                }
+            case (false, .some):
+                decisions[index].notes.append(.rising(passedPolls: state.streak, rise: parameters.rise))
+            case (false, nil):
+                break
+            }
+        }
+    }
+
+    /// The addresses a chosen member contributes: those that answered usably, or every resolved
+    /// one for a member that is up but failing.
+    func addresses(of index: Int) -> [NodeAddress] {
+        let usable = evaluations[index].usableAddresses
+        return usable.isEmpty ? evaluations[index].addresses.map(\.address) : usable
+    }
+
+    /// Whether the member's addresses are in DNS now.
+    func isPublished(_ index: Int) -> Bool {
+        guard let published = previous.published else { return false }
+        return evaluations[index].addresses.contains { published.contains($0.address) }
+    }
+
+    mutating func decide<R: RandomNumberGenerator>(using random: inout R) -> Decision {
         if case .count(let requested) = parameters.bestHosts, requested > evaluations.count {
             warnings.append(.bestHostsExceedsMembers(requested: requested, members: evaluations.count))
         }
-
-        let ranking = rankUsable(evaluations, using: &random)
-        if ranking.isEmpty {
-            return decideWithoutUsableMember(
-                alias: alias, parameters: parameters, evaluations: evaluations, warnings: warnings,
-                using: &random)
+        let ranking = rank(using: &random)
+        for (position, index) in ranking.enumerated() {
+            decisions[index].rank = position + 1
+            decisions[index].rankedLoad = rankedLoad[index]
+            decisions[index].reason = .rankedOut
         }
+        if let floor = parameters.minUsable {
+            let minimum = floor.required(members: evaluations.count)
+            if ranking.count < minimum, let decision = belowMinimum(usable: ranking.count, minimum: minimum) {
+                return decision
+            }
+        }
+        if ranking.isEmpty { return withoutUsableMember(using: &random) }
 
         let wanted: Int
         switch parameters.bestHosts {
@@ -39,61 +139,130 @@ public enum Selection {
             }
             wanted = min(requested, ranking.count)
         }
-
-        var rankOf: [Int: Int] = [:]
-        for (position, index) in ranking.enumerated() { rankOf[index] = position + 1 }
-        let decisions = evaluations.enumerated().map { index, evaluation in
-            guard let rank = rankOf[index] else {
-                return MemberDecision(evaluation: evaluation, reason: .unusable, rank: nil, published: [])
-            }
-            let chosen = rank <= wanted
-            return MemberDecision(
-                evaluation: evaluation, reason: chosen ? .chosen : .rankedOut, rank: rank,
-                published: chosen ? evaluation.usableAddresses : [])
+        var chosen = choose(wanted, from: ranking)
+        limitChanges(&chosen, ranking: ranking)
+        for index in chosen where decisions[index].reason == .rankedOut {
+            decisions[index].reason = .chosen
         }
-        return Decision(
-            alias: alias, parameters: parameters, members: decisions,
-            publish: NodeAddress.canonicalSet(decisions.flatMap(\.published)),
-            appliedPolicy: nil, warnings: warnings)
+        for index in chosen { decisions[index].published = addresses(of: index) }
+        return finished(publish: NodeAddress.canonicalSet(decisions.flatMap(\.published)), policy: nil)
     }
 
-    /// Indices of the usable evaluations, least loaded first, ties in random order.
-    static func rankUsable<R: RandomNumberGenerator>(
-        _ evaluations: [MemberEvaluation], using random: inout R
-    ) -> [Int] {
-        let usable = evaluations.indices.filter { evaluations[$0].state.isUsable }
+    /// Positions of the usable members, least loaded first; among equal loads, the published
+    /// ones first, then the others at random.
+    func rank<R: RandomNumberGenerator>(using random: inout R) -> [Int] {
+        let usable = evaluations.indices.filter { rankedLoad[$0] != nil }
         let shuffled = random.shuffled(usable)
-        // Sorting on (load, shuffled position) is a stable sort of the shuffled order.
         return shuffled.enumerated()
-            .sorted { lhs, rhs in
-                let (leftLoad, rightLoad) = (evaluations[lhs.element].load!, evaluations[rhs.element].load!)
-                return leftLoad != rightLoad ? leftLoad < rightLoad : lhs.offset < rhs.offset
+            .map {
+                (
+                    index: $0.element, load: rankedLoad[$0.element]!, fresh: !isPublished($0.element),
+                    draw: $0.offset
+                )
             }
-            .map(\.element)
+            .sorted { ($0.load, $0.fresh ? 1 : 0, $0.draw) < ($1.load, $1.fresh ? 1 : 0, $1.draw) }
+            .map(\.index)
     }
 
-    private static func decideWithoutUsableMember<R: RandomNumberGenerator>(
-        alias: String,
-        parameters: AliasParameters,
-        evaluations: [MemberEvaluation],
-        warnings: [SelectionWarning],
-        using random: inout R
-    ) -> Decision {
-        let policy = parameters.whenNoneUsable
-        var warnings = warnings + [.noUsableMembers(policy)]
-        var decisions = evaluations.map {
-            MemberDecision(evaluation: $0, reason: .unusable, rank: nil, published: [])
+    /// The first `wanted` of `ranking`, except that with `stickiness` a published member keeps
+    /// its place against a better one that is not lower by more than the share.
+    mutating func choose(_ wanted: Int, from ranking: [Int]) -> [Int] {
+        guard let percent = parameters.stickiness, previous.published != nil else {
+            return Array(ranking.prefix(wanted))
         }
-        let publish: [NodeAddress]?
+        let incumbents = ranking.filter(isPublished)
+        let challengers = ranking.filter { !isPublished($0) }
+        var kept = Array(incumbents.prefix(wanted))
+        var entering = Array(challengers.prefix(wanted - kept.count))
+        var waiting = challengers.dropFirst(entering.count)
+        // The worst kept incumbent gives way to the best waiting challenger only when the
+        // challenger is lower by more than `percent`.
+        while let worst = kept.last, let best = waiting.first {
+            if rankedLoad[best]! * 100 < rankedLoad[worst]! * (100 - percent) {
+                kept.removeLast()
+                entering.append(best)
+                waiting.removeFirst()
+            } else {
+                if rankedLoad[best]! < rankedLoad[worst]! {
+                    decisions[worst].notes.append(.keptByStickiness(percent: percent))
+                    for index in waiting where rankedLoad[index]! < rankedLoad[worst]! {
+                        decisions[index].notes.append(.heldOutByStickiness(percent: percent))
+                    }
+                }
+                break
+            }
+        }
+        let chosen = Set(kept + entering)
+        return ranking.filter(chosen.contains)
+    }
+
+    /// Keeps published members that should leave when more than `max_changes` of them would, and
+    /// holds back as many newcomers, worst first.
+    mutating func limitChanges(_ chosen: inout [Int], ranking: [Int]) {
+        guard let limit = parameters.maxChanges, previous.published != nil else { return }
+        let chosenSet = Set(chosen)
+        // A drained member leaves whatever the limit: the operator asked for it.
+        let leaving = evaluations.indices.filter {
+            isPublished($0) && !chosenSet.contains($0) && decisions[$0].reason != .drained
+        }
+        guard leaving.count > limit else { return }
+        warnings.append(.changesLimited(leaving: leaving.count, limit: limit))
+        // The ones kept: usable first in rank order, then the others in configuration order.
+        let position = Dictionary(uniqueKeysWithValues: ranking.enumerated().map { ($1, $0) })
+        let keep = leaving.filter { !evaluations[$0].addresses.isEmpty }
+            .sorted { (position[$0] ?? .max, $0) < (position[$1] ?? .max, $1) }
+            .prefix(leaving.count - limit)
+        for index in keep {
+            decisions[index].reason = .keptByMaxChanges
+            decisions[index].notes.append(.keptByMaxChanges(limit: limit))
+        }
+        let newcomers = chosen.filter { !isPublished($0) }
+        for index in newcomers.reversed().prefix(keep.count) {
+            decisions[index].notes.append(.heldBackByMaxChanges(limit: limit))
+            chosen.removeAll { $0 == index }
+        }
+        chosen += keep
+    }
+
+    /// Fewer usable members than `min_usable`: nil when failing open finds nothing to publish,
+    /// so that the no-usable-member policy decides.
+    mutating func belowMinimum(usable: Int, minimum: Int) -> Decision? {
+        let policy = parameters.belowMinimum
         switch policy {
         case .keep:
-            publish = nil
+            warnings.append(.belowMinimumUsable(usable: usable, minimum: minimum, policy: .keep))
+            return finished(publish: nil, policy: nil, floor: .keep)
+        case .failOpen:
+            let open = evaluations.indices.filter {
+                decisions[$0].reason != .drained && !evaluations[$0].addresses.isEmpty
+            }
+            guard !open.isEmpty else { return nil }
+            warnings.append(.belowMinimumUsable(usable: usable, minimum: minimum, policy: .failOpen))
+            for index in open {
+                decisions[index].reason = .failedOpen
+                decisions[index].notes.append(.failedOpen(usable: usable, minimum: minimum))
+                decisions[index].published = evaluations[index].addresses.map(\.address)
+            }
+            return finished(
+                publish: NodeAddress.canonicalSet(decisions.flatMap(\.published)), policy: nil,
+                floor: .failOpen)
+        }
+    }
+
+    mutating func withoutUsableMember<R: RandomNumberGenerator>(using random: inout R) -> Decision {
+        let policy = parameters.whenNoneUsable
+        warnings.append(.noUsableMembers(policy))
+        switch policy {
+        case .keep:
+            return finished(publish: nil, policy: policy)
         case .empty:
-            publish = []
+            return finished(publish: [], policy: policy)
         case .random:
             // Only members with an address can be published; golbd could pick unresolved ones
-            // and publish fewer hosts than asked.
-            let candidates = evaluations.indices.filter { !evaluations[$0].addresses.isEmpty }
+            // and publish fewer hosts than asked. A drained member is never picked.
+            let candidates = evaluations.indices.filter {
+                !evaluations[$0].addresses.isEmpty && decisions[$0].reason != .drained
+            }
             if candidates.isEmpty { warnings.append(.nothingToPickAtRandom) }
             let wanted: Int
             switch parameters.bestHosts {
@@ -104,10 +273,16 @@ public enum Selection {
                 decisions[index].reason = .pickedAtRandom
                 decisions[index].published = evaluations[index].addresses.map(\.address)
             }
-            publish = NodeAddress.canonicalSet(decisions.flatMap(\.published))
+            return finished(publish: NodeAddress.canonicalSet(decisions.flatMap(\.published)), policy: policy)
         }
+    }
+
+    func finished(publish: [NodeAddress]?, policy: NoUsableNodePolicy?, floor: BelowMinimumPolicy? = nil)
+        -> Decision
+    {
+        let memory = SelectionMemory(published: publish.map(Set.init) ?? previous.published, health: health)
         return Decision(
-            alias: alias, parameters: parameters, members: decisions, publish: publish,
-            appliedPolicy: policy, warnings: warnings)
+            alias: alias, parameters: parameters, members: decisions, publish: publish, appliedPolicy: policy,
+            warnings: warnings, appliedFloor: floor, memory: memory)
     }
 }

@@ -38,6 +38,12 @@ struct AliasValidator {
                         + "at most \(members.count) will be published",
                     line: (draft.parametersLocation ?? location).line)
             }
+            if case .count(let minimum) = draft.parameters.minUsable, minimum > members.count {
+                diagnostics.warning(
+                    "alias '\(key)': min_usable is \(minimum) but it has \(members.count) member(s); "
+                        + "it is always below it (below_min_usable \(draft.parameters.belowMinimum.rawValue) applies)",
+                    line: (draft.parametersLocation ?? location).line)
+            }
             aliases.append(
                 AliasConfiguration(
                     name: key, members: members, parameters: draft.parameters, partition: draft.partition,

@@ -95,6 +95,44 @@ enum ConfigurationValues {
         return value
     }
 
+    /// `stickiness`: a percentage from 0% to 99% (`10%`, or `10`).
+    static func stickiness(_ text: String) throws(ConfigurationMessage) -> Int {
+        let trimmed = text.trimmingBlanks
+        let number = trimmed.hasSuffix("%") ? trimmed.dropLast().trimmingBlanks : trimmed
+        guard let value = Int(number), (0...99).contains(value) else {
+            throw ConfigurationMessage(
+                "stickiness must be a whole percentage from 0% to 99%, such as 10%, not '\(text.prefix(40))'")
+        }
+        return value
+    }
+
+    /// `min_usable`: a count of members (`2`) or a share of them (`50%`, 1% to 100%).
+    static func minimumUsable(_ text: String) throws(ConfigurationMessage) -> MinimumUsable {
+        let trimmed = text.trimmingBlanks
+        if trimmed.hasSuffix("%") {
+            guard let percent = Int(trimmed.dropLast().trimmingBlanks), (1...100).contains(percent) else {
+                throw ConfigurationMessage(
+                    "min_usable must be a count of members such as 2, or a whole percentage from 1% to 100% such as 50%, not '\(text.prefix(40))'"
+                )
+            }
+            return .percent(percent)
+        }
+        guard let count = Int(trimmed), count >= 1 else {
+            throw ConfigurationMessage(
+                "min_usable must be a count of members such as 2, or a whole percentage from 1% to 100% such as 50%, not '\(text.prefix(40))'"
+            )
+        }
+        return .count(count)
+    }
+
+    /// `below_min_usable`: `fail_open` or `keep`.
+    static func belowMinimum(_ text: String) throws(ConfigurationMessage) -> BelowMinimumPolicy {
+        guard let policy = BelowMinimumPolicy(rawValue: String(text.trimmingBlanks)) else {
+            throw ConfigurationMessage("below_min_usable must be fail_open or keep, not '\(text.prefix(40))'")
+        }
+        return policy
+    }
+
     /// A share from 0 to 1, written as a fraction (`0.5`) or a percentage (`50%`).
     static func share(_ text: String, key: String) throws(ConfigurationMessage) -> Double {
         let trimmed = text.trimmingBlanks

@@ -11,6 +11,7 @@ struct NativeYAMLParser {
     ]
     static let parameterKeys = [
         "best_hosts", "when_none_usable", "metric", "polling_interval", "ttl", "external",
+        "stickiness", "rise", "fall", "min_usable", "below_min_usable", "max_changes",
     ]
     static let aliasKeys = ["members"] + parameterKeys + ["partition", "haproxy"]
 
@@ -155,6 +156,29 @@ struct NativeYAMLParser {
                     reader.value(field.value, field.key) { text throws(ConfigurationMessage) in
                         try ConfigurationValues.boolean(text, key: "external")
                     } ?? parameters.external
+            case "stickiness":
+                parameters.stickiness =
+                    reader.value(field.value, field.key, ConfigurationValues.stickiness)
+                    ?? parameters.stickiness
+            case "rise", "fall":
+                let count = reader.value(field.value, field.key) { text throws(ConfigurationMessage) in
+                    try ConfigurationValues.integer(text, key: field.key, in: 1...100)
+                }
+                if let count, field.key == "rise" { parameters.rise = count }
+                if let count, field.key == "fall" { parameters.fall = count }
+            case "min_usable":
+                parameters.minUsable =
+                    reader.value(field.value, field.key, ConfigurationValues.minimumUsable)
+                    ?? parameters.minUsable
+            case "below_min_usable":
+                parameters.belowMinimum =
+                    reader.value(field.value, field.key, ConfigurationValues.belowMinimum)
+                    ?? parameters.belowMinimum
+            case "max_changes":
+                parameters.maxChanges =
+                    reader.value(field.value, field.key) { text throws(ConfigurationMessage) in
+                        try ConfigurationValues.integer(text, key: "max_changes", in: 1...10_000)
+                    } ?? parameters.maxChanges
             default:
                 break
             }

@@ -42,7 +42,21 @@ public enum NativeYAMLPrinter {
                 ("ttl", scalar(String(parameters.ttl))),
                 ("external", scalar(parameters.external ? "true" : "false")),
                 ("partition", scalar(alias.partition)),
-            ] + (alias.haproxy.map { [("haproxy", haproxy($0))] } ?? []))
+            ] + selectionOptions(parameters) + (alias.haproxy.map { [("haproxy", haproxy($0))] } ?? []))
+    }
+
+    /// The options beyond golbd's, only when set: a golbd file printed stays golbd's.
+    private static func selectionOptions(_ parameters: AliasParameters) -> [(String, Node)] {
+        var fields: [(String, Node)] = []
+        if let stickiness = parameters.stickiness { fields.append(("stickiness", scalar("\(stickiness)%"))) }
+        if parameters.rise != 1 { fields.append(("rise", scalar(String(parameters.rise)))) }
+        if parameters.fall != 1 { fields.append(("fall", scalar(String(parameters.fall)))) }
+        if let floor = parameters.minUsable {
+            fields.append(("min_usable", scalar(floor.description)))
+            fields.append(("below_min_usable", scalar(parameters.belowMinimum.rawValue)))
+        }
+        if let limit = parameters.maxChanges { fields.append(("max_changes", scalar(String(limit)))) }
+        return fields
     }
 
     private static func haproxy(_ settings: HAProxySettings) -> Node {

@@ -35,6 +35,18 @@ public actor EvaluationEngine {
     private var publishing: [Int: Int] = [:]
     /// Reloads waiting for the publications of older generations to finish.
     private var reloadWaiters: [(generation: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    /// What each served alias's selection remembers between evaluations (what DNS holds,
+    /// `rise`/`fall` streaks). Kept across reloads while the alias is served.
+    private var memories: [String: SelectionMemory] = [:]
+    /// The newest report of every member, with the start of the poll that gave it: a refresh
+    /// of one node decides from the others' latest reports, and a batch never decides from a
+    /// report older than one a refresh already used.
+    private var reports: [String: (report: NodeReport, polledAt: ContinuousClock.Instant)] = [:]
+    /// The served aliases each member belongs to, by member name.
+    private var aliasesOfMember: [String: [String]] = [:]
+    private let drains: (any DrainSource)?
+    /// Seconds since 1970, for drains' expiry.
+    private let unixTime: @Sendable () -> Int
 
     /// - Parameters:
     ///   - seed: the tie-break randomness and jitter; random by default.
@@ -42,12 +54,21 @@ public actor EvaluationEngine {
     ///   - leadership: gives or withholds the permit to publish to `publishers` (always given
     ///     by default); `ungatedPublishers` get every decision.
     ///   - observers: told of every batch after its publications (`EvaluationObserver`).
+    ///   - drains: the operator's drains, read at each decision.
+    ///   - published: what DNS holds for each alias at start (the state directory's record), so
+    ///     that the first decisions keep ties and count `max_changes` against it.
+    ///   - unixTime: the wall clock drains expire by.
     public init(
         configuration: Configuration, poller: NodePoller, publishers: [any Publisher], logger: Logger,
         seed: UInt64 = UInt64.random(in: .min ... .max), dryRun: Bool = false,
         leadership: any Leadership = StandaloneLeadership(), ungatedPublishers: [any Publisher] = [],
-        observers: [any EvaluationObserver] = []
+        observers: [any EvaluationObserver] = [], drains: (any DrainSource)? = nil,
+        published: [String: Set<NodeAddress>] = [:],
+        unixTime: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }
     ) {
+        self.drains = drains
+        self.unixTime = unixTime
+        self.memories = published.mapValues { SelectionMemory(published: $0) }
         self.observers = observers
         self.configuration = configuration
         self.served = Self.byName(configuration)
@@ -58,6 +79,7 @@ public actor EvaluationEngine {
         self.logger = logger
         self.random = SeededRandomNumberGenerator(seed: seed)
         self.dryRun = dryRun
+        self.aliasesOfMember = Self.aliasesByMember(served)
     }
 
     /// The latest evaluation of every alias evaluated so far, by alias name.
@@ -102,6 +124,9 @@ public actor EvaluationEngine {
         configuration = new
         served = Self.byName(new)
         latest = latest.filter { served[$0.key] != nil }
+        memories = memories.filter { served[$0.key] != nil }
+        aliasesOfMember = Self.aliasesByMember(served)
+        reports = reports.filter { aliasesOfMember[$0.key] != nil }
         for alias in new.servedAliases where old[alias.name] != nil && old[alias.name] != alias {
             // A changed definition is evaluated again soon, as a new alias would be.
             latest[alias.name] = nil
@@ -140,6 +165,33 @@ public actor EvaluationEngine {
         }
     }
 
+    private static func aliasesByMember(_ served: [String: AliasConfiguration]) -> [String: [String]] {
+        var index: [String: [String]] = [:]
+        for alias in served.values {
+            for member in Set(alias.members) { index[member, default: []].append(alias.name) }
+        }
+        return index
+    }
+
+    /// Polls `nodes` again now and decides again every served alias they are a member of, from
+    /// their new reports and the other members' latest ones; publishes like a scheduled
+    /// evaluation, without moving the aliases' schedule. A push from a node and a drain use it.
+    ///
+    /// - Parameter repoll: false decides from the reports already held (a drain changed, not
+    ///   the node); members never polled yet are polled either way.
+    /// - Returns: the evaluations, in alias name order.
+    @discardableResult
+    public func refresh(nodes: Set<String>, repoll: Bool = true) async -> [AliasEvaluation] {
+        let names = Set(nodes.flatMap { aliasesOfMember[$0] ?? [] }).sorted()
+        guard !names.isEmpty else { return [] }
+        return await evaluate(names, refreshing: repoll ? nodes : [])
+    }
+
+    /// The served aliases `node` is a member of, by name.
+    public func aliases(ofMember node: String) -> [String] {
+        (aliasesOfMember[node] ?? []).sorted()
+    }
+
     private static func byName(_ configuration: Configuration) -> [String: AliasConfiguration] {
         Dictionary(configuration.servedAliases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -153,12 +205,23 @@ public actor EvaluationEngine {
 
     /// Polls the members of `names` once, decides and publishes each; returns the evaluations
     /// in name order.
-    private func evaluate(_ names: [String], scheduled: Bool = false) async -> [AliasEvaluation] {
+    ///
+    /// - Parameter refreshing: nil polls every member; otherwise only these nodes and the
+    ///   members never polled yet are polled, the others' latest reports are used.
+    private func evaluate(_ names: [String], scheduled: Bool = false, refreshing: Set<String>? = nil)
+        async -> [AliasEvaluation]
+    {
         let polled = names.compactMap { served[$0] }
         let startedAt = Date()
         let pollStart = ContinuousClock.now
-        let nodes = Set(polled.flatMap(\.members))
-        let reports = await poller.poll(nodes)
+        let members = Set(polled.flatMap(\.members))
+        let nodes =
+            refreshing.map { refreshed in members.filter { refreshed.contains($0) || reports[$0] == nil } }
+            ?? members
+        let fresh = await poller.poll(nodes)
+        for (node, report) in fresh where (reports[node]?.polledAt).map({ $0 < pollStart }) ?? true {
+            reports[node] = (report, pollStart)
+        }
         let pollDuration = ContinuousClock.now - pollStart
         // One permit for the batch, asked after polling (a standby that took over meanwhile
         // publishes this batch, one that lost the lease does not) and before the decisions, so
@@ -174,13 +237,19 @@ public actor EvaluationEngine {
                 metadata: ["alias": "\(stale.name)", "action": "discarded"])
         }
         var decisions: [Decision] = []
+        let activeDrains = drains?.activeDrains(at: unixTime()) ?? []
         for alias in aliases {
+            // The newest report of each member: a refresh that polled it after this batch did wins.
             let members = alias.members.map {
-                reports[$0] ?? NodeReport(node: $0, addresses: [], resolutionFailure: "not polled")
+                reports[$0]?.report ?? fresh[$0]
+                    ?? NodeReport(node: $0, addresses: [], resolutionFailure: "not polled")
             }
-            decisions.append(
-                Selection.decide(
-                    alias: alias.name, parameters: alias.parameters, members: members, using: &random))
+            let decision = Selection.decide(
+                alias: alias.name, parameters: alias.parameters, members: members,
+                memory: memories[alias.name], drains: Self.drains(activeDrains, of: alias),
+                polled: refreshing == nil ? nil : nodes, using: &random)
+            memories[alias.name] = decision.memory
+            decisions.append(decision)
         }
         let dryRun = self.dryRun
         let publishers = (permit == nil ? [] : self.publishers) + ungatedPublishers
@@ -230,6 +299,19 @@ public actor EvaluationEngine {
             for observer in observers { await observer.observe(round) }
         }
         return evaluations
+    }
+
+    /// The drains that cover members of `alias`, by member name (the first one given wins).
+    private static func drains(_ active: [Drain], of alias: AliasConfiguration) -> [String: Drain] {
+        guard !active.isEmpty else { return [:] }
+        var covering: [String: Drain] = [:]
+        for drain in active {
+            for member in alias.members
+            where covering[member] == nil && drain.covers(node: member, alias: alias.name) {
+                covering[member] = drain
+            }
+        }
+        return covering
     }
 
     /// Publishes to every publisher at once, so that a DNS server that is down or slow delays

@@ -12,9 +12,12 @@ struct DecisionMemberRecord: Codable, Hashable, Sendable {
     var published: [String]
     var addresses: [DecisionAddressRecord]
     var resolutionFailure: String?
+    /// What drains, `rise`/`fall`, stickiness, `max_changes` and `min_usable` did (absent from
+    /// files written before they existed).
+    var notes: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case node, state, load, reason, rank, detail, published, addresses
+        case node, state, load, reason, rank, detail, published, addresses, notes
         case resolutionFailure = "resolution_failure"
     }
 
@@ -28,6 +31,7 @@ struct DecisionMemberRecord: Codable, Hashable, Sendable {
         published = member.published.map(\.description)
         addresses = member.evaluation.addresses.map(DecisionAddressRecord.init)
         if case .unresolved(let why) = member.evaluation.state { resolutionFailure = why }
+        notes = member.notes.isEmpty ? nil : member.notes.map(\.description)
     }
 
     func decision(alias: String) throws(DecisionRecordError) -> MemberDecision {
@@ -44,12 +48,15 @@ struct DecisionMemberRecord: Codable, Hashable, Sendable {
             alias: alias)
         return MemberDecision(
             evaluation: evaluation, reason: reason, rank: rank,
-            published: try DecisionRecord.addresses(published))
+            published: try DecisionRecord.addresses(published),
+            notes: (notes ?? []).map { .recorded($0) })
     }
 
     /// The reason `DecisionExplanation.reasonCode` gives `code`; nil for a code it never gives.
     static func reason(code: String) -> MemberDecision.Reason? {
-        let reasons: [MemberDecision.Reason] = [.chosen, .rankedOut, .pickedAtRandom, .unusable]
+        let reasons: [MemberDecision.Reason] = [
+            .chosen, .rankedOut, .pickedAtRandom, .unusable, .drained, .failedOpen, .keptByMaxChanges,
+        ]
         return reasons.first { DecisionExplanation.reasonCode($0) == code }
     }
 }

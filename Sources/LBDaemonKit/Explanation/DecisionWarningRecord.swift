@@ -9,6 +9,9 @@ struct DecisionWarningRecord: Codable, Hashable, Sendable {
     var requested: Int?
     var members: Int?
     var policy: String?
+    var minimum: Int?
+    var leaving: Int?
+    var limit: Int?
 
     init(_ warning: SelectionWarning) {
         text = warning.description
@@ -26,6 +29,15 @@ struct DecisionWarningRecord: Codable, Hashable, Sendable {
             self.policy = policy.rawValue
         case .nothingToPickAtRandom:
             code = "nothing_to_pick_at_random"
+        case .belowMinimumUsable(let usable, let minimum, let policy):
+            code = "below_min_usable"
+            self.usable = usable
+            self.minimum = minimum
+            self.policy = policy.rawValue
+        case .changesLimited(let leaving, let limit):
+            code = "changes_limited"
+            self.leaving = leaving
+            self.limit = limit
         }
     }
 
@@ -40,6 +52,12 @@ struct DecisionWarningRecord: Codable, Hashable, Sendable {
             return policy.flatMap(NoUsableNodePolicy.init(rawValue:)).map { .noUsableMembers($0) }
         case "nothing_to_pick_at_random":
             return .nothingToPickAtRandom
+        case "below_min_usable":
+            return policy.flatMap(BelowMinimumPolicy.init(rawValue:)).map {
+                .belowMinimumUsable(usable: usable ?? 0, minimum: minimum ?? 0, policy: $0)
+            }
+        case "changes_limited":
+            return .changesLimited(leaving: leaving ?? 0, limit: limit ?? 0)
         default:
             return nil
         }

@@ -21,11 +21,24 @@ enum DecisionExplanation {
         case .rankedOut: return "ranked_out"
         case .pickedAtRandom: return "picked_at_random"
         case .unusable: return "unusable"
+        case .drained: return "drained"
+        case .failedOpen: return "failed_open"
+        case .keptByMaxChanges: return "kept_by_max_changes"
         }
     }
 
-    /// One sentence on a member, for an operator.
+    /// One sentence on a member, for an operator, followed by what drains, `rise`/`fall`,
+    /// stickiness, `max_changes` and `min_usable` did to it.
     static func detail(_ member: MemberDecision, bestHosts: BestHosts) -> String {
+        let notes = member.notes.map(\.description)
+        // A drained or failed-open member's note is its whole explanation.
+        if member.reason == .drained || member.reason == .failedOpen {
+            return notes.joined(separator: "; ")
+        }
+        return ([reasonDetail(member, bestHosts: bestHosts)] + notes).joined(separator: "; ")
+    }
+
+    private static func reasonDetail(_ member: MemberDecision, bestHosts: BestHosts) -> String {
         switch member.reason {
         case .chosen:
             return "among the \(bestHosts == .allUsable ? "usable" : "\(bestHosts) least loaded") members"
@@ -33,9 +46,23 @@ enum DecisionExplanation {
             return "usable, but \(bestHosts) less loaded member(s) were chosen"
         case .pickedAtRandom:
             return "picked at random: no member was usable (when_none_usable random)"
-        case .unusable:
+        case .unusable, .drained, .failedOpen, .keptByMaxChanges:
             return stateDetail(member.evaluation.state)
         }
+    }
+
+    /// The options beyond golbd's that the alias sets, as `stickiness 10%, rise 2...`; empty
+    /// when it keeps golbd's behaviour.
+    static func selectionOptions(_ parameters: AliasParameters) -> [String] {
+        var options: [String] = []
+        if let stickiness = parameters.stickiness { options.append("stickiness \(stickiness)%") }
+        if parameters.rise != 1 { options.append("rise \(parameters.rise)") }
+        if parameters.fall != 1 { options.append("fall \(parameters.fall)") }
+        if let floor = parameters.minUsable {
+            options.append("min_usable \(floor) (\(parameters.belowMinimum.rawValue) below)")
+        }
+        if let limit = parameters.maxChanges { options.append("max_changes \(limit)") }
+        return options
     }
 
     static func stateDetail(_ state: MemberEvaluation.State) -> String {

@@ -42,6 +42,7 @@ public enum DecisionTable {
         lines.append(
             "  best_hosts \(parameters.bestHosts.golbdValue), when_none_usable \(parameters.whenNoneUsable.rawValue), "
                 + "ttl \(parameters.effectiveTTL), \(decision.usableCount) of \(decision.members.count) member(s) usable"
+                + DecisionExplanation.selectionOptions(parameters).map { ", " + $0 }.joined()
         )
         let header = ["RANK", "NODE", "LOAD", "DECISION", "DETAIL"]
         let rows = decision.members.map { member in
