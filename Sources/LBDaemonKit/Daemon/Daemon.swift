@@ -147,7 +147,8 @@ public final class Daemon: Sendable {
                 embedded: embedded,
                 embeddedRole: LeadershipFactory.embeddedRole(configuration), leadership: leadership,
                 observers: [metrics.observer, decisions, cycles] + (historyRecorder.map { [$0] } ?? []),
-                pollRecorder: metrics)
+                pollRecorder: metrics,
+                published: stateStore.publishedAddresses(of: configuration.servedAliases.map(\.name)))
         } catch {
             await embedded?.stop()
             logger.error("cannot open the SNMP client's sockets: \(error)")

@@ -1,3 +1,4 @@
+import LBCore
 import Logging
 import SNMP
 
@@ -35,12 +36,13 @@ public enum EngineFactory {
     ///   - resolve: how node names become addresses (the system resolver by default).
     ///   - observers: told of every batch (history, metrics).
     ///   - pollRecorder: told of every SNMP poll and its latency (metrics).
+    ///   - published: what DNS holds for each alias at start (`StateStore.publishedAddresses`).
     public static func make(
         configuration: Configuration, logger: Logger, seed: UInt64, dryRun: Bool = false,
         updates: Bool = true, state: StateStore? = nil, embedded: EmbeddedZoneServer? = nil,
         embeddedRole: EmbeddedRole = .alwaysPublishes, leadership: any Leadership = StandaloneLeadership(),
         resolve: NodeAddressBook.Resolve? = nil, observers: [any EvaluationObserver] = [],
-        pollRecorder: (any PollRecorder)? = nil
+        pollRecorder: (any PollRecorder)? = nil, published: [String: Set<NodeAddress>] = [:]
     ) async throws -> EngineAssembly {
         let client = try await SNMPClient.start(maximumInFlight: configuration.snmp.concurrency)
         let port = configuration.snmp.port
@@ -66,7 +68,8 @@ public enum EngineFactory {
         }
         let engine = EvaluationEngine(
             configuration: configuration, poller: poller, publishers: gated, logger: logger, seed: seed,
-            dryRun: dryRun, leadership: leadership, ungatedPublishers: ungated, observers: observers)
+            dryRun: dryRun, leadership: leadership, ungatedPublishers: ungated, observers: observers,
+            published: published)
         return EngineAssembly(engine: engine, client: client, gatedPublishers: gated)
     }
 }
