@@ -15,13 +15,11 @@ public struct Decision: Hashable, Sendable {
     /// The `min_usable` policy applied because too few members were usable; nil otherwise.
     public var appliedFloor: BelowMinimumPolicy?
     public var warnings: [SelectionWarning]
-    /// What the next evaluation of the alias starts from.
-    public var memory: SelectionMemory
 
     public init(
         alias: String, parameters: AliasParameters, members: [MemberDecision], publish: [NodeAddress]?,
         appliedPolicy: NoUsableNodePolicy?, warnings: [SelectionWarning],
-        appliedFloor: BelowMinimumPolicy? = nil, memory: SelectionMemory = SelectionMemory()
+        appliedFloor: BelowMinimumPolicy? = nil
     ) {
         self.alias = alias
         self.parameters = parameters
@@ -30,7 +28,6 @@ public struct Decision: Hashable, Sendable {
         self.appliedPolicy = appliedPolicy
         self.appliedFloor = appliedFloor
         self.warnings = warnings
-        self.memory = memory
     }
 
     /// How many members were usable: answered a usable load (or are up and failing fewer than

@@ -13,13 +13,15 @@
 ///    at most that many published members leave in one evaluation. The chosen members' usable
 ///    addresses are published, de-duplicated and sorted.
 /// 5. When no member is usable, the alias's `NoUsableNodePolicy` decides: `random` publishes every
-///    resolved address of `bestHosts` members picked at random, `empty` publishes nothing, `keep`
-///    leaves DNS unchanged.
+///    resolved address of `bestHosts` members picked at random (those published already first),
+///    `empty` publishes nothing, `keep` leaves DNS unchanged; `max_changes` still bounds how many
+///    published members leave.
 public enum Selection {
-    /// Decides what `alias` publishes given the reports of its members, in configuration order.
+    /// Decides what `alias` publishes given the reports of its members, in configuration order,
+    /// and updates `memory` for the next evaluation.
     ///
     /// - Parameters:
-    ///   - memory: what the previous decision left (`Decision.memory`); nil for the first one.
+    ///   - memory: what the previous decisions left; empty for the first one.
     ///   - drains: the drains in force for this alias by member name (`Drain.covers`).
     ///   - polled: the members whose report is new; the others keep their `rise`/`fall` streak.
     ///     Nil when every report is new.
@@ -27,15 +29,33 @@ public enum Selection {
         alias: String,
         parameters: AliasParameters,
         members: [NodeReport],
-        memory: SelectionMemory? = nil,
+        memory: inout SelectionMemory,
         drains: [String: Drain] = [:],
         polled: Set<String>? = nil,
         using random: inout R
     ) -> Decision {
         var round = Round(
-            alias: alias, parameters: parameters, members: members, memory: memory ?? SelectionMemory(),
-            drains: drains, polled: polled)
-        return round.decide(using: &random)
+            alias: alias, parameters: parameters, members: members, memory: memory, drains: drains,
+            polled: polled)
+        let decision = round.decide(using: &random)
+        memory = SelectionMemory(
+            published: decision.publish.map(Set.init) ?? memory.published, health: round.health)
+        return decision
+    }
+
+    /// Decides what `alias` publishes from the reports alone, with nothing remembered: the first
+    /// evaluation, `lbd simulate`.
+    public static func decide<R: RandomNumberGenerator>(
+        alias: String,
+        parameters: AliasParameters,
+        members: [NodeReport],
+        drains: [String: Drain] = [:],
+        using random: inout R
+    ) -> Decision {
+        var memory = SelectionMemory()
+        return decide(
+            alias: alias, parameters: parameters, members: members, memory: &memory, drains: drains,
+            using: &random)
     }
 }
 
@@ -183,11 +203,13 @@ private struct Round {
                 entering.append(best)
                 waiting.removeFirst()
             } else {
-                if rankedLoad[best]! < rankedLoad[worst]! {
-                    decisions[worst].notes.append(.keptByStickiness(percent: percent))
-                    for index in waiting where rankedLoad[index]! < rankedLoad[worst]! {
-                        decisions[index].notes.append(.heldOutByStickiness(percent: percent))
-                    }
+                // Every kept member above the best one waiting owes its place to stickiness,
+                // not only the worst.
+                for index in kept where rankedLoad[best]! < rankedLoad[index]! {
+                    decisions[index].notes.append(.keptByStickiness(percent: percent))
+                }
+                for index in waiting where rankedLoad[index]! < rankedLoad[worst]! {
+                    decisions[index].notes.append(.heldOutByStickiness(percent: percent))
                 }
                 break
             }
@@ -252,11 +274,12 @@ private struct Round {
     mutating func withoutUsableMember<R: RandomNumberGenerator>(using random: inout R) -> Decision {
         let policy = parameters.whenNoneUsable
         warnings.append(.noUsableMembers(policy))
+        var chosen: [Int]
         switch policy {
         case .keep:
             return finished(publish: nil, policy: policy)
         case .empty:
-            return finished(publish: [], policy: policy)
+            chosen = []
         case .random:
             // Only members with an address can be published; golbd could pick unresolved ones
             // and publish fewer hosts than asked. A drained member is never picked.
@@ -269,20 +292,32 @@ private struct Round {
             case .allUsable: wanted = candidates.count
             case .count(let requested): wanted = min(requested, candidates.count)
             }
-            for index in random.shuffled(candidates).prefix(wanted) {
-                decisions[index].reason = .pickedAtRandom
-                decisions[index].published = evaluations[index].addresses.map(\.address)
-            }
-            return finished(publish: NodeAddress.canonicalSet(decisions.flatMap(\.published)), policy: policy)
+            // Every candidate is as good as another: the published ones are picked first, so
+            // that DNS does not change on every evaluation while nothing is usable (golbd
+            // re-drew them each time); the others at random.
+            let shuffled = random.shuffled(candidates)
+            chosen = Array(
+                (shuffled.filter(isPublished) + shuffled.filter { !isPublished($0) }).prefix(wanted))
+            for index in chosen { decisions[index].reason = .pickedAtRandom }
         }
+        // `max_changes` holds for these policies too: a bad deployment reporting -1 everywhere
+        // must not empty an alias in one evaluation.
+        limitChanges(&chosen, ranking: [])
+        for index in chosen {
+            decisions[index].published = evaluations[index].addresses.map(\.address)
+        }
+        for index in evaluations.indices
+        where decisions[index].reason == .pickedAtRandom && !chosen.contains(index) {
+            decisions[index].reason = .unusable
+        }
+        return finished(publish: NodeAddress.canonicalSet(decisions.flatMap(\.published)), policy: policy)
     }
 
     func finished(publish: [NodeAddress]?, policy: NoUsableNodePolicy?, floor: BelowMinimumPolicy? = nil)
         -> Decision
     {
-        let memory = SelectionMemory(published: publish.map(Set.init) ?? previous.published, health: health)
-        return Decision(
+        Decision(
             alias: alias, parameters: parameters, members: decisions, publish: publish, appliedPolicy: policy,
-            warnings: warnings, appliedFloor: floor, memory: memory)
+            warnings: warnings, appliedFloor: floor)
     }
 }

@@ -99,6 +99,9 @@ public actor EvaluationEngine {
     /// The served alias names.
     public var servedAliasNames: Set<String> { Set(served.keys) }
 
+    /// The member addresses the poller resolved: a push finds its sender's node names there.
+    public nonisolated var addressBook: NodeAddressBook { poller.addressBook }
+
     /// Evaluates every served alias now, as one batch, and returns the evaluations in alias
     /// name order (`lbd evaluate --once`).
     public func evaluateAll() async -> [AliasEvaluation] {
@@ -192,6 +195,13 @@ public actor EvaluationEngine {
         (aliasesOfMember[node] ?? []).sorted()
     }
 
+    /// The served members a drain of `node` names, spelled as the configuration spells them
+    /// (compared as drains compare: without case, a trailing dot ignored).
+    public func members(named node: String) -> Set<String> {
+        let probe = Drain(node: node, by: "", reason: "", since: 0)
+        return Set(aliasesOfMember.keys.filter { probe.covers(node: $0, alias: "") })
+    }
+
     private static func byName(_ configuration: Configuration) -> [String: AliasConfiguration] {
         Dictionary(configuration.servedAliases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -244,12 +254,13 @@ public actor EvaluationEngine {
                 reports[$0]?.report ?? fresh[$0]
                     ?? NodeReport(node: $0, addresses: [], resolutionFailure: "not polled")
             }
-            let decision = Selection.decide(
-                alias: alias.name, parameters: alias.parameters, members: members,
-                memory: memories[alias.name], drains: Self.drains(activeDrains, of: alias),
-                polled: refreshing == nil ? nil : nodes, using: &random)
-            memories[alias.name] = decision.memory
-            decisions.append(decision)
+            var memory = memories[alias.name] ?? SelectionMemory()
+            decisions.append(
+                Selection.decide(
+                    alias: alias.name, parameters: alias.parameters, members: members, memory: &memory,
+                    drains: Self.drains(activeDrains, of: alias), polled: refreshing == nil ? nil : nodes,
+                    using: &random))
+            memories[alias.name] = memory
         }
         let dryRun = self.dryRun
         let publishers = (permit == nil ? [] : self.publishers) + ungatedPublishers
