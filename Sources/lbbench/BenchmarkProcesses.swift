@@ -56,17 +56,20 @@ final class BenchmarkChild {
     }
 }
 
-/// A net-snmp snmpd serving the load OID through a pass_persist script, for comparison.
+/// A net-snmp snmpd serving the load OID through a pass_persist script, or through `directive`
+/// when one is given, for comparison.
 final class SnmpdProcess {
     private let child: ChildProcess
     let port: Int
     let directory: URL
 
-    static func start() throws -> SnmpdProcess {
-        try SnmpdProcess()
+    static func start(directive: String? = nil) throws -> SnmpdProcess {
+        try SnmpdProcess(directive: directive)
     }
 
-    private init() throws {
+    var pid: pid_t { child.pid }
+
+    private init(directive: String?) throws {
         guard
             let snmpd = ["/usr/sbin/snmpd", "/usr/bin/snmpd"].first(
                 where: FileManager.default.isExecutableFile)
@@ -92,7 +95,7 @@ final class SnmpdProcess {
             rocommunity \(BenchmarkCredentials.community) 127.0.0.1
             createUser \(user.name) SHA-256 "\(user.authentication!.password)" AES "\(user.privacy!.password)"
             rouser \(user.name) priv
-            pass_persist .1.3.6.1.4.1.96.255 \(script.path)
+            \(directive ?? "pass_persist .1.3.6.1.4.1.96.255 \(script.path)")
             """
         let file = directory.appendingPathComponent("snmpd.conf")
         try config.write(to: file, atomically: true, encoding: .utf8)

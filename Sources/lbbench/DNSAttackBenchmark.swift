@@ -124,9 +124,9 @@ struct DNSAttackBenchmark {
         return BurstResult(sent: sent, answered: sent, cpu: max(0, cpu))
     }
 
-    /// The summed CPU time of the server's event-loop threads.
+    /// The summed CPU time of the server's UDP threads and event-loop threads.
     private func serverCPUSeconds(_ server: DNSServer) async -> Double {
-        var total = 0.0
+        var total = server.udpThreadCPUSeconds
         for loop in server.eventLoopGroup.makeIterator() {
             total += (try? await loop.submit { threadCPUSeconds() }.get()) ?? 0
         }

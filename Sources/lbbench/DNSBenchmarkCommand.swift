@@ -4,22 +4,23 @@ import Foundation
 import NIOCore
 import ProcessSpawning
 
-/// `lbbench dns`: queries per second and latency of our authoritative server and of Knot DNS
-/// answering the same zone, both measured with the same dnsperf command.
+/// `lbbench dns`: queries per second, latency and CPU per query of our authoritative server,
+/// Knot DNS and NSD answering the same zone, all measured with the same dnsperf command.
 struct DNSBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dns",
-        abstract: "Queries per second of our DNS server against Knot DNS, measured with dnsperf.",
+        abstract:
+            "Queries per second and CPU per query of our DNS server against Knot DNS and NSD, measured with dnsperf.",
         discussion: """
             Builds lb.example. with --aliases aliases (two A and one AAAA record each) and a \
             dnsperf query file of A and AAAA questions over all of them with one in twenty for \
             a missing name, then runs dnsperf for --seconds against our DNSServer, started in \
-            this process, and against knotd serving the same zone file, on 127.0.0.1.
+            this process, and against knotd and nsd serving the same zone file, on 127.0.0.1.
             """
     )
 
     enum Server: String, ExpressibleByArgument, CaseIterable {
-        case ours, knot
+        case ours, knot, nsd
     }
 
     @Option(help: "Aliases in the zone.") var aliases = 1000
@@ -33,6 +34,8 @@ struct DNSBenchmarkCommand: AsyncParsableCommand {
     )
     var udpSockets = DNSServerConfiguration().udpSockets
     @Option(help: "Run against one server only.") var only: Server?
+    @Option(help: "NSD server processes (server-count), sharing the port as Knot's workers do.")
+    var nsdWorkers = 2
     @Option(help: "The dnsperf to run.") var dnsperf = "/usr/bin/dnsperf"
     @Flag(
         help:
@@ -57,11 +60,11 @@ struct DNSBenchmarkCommand: AsyncParsableCommand {
         }
         guard (1...65_535).contains(aliases), (1...3600).contains(seconds), (1...256).contains(clients),
             (1...100_000).contains(outstanding), (1...10_000_000).contains(queries),
-            (1...64).contains(udpSockets)
+            (1...64).contains(udpSockets), (1...64).contains(nsdWorkers)
         else {
             throw ValidationError(
                 "--aliases 1...65535, --seconds 1...3600, --clients 1...256, --outstanding 1...100000, "
-                    + "--queries 1...10000000, --udp-sockets 1...64")
+                    + "--queries 1...10000000, --udp-sockets 1...64, --nsd-workers 1...64")
         }
     }
 
@@ -98,13 +101,15 @@ struct DNSBenchmarkCommand: AsyncParsableCommand {
                 + "our UDP sockets \(udpSockets)")
 
         var results: [(String, DNSPerfResult)] = []
-        if only != .knot {
-            results.append(("ours", try await measureOurs(zone: zone, queryFile: queryFile)))
-            print(results.last!.1.line(label: "ours"))
-        }
-        if only != .ours {
-            results.append(("knot", try await measureKnot(zone: zone, queryFile: queryFile)))
-            print(results.last!.1.line(label: "knot"))
+        for server in Server.allCases where only == nil || only == server {
+            let result: DNSPerfResult
+            switch server {
+            case .ours: result = try await measureOurs(zone: zone, queryFile: queryFile)
+            case .knot: result = try await measurePeer(.knot, zone: zone, queryFile: queryFile)
+            case .nsd: result = try await measurePeer(.nsd, zone: zone, queryFile: queryFile)
+            }
+            results.append((server.rawValue, result))
+            print(result.line(label: server.rawValue))
         }
         print()
         printTable(results)
@@ -130,12 +135,16 @@ struct DNSBenchmarkCommand: AsyncParsableCommand {
         }
     }
 
-    private func measureKnot(zone: DNSBenchmarkZone, queryFile: String) async throws -> DNSPerfResult {
-        let knotd = try await KnotdProcess.start(origin: DNSBenchmarkZone.origin, zoneFile: zone.zoneFile)
-        defer { knotd.stop() }
-        let cpuBefore = knotd.cpuSeconds
-        var result = try runDNSPerf(port: knotd.port, queryFile: queryFile)
-        result.serverCPUSeconds = knotd.cpuSeconds - cpuBefore
+    private func measurePeer(_ kind: PeerDNSServer.Kind, zone: DNSBenchmarkZone, queryFile: String)
+        async throws
+        -> DNSPerfResult
+    {
+        let server = try await PeerDNSServer.start(
+            kind, origin: DNSBenchmarkZone.origin, zoneFile: zone.zoneFile, workers: nsdWorkers)
+        defer { server.stop() }
+        let cpuBefore = server.cpuSeconds
+        var result = try runDNSPerf(port: server.port, queryFile: queryFile)
+        result.serverCPUSeconds = server.cpuSeconds - cpuBefore
         return result
     }
 
@@ -170,10 +179,16 @@ struct DNSBenchmarkCommand: AsyncParsableCommand {
                     result.serverCPUSeconds, result.serverCPUSeconds * 1e6 / Double(max(1, result.completed)))
             )
         }
-        if let ours = results.first(where: { $0.0 == "ours" })?.1,
-            let knot = results.first(where: { $0.0 == "knot" })?.1, knot.queriesPerSecond > 0
+        guard let ours = results.first(where: { $0.0 == "ours" })?.1, ours.completed > 0 else { return }
+        let oursCPU = ours.serverCPUSeconds / Double(ours.completed)
+        print()
+        for (label, peer) in results where label != "ours" && peer.queriesPerSecond > 0 && peer.completed > 0
         {
-            print(String(format: "\nours/knot: %.2f (qps)", ours.queriesPerSecond / knot.queriesPerSecond))
+            let peerCPU = peer.serverCPUSeconds / Double(peer.completed)
+            print(
+                String(
+                    format: "ours/%@: %.2f× the queries per second, %.2f× the CPU per query", label,
+                    ours.queriesPerSecond / peer.queriesPerSecond, peerCPU > 0 ? oursCPU / peerCPU : 0))
         }
     }
 }

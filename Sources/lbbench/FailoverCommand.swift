@@ -88,25 +88,16 @@ struct FailoverCommand: AsyncParsableCommand {
                 + "killed after a random pause of up to \(String(format: "%.1f", checkInterval)) s (seed \(seed))"
         )
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "lbbench-failover-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer {
-            if keep {
-                print("kept \(directory.path)")
-            } else {
-                try? FileManager.default.removeItem(at: directory)
+        try await BenchmarkDirectory.with(prefix: "lbbench-failover", keep: keep) { directory in
+            let (agents, snmpPort) = try await Self.startNodes()
+            do {
+                try await measure(in: directory, lbd: lbd, snmpPort: snmpPort)
+            } catch {
+                for agent in agents { await agent.stop() }
+                throw error
             }
-        }
-
-        let (agents, snmpPort) = try await Self.startNodes()
-        do {
-            try await measure(in: directory, lbd: lbd, snmpPort: snmpPort)
-        } catch {
             for agent in agents { await agent.stop() }
-            throw error
         }
-        for agent in agents { await agent.stop() }
     }
 
     /// Everything after the nodes: BIND, PostgreSQL, the pair, the runs.

@@ -90,12 +90,7 @@ final class FailoverNamed {
 
     /// The alias's A records, sorted; throws when BIND does not answer.
     func addresses() async throws -> [String] {
-        let client = DNSClient(options: DNSClient.Options(timeout: .milliseconds(300), retries: 0))
-        let answer = try await client.query(try DomainName(parsing: alias + "."), type: .a, server: server)
-        return answer.message.answers.compactMap { record in
-            if case .a(let address) = record.data { return "\(address)" }
-            return nil
-        }.sorted()
+        try await AliasAddresses.query(alias, server: server)
     }
 
     /// The `dns` section of lbd's file for this server.

@@ -23,9 +23,9 @@ struct FuzzTarget: Sendable {
     /// Every target, in report order. Built lazily by name: probes localise USM keys and build
     /// zones, which a child running one target should not pay for the others.
     static let names = [
-        "snmp-agent", "snmp-client", "dns-message", "dns-udp", "dns-tcp", "config-native", "config-golbd",
-        "config-golbd-yaml", "lbclient-config", "lbclient-aliases", "lbclient-expression", "metric-lemon",
-        "metric-collectd",
+        "snmp-agent", "snmp-client", "snmp-notification", "dns-message", "dns-udp", "dns-tcp",
+        "config-native", "config-golbd", "config-golbd-yaml", "lbclient-config", "lbclient-aliases",
+        "lbclient-expression", "metric-lemon", "metric-collectd",
     ]
 
     static func named(_ name: String) -> FuzzTarget? {
@@ -43,6 +43,13 @@ struct FuzzTarget: Sendable {
                 decoder: "SNMP client: CommunityMessage/SNMPv3Message/PDU decoding, USMCodec.open",
                 seeds: probe.seeds, mutator: ByteMutator(maximumSize: 65_507, tokens: berTokens),
                 run: { probe.decode($0) }, describe: describeBinary)
+        case "snmp-notification":
+            let probe = SNMPNotificationFuzzProbe()
+            return FuzzTarget(
+                name: name,
+                decoder: "SNMP notification listener: NotificationReceiver.receive (v2c, v3 USM INFORM)",
+                seeds: probe.seeds, mutator: ByteMutator(maximumSize: 65_507, tokens: berTokens),
+                run: { probe.receive($0) }, describe: describeBinary)
         case "dns-message":
             let probe = DNSFuzzProbe()
             return FuzzTarget(

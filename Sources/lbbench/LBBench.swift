@@ -9,7 +9,7 @@ struct LBBench: AsyncParsableCommand {
             SNMPBenchmarkCommand.self, SNMPAgentsCommand.self, LBClientBenchmarkCommand.self,
             DNSBenchmarkCommand.self, CycleBenchmarkCommand.self, CycleAgentsCommand.self,
             FuzzCommand.self, FailoverCommand.self, HAProxyBenchmarkCommand.self,
-            HistoryBenchmarkCommand.self,
+            HistoryBenchmarkCommand.self, ReactionCommand.self,
         ]
     )
 }

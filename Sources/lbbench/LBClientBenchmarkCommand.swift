@@ -12,16 +12,42 @@ struct LBClientBenchmarkCommand: ParsableCommand {
     @Option(help: "The lbclient to measure (default: the one built next to lbbench).")
     var lbclient: String?
 
-    @Option(help: "Number of one-shot runs.")
+    @Option(help: "Number of one-shot runs per configuration (of each program with --compare).")
     var runs = 50
+
+    @Option(
+        help:
+            "Also run this lbclient-compatible program (e.g. golbclient) on the same one-shot command lines and files, interleaved with ours, and print the ratios (default: none)."
+    )
+    var compare: String?
 
     @Option(help: "Number of pass_persist GETs.")
     var requests = 20_000
+
+    @Flag(
+        help:
+            "Instead, compare `lbclient agent` with snmpd's `pass` cache: v2c and v3 authPriv, one GET at a time and --agent-in-flight at once."
+    )
+    var agent = false
+
+    @Option(help: "GETs per --agent run.")
+    var agentRequests = 20_000
+
+    @Option(help: "Requests outstanding at once in the --agent runs that are not one at a time.")
+    var agentInFlight = 100
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Run the --agent load on one event loop thread, so the client's own cost is as low as it goes.")
+    var agentPinned = true
 
     func validate() throws {
         guard (1...10_000).contains(runs) else { throw ValidationError("--runs must be 1...10000") }
         guard (1...1_000_000).contains(requests) else {
             throw ValidationError("--requests must be 1...1000000")
+        }
+        guard (1...10_000_000).contains(agentRequests), (2...10_000).contains(agentInFlight) else {
+            throw ValidationError("--agent-requests must be 1...10000000, --agent-in-flight 2...10000")
         }
     }
 
@@ -37,28 +63,24 @@ struct LBClientBenchmarkCommand: ParsableCommand {
         let node = try BenchmarkNode()
         defer { node.remove() }
         let arguments = node.arguments
+        if agent {
+            // Each side gets its own cache time: snmpd's 30 s, and the same for the agent.
+            var nodeArguments = arguments
+            if let option = nodeArguments.firstIndex(of: "--cache-time") {
+                nodeArguments.removeSubrange(option...option + 1)
+            }
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            print("# lbbench lbclient --agent on \(cores) cores: \(executable)")
+            try LBClientAgentBenchmark(
+                lbclient: executable, nodeArguments: nodeArguments, directory: node.root,
+                requests: agentRequests, inFlight: agentInFlight, pinned: agentPinned
+            ).run()
+            return
+        }
         print("# lbbench lbclient on \(ProcessInfo.processInfo.activeProcessorCount) cores: \(executable)")
-        print("# config: nologin, 3 daemon checks, tmpfull, a command, a collectd expression, a constant")
 
         // One-shot runs, as snmpd's `pass` starts lbclient for every request.
-        var wall: [Double] = []
-        let cpuBefore = childrenCPUSeconds()
-        var answer = ""
-        for _ in 0..<runs {
-            let started = DispatchTime.now()
-            let run = try runOnce(executable, arguments)
-            wall.append(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6)
-            guard run.status == 0 else { throw BenchmarkError("lbclient failed: \(run.output)") }
-            answer = run.output
-        }
-        let cpu = (childrenCPUSeconds() - cpuBefore) * 1000 / Double(runs)
-        wall.sort()
-        print(
-            String(
-                format:
-                    "one run: median %.1f ms, p90 %.1f ms, min %.1f ms wall; %.1f ms CPU (lbclient and its children) per run; %d runs",
-                percentile(wall, 0.5), percentile(wall, 0.9), wall[0], cpu, runs))
-        print("answer: \(answer.split(separator: "\n").joined(separator: " | "))")
+        try LBClientOneShotBenchmark(lbclient: executable, compare: compare, runs: runs).run()
 
         // pass_persist: one long-running lbclient, GETs answered from its cache.
         let latencies = try passPersist(executable, arguments)

@@ -20,7 +20,11 @@ public final class ClientAgent: Sendable {
         if let access { configuration.access = access }
         agent = SNMPAgent(configuration: configuration)
         let loadOID = OID(loadReportOID)!
-        agent.register(loadOID) { [cache] in Self.value(of: await cache.answer()) }
+        // Answered on the agent's event loop while the cached answer is fresh; through the actor
+        // (which starts a refresh) only when it is not.
+        agent.register(
+            loadOID, immediate: { [cache] in cache.freshAnswer().map(Self.value(of:)) },
+            provider: { [cache] in Self.value(of: await cache.answer()) })
     }
 
     /// The SNMP value of an answer: INTEGER for one file, OCTET STRING `alias=value,...` else.

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The latest evaluated answer, refreshed at most every `maximumAge`, for the long-running
 /// modes (pass_persist and the embedded agent).
 ///
@@ -21,7 +23,11 @@ public actor AnswerCache {
     private let maximumAge: Duration
     private let longestWait: Duration
     private let now: @Sendable () -> ContinuousClock.Instant
-    private var current: (answer: PassAnswer?, at: ContinuousClock.Instant)?
+    private var current: (answer: PassAnswer?, at: ContinuousClock.Instant)? {
+        didSet { published.withLock { $0 = current } }
+    }
+    /// `current`, readable without a hop onto the actor, for `freshAnswer()`.
+    private nonisolated let published = Mutex<(answer: PassAnswer?, at: ContinuousClock.Instant)?>(nil)
     private var refresh: Task<PassAnswer?, Never>?
     /// Number of evaluations started, for tests and logs.
     public private(set) var evaluations = 0
@@ -49,15 +55,36 @@ public actor AnswerCache {
         return current?.answer
     }
 
+    /// The answer `answer()` would give at once without starting an evaluation: the current one
+    /// while it is younger than `maximumAge`; `nil` otherwise, and then `answer()` decides. Never
+    /// waits, so an agent can call it on its event loop for every request.
+    public nonisolated func freshAnswer() -> PassAnswer? {
+        guard maximumAge > .zero, let current = published.withLock({ $0 }), now() - current.at < maximumAge
+        else { return nil }
+        return current.answer
+    }
+
     /// Starts an evaluation unless one is running, so the first request finds a value ready.
     @discardableResult
     public func startRefresh() -> Task<PassAnswer?, Never> {
         if let refresh { return refresh }
         evaluations += 1
-        let task = Task { [evaluate] in await evaluate() }
+        // The task stores its own answer, so whoever awaits it finds the cache updated.
+        let task = Task { [evaluate] in
+            let answer = await evaluate()
+            await self.store(answer)
+            return answer
+        }
         refresh = task
-        Task { self.store(await task.value) }
         return task
+    }
+
+    /// Evaluates now and returns the answer, which becomes the current one: the background
+    /// evaluation's entry (`--notify`). An evaluation that was already running is waited for
+    /// first, so the answer reflects the node as it was when this was called.
+    public func evaluateNow() async -> PassAnswer? {
+        if let running = refresh { _ = await running.value }
+        return await startRefresh().value
     }
 
     private func store(_ answer: PassAnswer?) {

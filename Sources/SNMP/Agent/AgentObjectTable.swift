@@ -3,27 +3,51 @@
 /// Invariant: `oids` is sorted in OID order and has no duplicates, so GETNEXT is a binary search.
 struct AgentObjectTable: Sendable {
     typealias Provider = @Sendable () async throws -> SNMPValue
+    /// The value when it is at hand without waiting (a constant, a cached answer), or `nil` when
+    /// the provider must be called.
+    typealias Immediate = @Sendable () -> SNMPValue?
+
+    private struct Entry {
+        var provider: Provider
+        var immediate: Immediate?
+    }
+
+    /// What a GET for an OID finds without awaiting anything.
+    enum ImmediateLookup {
+        /// The OID is not registered.
+        case unregistered
+        /// Registered, but the provider has to be called.
+        case pending
+        case value(SNMPValue)
+    }
 
     private(set) var oids: [OID] = []
-    private var providers: [OID: Provider] = [:]
+    private var entries: [OID: Entry] = [:]
 
     var isEmpty: Bool { oids.isEmpty }
 
     /// Adds `oid`, or replaces its provider if it is already there.
-    mutating func register(_ oid: OID, provider: @escaping Provider) {
-        if providers.updateValue(provider, forKey: oid) == nil {
+    mutating func register(_ oid: OID, immediate: Immediate? = nil, provider: @escaping Provider) {
+        if entries.updateValue(Entry(provider: provider, immediate: immediate), forKey: oid) == nil {
             oids.insert(oid, at: firstIndex(after: oid))
         }
     }
 
     /// Removes `oid`; nothing happens if it was not registered.
     mutating func unregister(_ oid: OID) {
-        guard providers.removeValue(forKey: oid) != nil, let index = oids.firstIndex(of: oid) else { return }
+        guard entries.removeValue(forKey: oid) != nil, let index = oids.firstIndex(of: oid) else { return }
         oids.remove(at: index)
     }
 
     func provider(for oid: OID) -> Provider? {
-        providers[oid]
+        entries[oid]?.provider
+    }
+
+    /// The value of `oid` if it can be had without awaiting its provider.
+    func immediateValue(for oid: OID) -> ImmediateLookup {
+        guard let entry = entries[oid] else { return .unregistered }
+        guard let value = entry.immediate?() else { return .pending }
+        return .value(value)
     }
 
     /// The index in `oids` of the first OID after `oid` (`oids.count` past the end).

@@ -27,10 +27,7 @@ struct AgentPDUResponder: Sendable {
             case .getRequest: return try await get(request)
             case .getNextRequest: return try await getNext(request)
             case .getBulkRequest: return try await getBulk(request)
-            case .setRequest:
-                // Read-only: v2c's noAccess; v1 has only noSuchName for it (RFC 3584 section 4.4).
-                let status: SNMPErrorStatus = version == .v1 ? .noSuchName : .noAccess
-                return failure(status, index: request.variableBindings.isEmpty ? 0 : 1, to: request)
+            case .setRequest: return refusedSet(request)
             case .response, .trap, .report, .informRequest:
                 return failure(.genErr, index: 0, to: request)
             }
@@ -56,19 +53,58 @@ struct AgentPDUResponder: Sendable {
         var bindings: [VariableBinding] = []
         for (position, binding) in request.variableBindings.enumerated() {
             let fetched = try await fetch(binding.oid, position: position)
-            switch fetched {
-            case .value(let value):
-                bindings.append(VariableBinding(oid: binding.oid, value: value))
-            case .absent where version == .v1:
-                throw Failure(status: .noSuchName, index: position + 1)
-            case .absent:
-                let missing: SNMPValue =
-                    objects.provider(for: binding.oid) != nil || objects.hasObject(enclosing: binding.oid)
-                    ? .noSuchInstance : .noSuchObject
-                bindings.append(VariableBinding(oid: binding.oid, value: missing))
-            }
+            bindings.append(try answer(binding.oid, fetched, position: position))
         }
         return try fitted(bindings, to: request)
+    }
+
+    /// The response to `request` when it needs no provider to be awaited: a GET whose every value
+    /// is at hand, or a SET; `nil` otherwise. Same answer as `response(to:)`, without a task.
+    func immediateResponse(to request: PDU) -> PDU? {
+        switch request.kind {
+        case .getRequest:
+            do throws(Failure) {
+                var bindings: [VariableBinding] = []
+                bindings.reserveCapacity(request.variableBindings.count)
+                for (position, binding) in request.variableBindings.enumerated() {
+                    let fetched: Fetched
+                    switch objects.immediateValue(for: binding.oid) {
+                    case .unregistered: fetched = .absent
+                    case .pending: return nil
+                    case .value(let value): fetched = classify(value)
+                    }
+                    bindings.append(try answer(binding.oid, fetched, position: position))
+                }
+                return try fitted(bindings, to: request)
+            } catch {
+                return failure(error.status, index: error.index, to: request)
+            }
+        case .setRequest:
+            return refusedSet(request)
+        case .getNextRequest, .getBulkRequest, .response, .trap, .report, .informRequest:
+            return nil
+        }
+    }
+
+    /// Read-only: v2c's noAccess; v1 has only noSuchName for it (RFC 3584 section 4.4).
+    private func refusedSet(_ request: PDU) -> PDU {
+        let status: SNMPErrorStatus = version == .v1 ? .noSuchName : .noAccess
+        return failure(status, index: request.variableBindings.isEmpty ? 0 : 1, to: request)
+    }
+
+    /// The binding a GET answers for `oid`, given what its provider gave.
+    private func answer(_ oid: OID, _ fetched: Fetched, position: Int) throws(Failure) -> VariableBinding {
+        switch fetched {
+        case .value(let value):
+            return VariableBinding(oid: oid, value: value)
+        case .absent where version == .v1:
+            throw Failure(status: .noSuchName, index: position + 1)
+        case .absent:
+            let missing: SNMPValue =
+                objects.provider(for: oid) != nil || objects.hasObject(enclosing: oid)
+                ? .noSuchInstance : .noSuchObject
+            return VariableBinding(oid: oid, value: missing)
+        }
     }
 
     private func getNext(_ request: PDU) async throws(Failure) -> PDU {
@@ -131,6 +167,11 @@ struct AgentPDUResponder: Sendable {
         } catch {
             throw Failure(status: .genErr, index: position + 1)
         }
+        return classify(value)
+    }
+
+    /// A provider's value as a GET answers it: exceptions, and Counter64 in v1, are absent.
+    private func classify(_ value: SNMPValue) -> Fetched {
         if value.isException { return .absent }
         if version == .v1, case .counter64 = value { return .absent }
         return .value(value)

@@ -1,5 +1,6 @@
-/// The agent's side of the User-based Security Model: checks an incoming SNMPv3 message in the
-/// order of RFC 3414 section 3.2 and seals the answer.
+/// The authoritative side of the User-based Security Model: checks an incoming SNMPv3 message in
+/// the order of RFC 3414 section 3.2 and seals the answer. The agent uses it for requests, the
+/// notification listener for INFORMs (whose receiver is the authoritative engine).
 ///
 /// Invariant: a message is served only if it names this engine and a known user, is at a level
 /// the user has, and (when authenticated) carries the right digest and is in the time window.
@@ -64,9 +65,10 @@ struct AgentUSM: Sendable {
                 return .report(.notInTimeWindow, authenticatedAs: Self.user(configured, at: .authNoPriv))
             }
         }
-        // Step 8 (and step 6 again, which is cheap next to the network).
+        // Step 8; the digest was verified in step 6 when the user authenticates.
         do {
-            let scoped = try USMCodec.open(message, bytes: bytes, user: user, keys: keys)
+            let scoped = try USMCodec.open(
+                message, bytes: bytes, user: user, keys: keys, digestVerified: keys.authentication != nil)
             return .serve(scoped, user: user, refusal: refusal(of: configured, at: level))
         } catch {
             return .report(error, authenticatedAs: nil)

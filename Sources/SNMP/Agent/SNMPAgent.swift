@@ -7,8 +7,10 @@ import UDPReplySource
 /// communities and v3 USM users. Bound to `0.0.0.0` or `::`, it answers each request from the
 /// address the request was sent to, as snmpd does.
 ///
-/// Each datagram is handled in its own task, so a slow value provider delays only its own
-/// request; at most `maximumConcurrentRequests` are handled at once and the rest are dropped.
+/// A request whose values are at hand (constants, and providers registered with an `immediate`
+/// value such as a cache) is answered at once on the socket's event loop. Any other is handled in
+/// its own task, so a slow value provider delays only its own request; at most
+/// `maximumConcurrentRequests` of those are handled at once and the rest are dropped.
 /// Datagrams that are not valid SNMP, carry a wrong community, or fail USM checks never get a
 /// response other than the RFC 3414 Reports.
 ///
@@ -19,7 +21,7 @@ import UDPReplySource
 /// ...
 /// await agent.stop()
 /// ```
-public final class SNMPAgent: Sendable {
+public final class SNMPAgent: Sendable, DatagramOwner {
     /// Gives an object's current value. Returning `.noSuchInstance` (or another exception) says
     /// the object has no value now: GET reports it missing and GETNEXT skips it. Throwing answers
     /// the request with `genErr`, and so does taking longer than `requestTimeout`; the provider's
@@ -56,7 +58,8 @@ public final class SNMPAgent: Sendable {
         self.objects = Mutex(table)
         self.slots = AgentSlots(capacity: configuration.maximumConcurrentRequests)
         self.responder = AgentResponder(
-            configuration: configuration, keyCache: keyCache, counters: counters, access: configuration.access)
+            configuration: configuration, keyCache: keyCache, counters: counters, access: configuration.access
+        )
     }
 
     deinit {
@@ -70,9 +73,19 @@ public final class SNMPAgent: Sendable {
         objects.withLock { $0.register(oid, provider: provider) }
     }
 
+    /// Serves `oid` with the value `immediate` gives when it has one at hand, else with the value
+    /// `provider` gives. `immediate` runs on the socket's event loop for every GET of `oid`: it
+    /// must return at once (read a cached value, never wait for one); returning `nil` hands the
+    /// request to `provider` in a task of its own.
+    public func register(
+        _ oid: OID, immediate: @escaping @Sendable () -> SNMPValue?, provider: @escaping ValueProvider
+    ) {
+        objects.withLock { $0.register(oid, immediate: immediate, provider: provider) }
+    }
+
     /// Serves `oid` with a fixed value.
     public func register(_ oid: OID, value: SNMPValue) {
-        register(oid) { value }
+        register(oid, immediate: { value }, provider: { value })
     }
 
     /// Stops serving `oid`.
@@ -86,7 +99,7 @@ public final class SNMPAgent: Sendable {
     /// snmpEngineTime: whole seconds since `start()`, 0 when not running.
     public var engineTime: Int32 {
         guard case .running(_, let startedAt) = state.withLock({ $0 }) else { return 0 }
-        return Self.seconds(from: startedAt, to: configuration.now())
+        return AuthoritativeEngine.time(from: startedAt, to: configuration.now())
     }
 
     /// Binds the UDP socket and starts answering; returns the bound address (with the port the
@@ -107,7 +120,7 @@ public final class SNMPAgent: Sendable {
         let channel = try await UDPReplySource.bind(
             bootstrap, host: configuration.host, port: configuration.port, reuseAddress: true
         ) { [weak self] channel in
-            try channel.pipeline.syncOperations.addHandler(AgentDatagramHandler(agent: self))
+            try channel.pipeline.syncOperations.addHandler(OwnedDatagramHandler(owner: self))
         }
         let alreadyRunning = state.withLock { state in
             if case .running = state { return true }
@@ -136,22 +149,11 @@ public final class SNMPAgent: Sendable {
     }
 
     private func validate(_ configuration: SNMPAgentConfiguration) throws(SNMPAgentError) {
-        guard (5...32).contains(configuration.engineID.count) else {
-            throw SNMPAgentError(
-                .invalidEngineID,
-                "the SNMP engine ID has \(configuration.engineID.count) octets; RFC 3411 needs 5 to 32")
-        }
-        guard configuration.engineBoots >= 0 else {
-            throw SNMPAgentError(
-                .invalidEngineBoots,
-                "snmpEngineBoots is \(configuration.engineBoots); it must not be negative")
-        }
-        for user in configuration.users
-        where user.authentication?.password.isEmpty == true || user.privacy?.password.isEmpty == true {
-            throw SNMPAgentError(.invalidUser, "the SNMPv3 user '\(user.name)' has an empty password")
-        }
-        guard (0...65_535).contains(configuration.port) else {
-            throw SNMPAgentError(.invalidPort, "UDP port \(configuration.port) is not in 0...65535")
+        if let (code, message) = AuthoritativeEngine.problem(
+            engineID: configuration.engineID, engineBoots: configuration.engineBoots, users: configuration.users,
+            port: configuration.port)
+        {
+            throw SNMPAgentError(code, message)
         }
         guard configuration.maximumConcurrentRequests > 0, configuration.requestTimeout > .zero else {
             throw SNMPAgentError(
@@ -159,35 +161,55 @@ public final class SNMPAgent: Sendable {
         }
     }
 
-    /// Answers one datagram in a task of its own (called on the channel's event loop).
+    /// Answers one datagram (called on the channel's event loop): at once when its values are at
+    /// hand, otherwise in a task of its own.
     func handle(_ datagram: AddressedEnvelope<ByteBuffer>, on channel: any Channel) {
         counters.count(\.datagramsReceived)
         guard case .running(_, let startedAt) = state.withLock({ $0 }) else { return }
-        guard let lease = slots.acquire() else {
-            counters.count(\.droppedWhileBusy)
-            return
-        }
         let bytes = Array(datagram.data.readableBytesView)
         let address = datagram.remoteAddress
         let replyMetadata = datagram.replyMetadata
         let table = objects.withLock { $0 }
-        let engineTime = Self.seconds(from: startedAt, to: configuration.now())
+        let engineTime = AuthoritativeEngine.time(from: startedAt, to: configuration.now())
+        let pending: AgentResponder.PendingAnswer
+        switch responder.prepare(bytes, from: address, objects: table, engineTime: engineTime) {
+        case .finished(let reply):
+            Self.send(reply, to: address, metadata: replyMetadata, on: channel, counting: counters)
+            return
+        case .answer(let answer):
+            // No task, no hop between threads: the common case of a poller reading a cached value.
+            if let response = answer.responder.immediateResponse(to: answer.request) {
+                Self.send(
+                    responder.finish(answer, with: response), to: address, metadata: replyMetadata,
+                    on: channel,
+                    counting: counters)
+                return
+            }
+            pending = answer
+        }
+        guard let lease = slots.acquire() else {
+            counters.count(\.droppedWhileBusy)
+            return
+        }
         let responder = self.responder
         let counters = self.counters
         Task {
-            guard
-                let reply = await responder.reply(
-                    to: bytes, from: address, objects: table, engineTime: engineTime, lease: lease)
-            else { return }
-            counters.count(\.messagesSent)
-            let envelope = AddressedEnvelope(
-                remoteAddress: address, data: ByteBuffer(bytes: reply), metadata: replyMetadata)
-            channel.writeAndFlush(envelope, promise: nil)
+            let response = await responder.respond(to: pending, lease: lease)
+            Self.send(
+                responder.finish(pending, with: response), to: address, metadata: replyMetadata, on: channel,
+                counting: counters)
         }
     }
 
-    private static func seconds(from start: ContinuousClock.Instant, to now: ContinuousClock.Instant) -> Int32
-    {
-        Int32(clamping: max((now - start).components.seconds, 0))
+    /// Sends `reply`, if any, back to the sender from the address it asked, and counts it.
+    private static func send(
+        _ reply: [UInt8]?, to address: SocketAddress, metadata: AddressedEnvelope<ByteBuffer>.Metadata?,
+        on channel: any Channel, counting counters: AgentCounters
+    ) {
+        guard let reply else { return }
+        counters.count(\.messagesSent)
+        let envelope = AddressedEnvelope(
+            remoteAddress: address, data: channel.allocator.buffer(bytes: reply), metadata: metadata)
+        channel.writeAndFlush(envelope, promise: nil)
     }
 }

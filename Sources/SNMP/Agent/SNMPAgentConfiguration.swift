@@ -20,8 +20,9 @@ public struct SNMPAgentConfiguration: Sendable {
     public var engineBoots: Int32
     /// How long a request may take to gather its values before it is answered with `genErr`.
     public var requestTimeout: Duration
-    /// Requests (and value providers still running after their timeout) handled at once; datagrams
-    /// arriving beyond it are dropped, which keeps memory bounded when providers hang.
+    /// Requests waiting for their value providers (and providers still running after their
+    /// timeout) at once; such requests arriving beyond it are dropped, which keeps memory bounded
+    /// when providers hang. Requests whose values are at hand are answered at once, outside it.
     public var maximumConcurrentRequests: Int
     /// 64 random bits, for the AES salt of every encrypted response.
     public var random: @Sendable () -> UInt64

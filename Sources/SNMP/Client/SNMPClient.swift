@@ -22,13 +22,15 @@ public final class SNMPClient: Sendable {
     /// - Parameters:
     ///   - maximumInFlight: requests waiting for an answer at once, over all agents.
     ///   - keyCache: shared USM key cache (password-to-key is costly).
+    ///   - localAddress: the one local address to send from (its family only); `nil` for one
+    ///     socket on `0.0.0.0` and one on `::`.
     public static func start(
-        maximumInFlight: Int = 1000, keyCache: USMKeyCache = USMKeyCache(),
+        maximumInFlight: Int = 1000, keyCache: USMKeyCache = USMKeyCache(), localAddress: String? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> SNMPClient {
         let pending = PendingRequests(firstID: Int32.random(in: 1...Int32.max))
-        func bind(_ host: String) async -> (any Channel)? {
-            try? await DatagramBootstrap(group: eventLoopGroup)
+        func bind(_ host: String) async throws -> any Channel {
+            try await DatagramBootstrap(group: eventLoopGroup)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
                 // Thousands of answers can arrive at once; the default socket buffer (~200 KB, a
@@ -41,8 +43,15 @@ public final class SNMPClient: Sendable {
                 }
                 .bind(host: host, port: 0).get()
         }
-        let ipv4 = await bind("0.0.0.0")
-        let ipv6 = await bind("::")
+        var ipv4: (any Channel)?
+        var ipv6: (any Channel)?
+        if let localAddress {
+            let channel = try await bind(localAddress)
+            if channel.localAddress?.protocol == .inet6 { ipv6 = channel } else { ipv4 = channel }
+        } else {
+            ipv4 = try? await bind("0.0.0.0")
+            ipv6 = try? await bind("::")
+        }
         guard ipv4 != nil || ipv6 != nil else { throw SNMPClientError.unsupportedAddress("any") }
         return SNMPClient(
             group: eventLoopGroup, ipv4: ipv4, ipv6: ipv6, pending: pending,
@@ -83,15 +92,37 @@ public final class SNMPClient: Sendable {
         timeout: Duration = .seconds(2),
         retries: Int = 2
     ) async throws -> [VariableBinding] {
+        try await request(
+            .getRequest, oids.map { VariableBinding(oid: $0) }, to: address, credentials: credentials,
+            timeout: timeout, retries: retries)
+    }
+
+    /// Sends a confirmed-class PDU of `kind` (GET, InformRequest) with `bindings` and returns the
+    /// response's bindings; for v3 the peer at `address` is the authoritative engine.
+    func request(
+        _ kind: PDU.Kind, _ bindings: [VariableBinding], to address: SocketAddress,
+        credentials: SNMPCredentials, timeout: Duration, retries: Int
+    ) async throws -> [VariableBinding] {
         try await limiter.acquire()
         defer { limiter.release() }
-        let bindings = oids.map { VariableBinding(oid: $0) }
         let attempts = Attempts(timeout: timeout, retries: retries)
         switch credentials {
         case .community(let community, let version):
-            return try await getCommunity(bindings, community: community, version: version, address, attempts)
+            return try await requestCommunity(
+                kind, bindings, community: community, version: version, address, attempts)
         case .user(let user):
-            return try await getV3(bindings, user: user, address, attempts, mayRediscover: true)
+            return try await requestV3(kind, bindings, user: user, address, attempts, mayRediscover: true)
+        }
+    }
+
+    /// Sends one datagram that expects no answer (a trap) from the socket of `address`'s family.
+    func post(_ datagram: [UInt8], to address: SocketAddress) async throws {
+        let channel = try channel(for: address)
+        do {
+            try await channel.writeAndFlush(
+                AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: datagram)))
+        } catch {
+            throw SNMPClientError.sendFailed("\(error)")
         }
     }
 
@@ -104,14 +135,14 @@ public final class SNMPClient: Sendable {
 
     // MARK: - v1 / v2c
 
-    private func getCommunity(
-        _ bindings: [VariableBinding], community: String, version: SNMPVersion, _ address: SocketAddress,
-        _ attempts: Attempts
+    private func requestCommunity(
+        _ kind: PDU.Kind, _ bindings: [VariableBinding], community: String, version: SNMPVersion,
+        _ address: SocketAddress, _ attempts: Attempts
     ) async throws -> [VariableBinding] {
         let reply = try await exchange(address, attempts) { id in
             CommunityMessage(
                 version: version, community: Array(community.utf8),
-                pdu: PDU(kind: .getRequest, requestID: id, variableBindings: bindings)
+                pdu: PDU(kind: kind, requestID: id, variableBindings: bindings)
             ).encoded()
         }
         guard case .community(let message) = reply.decoded else {
@@ -125,9 +156,9 @@ public final class SNMPClient: Sendable {
 
     // MARK: - v3
 
-    private func getV3(
-        _ bindings: [VariableBinding], user: USMUser, _ address: SocketAddress, _ attempts: Attempts,
-        mayRediscover: Bool
+    private func requestV3(
+        _ kind: PDU.Kind, _ bindings: [VariableBinding], user: USMUser, _ address: SocketAddress,
+        _ attempts: Attempts, mayRediscover: Bool
     ) async throws -> [VariableBinding] {
         let engine = try await engine(for: address, attempts)
         let localized = keys.keys(for: user, engineID: engine.id)
@@ -136,7 +167,7 @@ public final class SNMPClient: Sendable {
             let estimate = engine.estimate(now: self.clock.now)
             let scoped = ScopedPDU(
                 contextEngineID: engine.id,
-                pdu: PDU(kind: .getRequest, requestID: requestID, variableBindings: bindings))
+                pdu: PDU(kind: kind, requestID: requestID, variableBindings: bindings))
             guard
                 let sealed = USMCodec.seal(
                     scoped, messageID: messageID, reportable: true, user: user, keys: localized,
@@ -152,7 +183,8 @@ public final class SNMPClient: Sendable {
         if !message.flags.contains(.authenticated), let scoped = message.scopedPDU, scoped.pdu.kind == .report
         {
             return try await handleReport(
-                scoped.pdu, message: message, bindings, user, address, attempts, mayRediscover: mayRediscover)
+                scoped.pdu, message: message, kind, bindings, user, address, attempts,
+                mayRediscover: mayRediscover)
         }
         guard message.security.engineID == engine.id else { throw SNMPClientError.engineMismatch }
         let scoped: ScopedPDU
@@ -168,7 +200,8 @@ public final class SNMPClient: Sendable {
                 learnedAt: clock.now), for: address)
         if scoped.pdu.kind == .report {
             return try await handleReport(
-                scoped.pdu, message: message, bindings, user, address, attempts, mayRediscover: mayRediscover)
+                scoped.pdu, message: message, kind, bindings, user, address, attempts,
+                mayRediscover: mayRediscover)
         }
         guard scoped.pdu.kind == .response else {
             throw SNMPClientError.malformedResponse("expected a Response PDU, got \(scoped.pdu.kind)")
@@ -184,7 +217,8 @@ public final class SNMPClient: Sendable {
     }
 
     private func handleReport(
-        _ report: PDU, message: SNMPv3Message, _ bindings: [VariableBinding], _ user: USMUser,
+        _ report: PDU, message: SNMPv3Message, _ kind: PDU.Kind, _ bindings: [VariableBinding],
+        _ user: USMUser,
         _ address: SocketAddress, _ attempts: Attempts, mayRediscover: Bool
     ) async throws -> [VariableBinding] {
         guard let oid = report.variableBindings.first?.oid, let error = USMError(reportOID: oid) else {
@@ -193,7 +227,7 @@ public final class SNMPClient: Sendable {
         switch error {
         case .notInTimeWindow where mayRediscover, .unknownEngineID where mayRediscover:
             engines.forget(address)
-            return try await getV3(bindings, user: user, address, attempts, mayRediscover: false)
+            return try await requestV3(kind, bindings, user: user, address, attempts, mayRediscover: false)
         default:
             throw SNMPClientError.security(error)
         }
@@ -232,17 +266,7 @@ public final class SNMPClient: Sendable {
     private func exchange(
         _ address: SocketAddress, _ attempts: Attempts, build: (Int32) throws -> [UInt8]
     ) async throws -> ReceivedMessage {
-        let channel: any Channel
-        switch address.protocol {
-        case .inet:
-            guard let ipv4 else { throw SNMPClientError.unsupportedAddress("IPv4") }
-            channel = ipv4
-        case .inet6:
-            guard let ipv6 else { throw SNMPClientError.unsupportedAddress("IPv6") }
-            channel = ipv6
-        default:
-            throw SNMPClientError.unsupportedAddress("a non-IP address")
-        }
+        let channel = try channel(for: address)
         // An unreadable datagram does not end an attempt (the real answer may follow it), but
         // when no answer comes, it is what the caller hears about rather than silence.
         var malformed: String?
@@ -286,6 +310,20 @@ public final class SNMPClient: Sendable {
             }
         } onCancel: {
             pending.fail(id, CancellationError())
+        }
+    }
+
+    /// The socket that sends to `address`'s family.
+    private func channel(for address: SocketAddress) throws -> any Channel {
+        switch address.protocol {
+        case .inet:
+            guard let ipv4 else { throw SNMPClientError.unsupportedAddress("IPv4") }
+            return ipv4
+        case .inet6:
+            guard let ipv6 else { throw SNMPClientError.unsupportedAddress("IPv6") }
+            return ipv6
+        default:
+            throw SNMPClientError.unsupportedAddress("a non-IP address")
         }
     }
 

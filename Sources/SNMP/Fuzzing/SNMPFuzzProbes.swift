@@ -1,3 +1,5 @@
+import NIOCore
+
 /// The agent's request path without a socket, with valid requests to mutate: what `lbbench fuzz`
 /// and the fuzz sample tests drive. One fixed engine, a v1/v2c community and one user per
 /// security level, so that mutated requests get past the checks a random datagram fails.
@@ -146,6 +148,68 @@ package struct SNMPResponseFuzzProbe: Sendable {
             return message.scopedPDU?.pdu.variableBindings.count ?? 0
         default:
             return 0
+        }
+    }
+}
+
+/// The notification listener's side without a socket: `NotificationReceiver.receive`, with the
+/// agent probe's engine, community and users, and valid v2c traps and informs, v3 informs at
+/// every security level and a discovery probe to mutate.
+package struct SNMPNotificationFuzzProbe: Sendable {
+    private let receiver: NotificationReceiver
+    private let source: SocketAddress
+    /// Well-formed notifications of every kind the listener accepts.
+    package let seeds: [[UInt8]]
+
+    package init() {
+        let keyCache = USMKeyCache()
+        let engineID = SNMPAgentFuzzProbe.engineID
+        // A literal address: cannot fail.
+        source = try! SocketAddress(ipAddress: "127.0.0.1", port: 50_162)
+        receiver = NotificationReceiver(
+            configuration: SNMPNotificationListenerConfiguration(
+                port: 0, users: SNMPAgentFuzzProbe.users, communities: [SNMPAgentFuzzProbe.community],
+                engineID: engineID, random: { 0x0123_4567_89AB_CDEF }),
+            keyCache: keyCache, counters: NotificationCounters())
+        let bindings = SNMPNotification.bindings(
+            upTime: 4_200, oid: SNMPAgentFuzzProbe.loadOID,
+            [VariableBinding(oid: SNMPAgentFuzzProbe.textOID, value: .string("www.example.org=12"))])
+        let inform = PDU(kind: .informRequest, requestID: 11, variableBindings: bindings)
+        let community = Array(SNMPAgentFuzzProbe.community.utf8)
+        var seeds = [
+            CommunityMessage(
+                version: .v2c, community: community,
+                pdu: PDU(kind: .trap, requestID: 10, variableBindings: bindings)
+            ).encoded(),
+            CommunityMessage(version: .v2c, community: community, pdu: inform).encoded(),
+            SNMPv3Message(
+                messageID: 9, flags: [.reportable], security: USMSecurityParameters(),
+                payload: .plaintext(
+                    ScopedPDU(
+                        contextEngineID: [], pdu: PDU(kind: .getRequest, requestID: 4, variableBindings: [])))
+            ).encoded(),
+        ]
+        let engine = USMCodec.Engine(id: engineID, boots: 1, time: SNMPAgentFuzzProbe.engineTime)
+        for user in SNMPAgentFuzzProbe.users {
+            if let sealed = USMCodec.seal(
+                ScopedPDU(contextEngineID: engineID, pdu: inform), messageID: 78, reportable: true,
+                user: user,
+                keys: keyCache.keys(for: user, engineID: engineID), engine: engine, salt: 43)
+            {
+                seeds.append(sealed)
+            }
+        }
+        self.seeds = seeds
+    }
+
+    /// The size of what the listener makes of `datagram`: the Report's or acknowledgement's
+    /// octets, or the notification's variable bindings; 0 when it is dropped.
+    package func receive(_ datagram: [UInt8]) -> Int {
+        switch receiver.receive(datagram, from: source, engineTime: SNMPAgentFuzzProbe.engineTime) {
+        case .drop: return 0
+        case .report(let report): return report.count
+        case .deliver(let notification, let acknowledgement):
+            return acknowledgement?.count ?? notification.variableBindings.count
         }
     }
 }

@@ -55,9 +55,11 @@ public enum USMCodec {
     }
 
     /// Verifies and decrypts a received message for `user` (whose keys are localised to the
-    /// message's authoritative engine), returning its scoped PDU.
+    /// message's authoritative engine), returning its scoped PDU. `digestVerified`: the caller
+    /// has just checked the digest with the same key, so it is not computed a second time.
     public static func open(
-        _ message: SNMPv3Message, bytes: [UInt8], user: USMUser, keys: LocalizedKeys
+        _ message: SNMPv3Message, bytes: [UInt8], user: USMUser, keys: LocalizedKeys,
+        digestVerified: Bool = false
     ) throws(USMError) -> ScopedPDU {
         let flags = message.flags
         switch user.securityLevel {
@@ -71,7 +73,7 @@ public enum USMCodec {
             // Reports may come back authenticated but unencrypted (RFC 3414 section 3.1.1).
             guard flags.contains(.authenticated) else { throw .unsupportedSecurityLevel }
         }
-        if let authentication = user.authentication, flags.contains(.authenticated) {
+        if let authentication = user.authentication, flags.contains(.authenticated), !digestVerified {
             guard let authKey = keys.authentication,
                 USMAuthentication.verify(bytes, key: authKey, protocol: authentication.method)
             else { throw .wrongDigest }
