@@ -16,12 +16,14 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
         commandName: "cycle",
         abstract: "Wall time, CPU, peak RSS and polls per second of one evaluation of every alias.",
         discussion: """
-            Starts --nodes simulated nodes in a child process, each on its own 127.1.x.y address \
-            and one UDP port: an SNMP agent of ours for live nodes (v2c, community public, a \
-            load from 1 to 999; every --per-alias-every-th live node answers alias=load,...), \
-            and a socket that reads and drops for the --dead share. Builds --aliases aliases of \
+            Starts --nodes simulated nodes in a child process, each on its own 127.x.y.z address \
+            and one UDP port, all answered by a few wildcard sockets from the address asked: \
+            live nodes answer a load from 1 to 999 (v2c community public, or with --v3 user \
+            bench at authPriv and an engine per node; every --per-alias-every-th live node \
+            answers alias=load,...), the --dead share never answers. Builds --aliases aliases of \
             a handful of members each, then runs EvaluationEngine.evaluateAll() --cycles times \
-            without publishers and prints what each cycle cost this process.
+            without publishers and prints what each cycle cost this process, and the peak RSS \
+            of the fleet's process.
             """
     )
 
@@ -35,14 +37,16 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Every n-th live node answers per alias (0: none).") var perAliasEvery = 10
     @Option(help: "Evaluations in a row; the later ones reuse resolved addresses.") var cycles = 2
     @Option(help: "Seed of the fleet and of the tie-breaks.") var seed: UInt64 = 2026
+    @Flag(help: "Poll with SNMPv3 at authPriv (SHA-256, AES-128) instead of v2c.") var v3 = false
 
     func validate() throws {
-        guard (1...60_000).contains(nodes), (1...60_000).contains(aliases), (0.01...60).contains(timeout),
+        guard (1...1_000_000).contains(nodes), (1...1_000_000).contains(aliases),
+            (0.01...60).contains(timeout),
             (0...5).contains(retries), (1...100_000).contains(concurrency), perAliasEvery >= 0,
             (1...10).contains(cycles)
         else {
             throw ValidationError(
-                "--nodes 1...60000, --aliases 1...60000, --timeout 0.01...60, --retries 0...5, "
+                "--nodes 1...1000000, --aliases 1...1000000, --timeout 0.01...60, --retries 0...5, "
                     + "--concurrency 1...100000, --per-alias-every 0 or more, --cycles 1...10")
         }
     }
@@ -57,7 +61,8 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
             "# lbbench cycle on \(ProcessInfo.processInfo.activeProcessorCount) cores: \(nodes) nodes "
                 + "(\(fleet.dead.count { $0 }) dead, \(fleet.answersPerAlias.count { $0 }) per-alias), "
                 + "\(aliases) aliases (\(memberships) memberships, "
-                + "\(fleet.aliasesOfNode.count { $0.count > 1 }) nodes shared), v2c timeout \(timeout) s, "
+                + "\(fleet.aliasesOfNode.count { $0.count > 1 }) nodes shared), \(v3 ? "v3 authPriv" : "v2c") "
+                + "timeout \(timeout) s, "
                 + "retries \(retries), concurrency \(concurrency)")
         let started = ContinuousClock.now
         let child = try BenchmarkChild([
@@ -66,11 +71,16 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
             "--per-alias-every", String(perAliasEvery), "--seed", String(seed), "--port", String(port),
         ])
         defer { child.stop() }
+        let fleetPID = child.readyWords.first.flatMap { Int32($0) }
         print(String(format: "agents ready in %.1f s", (ContinuousClock.now - started).seconds))
 
+        let user = BenchmarkCredentials.user
         let settings = SNMPSettings(
-            version: .v2c, port: port, community: BenchmarkCredentials.community, timeout: timeout,
-            retries: retries, concurrency: concurrency)
+            version: v3 ? .v3 : .v2c, port: port, community: BenchmarkCredentials.community,
+            user: user.name, authProtocol: user.authentication!.method,
+            authPassword: user.authentication!.password, privProtocol: user.privacy!.method,
+            privPassword: user.privacy!.password, timeout: timeout, retries: retries,
+            concurrency: concurrency)
         let configuration = Configuration(
             aliases: fleet.aliasNames.enumerated().map { index, name in
                 AliasConfiguration(
@@ -104,6 +114,9 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
                     cycle: cycle, wall: wall, cpu: cpu, peakRSSKilobytes: peakRSSKilobytes(),
                     lastAnswer: probe.lastAnswer, check: check
                 ).line)
+        }
+        if let fleetPID, let fleetPeak = peakRSSKilobytes(of: fleetPID) {
+            print(String(format: "fleet process: peak RSS %.1f MB", Double(fleetPeak) / 1024))
         }
         await client.shutdown()
     }
@@ -244,6 +257,14 @@ func peakRSSKilobytes() -> Int {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return usage.ru_maxrss
+}
+
+/// The most memory process `pid` has held so far (VmHWM, kilobytes); nil when unreadable.
+func peakRSSKilobytes(of pid: Int32) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return nil }
+    return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
 }
 
 extension Duration {

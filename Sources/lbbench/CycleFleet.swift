@@ -72,10 +72,17 @@ struct CycleFleet {
 
     var nodeCount: Int { nodeNames.count }
 
-    /// 127.1.0.1 upwards: every 127/8 address is local on Linux, so each node gets its own.
+    /// 127.1.0.1 upwards: every 127/8 address is local on Linux, so each node gets its own (up to
+    /// 127.255.255.255: 16 million nodes).
     func address(of node: Int) -> String {
         let value = 0x7F01_0000 + UInt32(node) + 1
         return "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
+    }
+
+    /// The node polled at the IPv4 address `value` (host order) in a fleet of `count` nodes.
+    static func node(atIPv4 value: UInt32, count: Int) -> Int? {
+        let node = Int(value) - 0x7F01_0001
+        return (0..<count).contains(node) ? node : nil
     }
 
     /// The small difference between the loads a per-alias node reports for its aliases.

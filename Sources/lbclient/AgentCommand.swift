@@ -15,12 +15,10 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Address and UDP port to listen on: 0.0.0.0:161, [::]:161, 127.0.0.1:1161.")
     var listen = "0.0.0.0:161"
 
-    @Option(
-        name: .customLong("snmp-config"),
-        help:
-            "Communities and v3 users, in snmpd.conf syntax (rocommunity, rocommunity6, createUser, rouser, engineID). Without it, no SNMP is answered (then --haproxy-agent is required). (default: none)"
-    )
-    var snmpConfig: String?
+    /// `--snmp-config` (without it, no SNMP is answered and --haproxy-agent is required) and
+    /// `--notify`.
+    @OptionGroup var notify: NotifyOptions
+    var snmpConfig: String? { notify.snmpConfig }
 
     @Option(
         name: .customLong("haproxy-agent"),
@@ -64,6 +62,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try options.makeLogger()
+        let notifiers = try notify.makeNotifiers(logger: logger)
         let evaluator = options.makeEvaluator(logger: logger)
         let record = OutcomeRecord()
         let cache = AnswerCache(maximumAge: self.cache.cacheTime) {
@@ -91,26 +90,16 @@ struct AgentCommand: AsyncParsableCommand {
             }
             haproxy = agent
         }
+        let background = notify.startBackgroundEvaluation(
+            notifiers: notifiers, cache: cache, options: options, logger: logger)
         await TerminationSignal.wait()
+        await background?.stop()
         await haproxy?.stop()
         await snmp?.stop()
     }
 
     private func makeSNMPAgent(configPath: String, cache: AnswerCache, logger: Logger) throws -> ClientAgent {
-        let text: String
-        do {
-            text = try String(contentsOfFile: configPath, encoding: .utf8)
-        } catch {
-            throw ValidationError("cannot read \(configPath): \(error.localizedDescription)")
-        }
-        let access: AgentAccessFile
-        switch AgentAccessFile.parse(text, path: configPath) {
-        case .failure(let errors):
-            printToStandardError(errors.description)
-            throw ExitCode(1)
-        case .success(let parsed):
-            access = parsed
-        }
+        let access = try AccessFileReading.read(configPath)
         guard let address = ListenAddress(listen) else { throw ExitCode(1) }
         let refusals = RefusalLog { [logger] line in logger.warning("\(line)") }
         return ClientAgent(

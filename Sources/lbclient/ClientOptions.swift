@@ -7,18 +7,18 @@ import Logging
 /// checks may take, and where logs go.
 struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("cm"), help: "Directory holding lbclient.conf and lbclient.conf.<alias> files.")
-    var configDirectory = "/usr/local/etc/"
+    var configDirectory = ClientSettings.defaults.configDirectory
 
     @Option(name: .customLong("ca"), help: "The alias list (lbalias=NAME lines).")
-    var aliasesFile = "/usr/local/etc/lbaliases"
+    var aliasesFile = ClientSettings.defaults.aliasesFile
 
     @Option(
         name: [.customShort("c"), .customLong("conf-name")],
         help: "File name of the configuration shared by aliases without a file of their own.")
-    var configName = "lbclient.conf"
+    var configName = ClientSettings.defaults.configName
 
     @Option(help: "Prefix of every system file the checks read (/etc/nologin, /proc/net/tcp...).")
-    var root = "/"
+    var root = ClientSettings.defaults.root
 
     @Option(
         name: .customLong("lemon-cli"),
@@ -46,22 +46,22 @@ struct ClientOptions: ParsableArguments {
         help:
             "How long one check may take, e.g. 30s, 1m, 500ms; a program still running then is killed with its process group (default: 30s).",
         transform: parseDuration)
-    var timeout: Duration = .seconds(30)
+    var timeout: Duration = ClientSettings.defaults.timeout
 
     @Option(
         help: "How long the whole evaluation may take; checks still running then fail (default: 40s).",
         transform: parseDuration)
-    var deadline: Duration = .seconds(40)
+    var deadline: Duration = ClientSettings.defaults.deadline
 
     @Option(
         name: [.customShort("d"), .customLong("loglevel")],
         help: "Log level: trace, debug, info, warning, error, critical.")
-    var logLevel = "warning"
+    var logLevel = ClientSettings.defaults.logLevel
 
     @Option(
         name: [.customShort("m"), .customLong("logMode")],
         help: "Log format: nested (text lines) or fluentd (JSON lines).")
-    var logMode = "nested"
+    var logMode = ClientSettings.defaults.logMode
 
     @Option(
         name: .customLong("log-file"),
@@ -75,44 +75,22 @@ struct ClientOptions: ParsableArguments {
     )
     var logToStandardError = false
 
-    func validate() throws {
-        guard LogSetup.level(named: logLevel) != nil else {
-            throw ValidationError(
-                "unknown log level `\(logLevel)`; use trace, debug, info, warning, error or critical")
-        }
-        guard LogSetup.format(mode: logMode) != nil else {
-            throw ValidationError("unknown log mode `\(logMode)`; use nested, fluentd or fluentd_pretty")
-        }
-        guard timeout > .zero else { throw ValidationError("--timeout must be positive") }
-        guard deadline > .zero else { throw ValidationError("--deadline must be positive") }
+    /// The same values as plain data.
+    var settings: ClientSettings {
+        ClientSettings(
+            configDirectory: configDirectory, aliasesFile: aliasesFile, configName: configName, root: root,
+            lemonCLI: lemonCLI, collectdctl: collectdctl, collectdSocket: collectdSocket, eosxd: eosxd,
+            timeout: timeout, deadline: deadline, logLevel: logLevel, logMode: logMode, logFile: logFile,
+            logToStandardError: logToStandardError)
     }
 
-    var system: SystemEnvironment {
-        let environment = ProcessInfo.processInfo.environment
-        let defaults = SystemEnvironment()
-        return SystemEnvironment(
-            root: root,
-            lemonCLI: lemonCLI ?? environment["LBCLIENT_LEMON_CLI"] ?? defaults.lemonCLI,
-            collectdctl: collectdctl ?? environment["LBCLIENT_COLLECTDCTL"] ?? defaults.collectdctl,
-            collectdSocket: collectdSocket ?? environment["LBCLIENT_COLLECTD_SOCKET"]
-                ?? defaults.collectdSocket,
-            eosxd: eosxd ?? environment["LBCLIENT_EOSXD"] ?? defaults.eosxd)
-    }
+    func validate() throws { try settings.validate() }
 
-    func makeLogger() throws -> Logger {
-        try LogSetup.bootstrap(
-            level: LogSetup.level(named: logLevel) ?? .warning,
-            format: LogSetup.format(mode: logMode) ?? .text,
-            destination: logFile.map { .file($0) } ?? (logToStandardError ? .standardError : .syslog))
-        return Logger(label: "lbclient")
-    }
+    var system: SystemEnvironment { settings.system }
 
-    func makeEvaluator(logger: Logger) -> ClientEvaluator {
-        ClientEvaluator(
-            discovery: ConfigDiscovery(
-                directory: configDirectory, aliasesFile: aliasesFile, defaultName: configName),
-            system: system, lineTimeout: timeout, deadline: deadline, logger: logger)
-    }
+    func makeLogger() throws -> Logger { try settings.makeLogger() }
+
+    func makeEvaluator(logger: Logger) -> ClientEvaluator { settings.makeEvaluator(logger: logger) }
 }
 
 /// `30s`, `1m`, `500ms`, `1.5s`, or a plain number of seconds (golbclient took Go durations).

@@ -4,7 +4,7 @@ import LBClientKit
 import LBCore
 import Logging
 
-@main
+/// The whole command line; ``LBClientMain`` runs the common one-shot invocations without it.
 struct LBClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lbclient",
@@ -21,6 +21,9 @@ struct LBClientCommand: AsyncParsableCommand {
     var passPersist = false
 
     @OptionGroup var cache: CacheTimeOption
+
+    /// `--notify` and `--snmp-config` (only its users, for `--notify`): with --pass-persist.
+    @OptionGroup var notify: NotifyOptions
 
     @Option(
         name: [.customShort("t"), .customLong("exec.checkconfig", withSingleDash: false)],
@@ -63,12 +66,25 @@ struct LBClientCommand: AsyncParsableCommand {
             try await CheckConfigCommand.check(checkConfigFile, syntaxOnly: false, options: options)
             return
         }
+        if !passPersist && !notify.receivers.isEmpty {
+            throw ValidationError(
+                "--notify works with --pass-persist or `lbclient agent`, which keep running")
+        }
         let logger = try options.makeLogger()
         let evaluator = options.makeEvaluator(logger: logger)
         if passPersist {
-            try await PassPersistLoop(evaluator: evaluator, cacheTime: cache.cacheTime, logger: logger).run()
+            try await PassPersistLoop(
+                evaluator: evaluator, cacheTime: cache.cacheTime,
+                notifiers: try notify.makeNotifiers(logger: logger),
+                notify: notify, options: options, logger: logger
+            ).run()
             return
         }
+        try await Self.answerOnce(evaluator: evaluator, postFile: postFile, logger: logger)
+    }
+
+    /// One evaluation printed as net-snmp's `pass` answer, then the POST of `-p` if given.
+    static func answerOnce(evaluator: ClientEvaluator, postFile: String?, logger: Logger) async throws {
         let report: ClientReport
         do {
             report = try await evaluator.evaluate()

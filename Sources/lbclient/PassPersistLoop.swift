@@ -5,6 +5,10 @@ import Logging
 struct PassPersistLoop {
     let evaluator: ClientEvaluator
     let cacheTime: Duration
+    /// Receivers to tell of changes (`--notify`), evaluating in the background; none by default.
+    let notifiers: [LoadChangeNotifier]
+    let notify: NotifyOptions
+    let options: ClientOptions
     let logger: Logger
 
     func run() async throws {
@@ -12,6 +16,9 @@ struct PassPersistLoop {
         let cache = AnswerCache(maximumAge: cacheTime) { await evaluator.answerIfAny() }
         // Evaluate before snmpd asks, so even the first request is answered from the cache.
         await cache.startRefresh()
+        let background = notify.startBackgroundEvaluation(
+            notifiers: notifiers, cache: cache, options: options, logger: logger)
+        defer { if let background { Task { await background.stop() } } }
         var session = PassPersistSession()
         for await line in LineReader(descriptor: 0) {
             switch session.receive(line) {

@@ -34,7 +34,20 @@ struct SnmpdConfCommand: ParsableCommand {
         help: "Addresses the community is accepted from, e.g. 10.0.0.0/8.")
     var communitySource = "default"
 
+    /// `--notify` (and its companions, passed on), with `--snmp-config` naming the file the
+    /// pass_persist lbclient reads the user from. One group with the top-level command's, which
+    /// reads options written after `snmpd-conf` (see ``CacheTimeOption``).
+    @OptionGroup var notify: NotifyOptions
+
     func validate() throws {
+        if !notify.receivers.isEmpty && mode != .passPersist {
+            throw ValidationError(
+                "--notify needs --mode pass-persist: a `pass` lbclient does not keep running")
+        }
+        for value in notify.receivers + [notify.snmpConfig ?? ""]
+        where value.contains(where: { $0 == " " || $0.isNewline }) {
+            throw ValidationError("`\(value)` cannot hold a blank in a pass_persist line")
+        }
         for (name, value) in [("--password", password), ("--user", user), ("--community", community)] {
             if let value, let problem = SnmpdConfSnippet.problem(with: value) {
                 throw ValidationError("\(name) \(problem)")
@@ -49,7 +62,9 @@ struct SnmpdConfCommand: ParsableCommand {
     func run() throws {
         let snippet = SnmpdConfSnippet(
             mode: mode, command: command, user: user, authenticationProtocol: authenticationProtocol,
-            password: password, community: community, communitySource: communitySource)
+            password: password, community: community, communitySource: communitySource,
+            notify: notify.receivers,
+            notifyConfig: notify.snmpConfig ?? "/etc/lbclient/notify.conf")
         print(snippet.text, terminator: "")
     }
 }

@@ -51,7 +51,7 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     @Option(
         help:
-            "Record what was published by UPDATE in this state directory, as `lbd run --state-dir` does (default: none; a dry run records nothing)."
+            "Record what was published by UPDATE in this state directory, as `lbd run --state-dir` does, and apply the drains kept there (default: none; a dry run records nothing)."
     )
     var stateDir: String?
 
@@ -89,7 +89,9 @@ struct EvaluateCommand: AsyncParsableCommand {
         stateStore?.load()
         let assembly = try await EngineFactory.make(
             configuration: configuration, logger: logger, seed: seed ?? UInt64.random(in: .min ... .max),
-            dryRun: dryRun, state: stateStore)
+            dryRun: dryRun, state: stateStore,
+            published: stateStore?.publishedAddresses(of: configuration.servedAliases.map(\.name)) ?? [:],
+            drains: stateDir.map { DrainBook.loaded(stateDirectory: $0, logger: logger) })
         let engine = assembly.engine
         let evaluations = await engine.evaluateAll()
         await assembly.shutdown()

@@ -11,6 +11,7 @@ struct LBDCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, EvaluateCommand.self, DemoCommand.self, CheckConfigCommand.self,
             SimulateCommand.self, ProbeCommand.self, StatusCommand.self, ExplainCommand.self,
+            DrainCommand.self, UndrainCommand.self, DrainsCommand.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LBCore
 import LBDaemonKit
 
@@ -12,6 +13,12 @@ struct SimulateCommand: ParsableCommand {
             (an OCTET STRING reply), null (no answer) or {"error": "..."}; a node that is null or \
             absent did not resolve. Ties between equal loads are broken at random: give --seed for \
             reproducible output.
+
+            To see stickiness, rise/fall, min_usable, max_changes and drains at work, the file may \
+            also give "published": {ALIAS: [ADDRESS...]} (what DNS holds now), "drains": \
+            [{"node": NODE, "alias": ALIAS, "by": WHO, "reason": TEXT}], and "rounds": \
+            [{"nodes": {...}}, ...] instead of "nodes": several polls in a row, each decided from \
+            what the previous one left (docs/configuration.md, Simulating the options).
             """
     )
 
@@ -26,6 +33,13 @@ struct SimulateCommand: ParsableCommand {
 
     @Option(help: "Seed of the tie-break randomness, for reproducible output (default: random).")
     var seed: UInt64?
+
+    @Option(
+        name: .customLong("drain"),
+        help: ArgumentHelp(
+            "Drain a node in every round, as `lbd drain` would: NODE[@ALIAS]:REASON (an IPv6 member in brackets). Repeatable (default: only the reports file drains).",
+            valueName: "NODE[@ALIAS]:REASON"))
+    var drains: [String] = []
 
     @Option(
         help:
@@ -43,13 +57,28 @@ struct SimulateCommand: ParsableCommand {
             printToStandardError(error.description)
             throw ExitCode(1)
         }
+        let user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "operator"
+        var drains: [Drain] = []
+        for argument in self.drains {
+            do {
+                drains.append(try DrainArgument.parse(argument, by: user))
+            } catch {
+                printToStandardError("error: \(error)")
+                throw ExitCode(1)
+            }
+        }
         for warning in loaded.warnings { printToStandardError(warning.description) }
         var random = SeededRandomNumberGenerator(seed: seed ?? UInt64.random(in: .min ... .max))
-        let decisions = Simulation.run(configuration: loaded.configuration, reports: replies, using: &random)
+        let rounds = Simulation.rounds(
+            configuration: loaded.configuration, reports: replies, drains: drains, using: &random)
         if json {
-            print(DecisionJSON.render(decisions, seed: seed), terminator: "")
+            print(
+                rounds.count == 1
+                    ? DecisionJSON.render(rounds[0], seed: seed)
+                    : DecisionJSON.render(rounds: rounds, seed: seed),
+                terminator: "")
         } else {
-            print(DecisionTable.render(decisions), terminator: "")
+            print(DecisionTable.render(rounds: rounds), terminator: "")
         }
     }
 }

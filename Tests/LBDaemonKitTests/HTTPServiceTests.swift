@@ -297,13 +297,15 @@ enum RawHTTP {
     }
 
     static func send(
-        port: Int, method: String = "GET", target: String, headers: [(String, String)] = []
+        port: Int, method: String = "GET", target: String, headers: [(String, String)] = [], body: String = ""
     ) async throws -> Answer {
-        try await offThePool { try exchange(port: port, method: method, target: target, headers: headers) }
+        try await offThePool {
+            try exchange(port: port, method: method, target: target, headers: headers, body: body)
+        }
     }
 
     private static func exchange(
-        port: Int, method: String, target: String, headers extra: [(String, String)]
+        port: Int, method: String, target: String, headers extra: [(String, String)], body: String
     ) throws -> Answer {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw DeadlineExceeded(description: "socket: errno \(errno)") }
@@ -323,7 +325,7 @@ enum RawHTTP {
         guard connected == 0 else { throw DeadlineExceeded(description: "connect: errno \(errno)") }
         let requestText =
             "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-            + extra.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
+            + extra.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n" + body
         let request = Array(requestText.utf8)
         guard Glibc.send(descriptor, request, request.count, 0) == request.count else {
             throw DeadlineExceeded(description: "send: errno \(errno)")

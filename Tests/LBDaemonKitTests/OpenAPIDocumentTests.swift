@@ -21,9 +21,10 @@ import Yams
             evaluations: { [:] }, configuration: { Configuration() }, instance: { .sample }, ready: { true })
         let service = HTTPService(
             settings: HTTPSettings(), heartbeatDirectory: "/nonexistent", heartbeatFile: "heartbeat",
-            logger: CapturedLog().logger, sources: sources, routes: [APIRoutes(sources: sources)])
+            logger: CapturedLog().logger, sources: sources,
+            routes: [APIRoutes(sources: sources), DrainRoutes(book: DrainBook(stateDirectory: "/nonexistent"), watcher: nil)])
         let served = Set(
-            service.makeRouter().routes.filter { $0.method == .get }.map {
+            service.makeRouter().routes.filter { [.get, .post, .delete].contains($0.method) }.map {
                 "/" + String("\($0.path)".trimmingPrefix("/"))
             }
             .filter { $0.hasPrefix("/api/v1/") })

@@ -38,6 +38,18 @@ public struct AuthoritativeResponder: Sendable {
         self.init(rotation: { counter.next() }, dynamicText: dynamicText)
     }
 
+    /// The same responder with every address set in zone order: what the UDP answer cache keeps,
+    /// turning the sets itself at each hit with `nextRotation()`.
+    func withoutRotation() -> AuthoritativeResponder {
+        AuthoritativeResponder(rotation: { 0 }, dynamicText: dynamicText)
+    }
+
+    /// The next rotation value, as one A or AAAA set answered takes it.
+    func nextRotation() -> Int { rotation() }
+
+    /// Whether some answers are computed at query time (`dynamicText`), so cannot be kept.
+    var computesText: Bool { dynamicText != nil }
+
     /// The response to `request` from `zones` (by origin), or `nil` when nothing must be sent:
     /// the request is itself a response, and answering it could start a loop.
     public func respond(to request: DNSMessage, zones: [DomainName: Zone]) -> DNSMessage? {

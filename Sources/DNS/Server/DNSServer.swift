@@ -3,12 +3,21 @@ import NIOPosix
 import Synchronization
 import UDPReplySource
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The embedded authoritative DNS server: answers queries from a `ZoneStore` over UDP and TCP
 /// on one address and port; bound to `0.0.0.0` or `::`, it answers each query from the address
 /// the query was sent to.
 ///
-/// The server runs on event loops of its own (unless given a group), so that a flood of queries
-/// cannot delay whatever else the process does on NIO's shared loops, such as polling.
+/// The server runs on threads of its own, so that a flood of queries cannot delay whatever else
+/// the process does on NIO's shared loops, such as polling: on Linux one thread per UDP socket
+/// (`DNSUDPWorker`, which reads and answers batches of datagrams without NIO and keeps the
+/// answers to plain queries), and event loops of its own for TCP (unless given a group). Where
+/// the system lacks recvmmsg, the UDP sockets are read on those event loops too.
 ///
 /// Each TCP connection is its own channel with its own deadlines and size limits, and answers
 /// are computed on the event loop without blocking, so a slow or silent client delays nobody
@@ -23,6 +32,7 @@ public final class DNSServer: Sendable {
     private struct Channels {
         var tcp: Channel?
         var udp: [Channel] = []
+        var workers: [DNSUDPWorker] = []
         var connections: [ObjectIdentifier: Channel] = [:]
         /// Open connections per client address.
         var perSource: [String: Int] = [:]
@@ -92,17 +102,33 @@ public final class DNSServer: Sendable {
                 throw StartError(description: "the TCP socket has no local port")
             }
             do {
-                let udp = try await bindUDP(port: port)
+                let udp: [Channel]
+                let workers: [DNSUDPWorker]
+                if DatagramBatchCalls.available {
+                    workers = try bindWorkers(port: port)
+                    udp = []
+                } else {
+                    udp = try await bindUDP(port: port)
+                    workers = []
+                }
                 let stopped = channels.withLock { channels in
                     if channels.stopped { return true }
                     channels.tcp = tcp
                     channels.udp = udp
+                    channels.workers = workers
                     return false
                 }
                 if stopped {
                     try? await tcp.close()
                     for channel in udp { try? await channel.close() }
+                    for worker in workers { worker.close() }
                     throw StartError(description: "the server was stopped while starting")
+                }
+                do {
+                    for worker in workers { try worker.start() }
+                } catch {
+                    await stop()
+                    throw StartError(description: "cannot start the UDP threads: \(error)")
                 }
                 guard let address = tcp.localAddress else {
                     throw StartError(description: "no local address")
@@ -127,12 +153,13 @@ public final class DNSServer: Sendable {
     /// Closes the sockets and every open TCP connection and stops sending NOTIFYs (one in flight
     /// is abandoned). The server cannot be started again.
     public func stop() async {
-        let (open, notifying, observer) = channels.withLock { channels in
+        let (open, notifying, observer, workers) = channels.withLock { channels in
             channels.stopped = true
             let open = [channels.tcp].compactMap { $0 } + channels.udp + Array(channels.connections.values)
-            let stopped = (open, channels.notifying, channels.observer)
+            let stopped = (open, channels.notifying, channels.observer, channels.workers)
             channels.tcp = nil
             channels.udp = []
+            channels.workers = []
             channels.connections = [:]
             channels.perSource = [:]
             channels.notifying = nil
@@ -140,6 +167,11 @@ public final class DNSServer: Sendable {
             return stopped
         }
         if let observer { store.removeObserver(observer) }
+        // Each worker ends within one batch once woken, so joining blocks this thread briefly.
+        for worker in workers {
+            worker.join()
+            worker.close()
+        }
         notifying?.cancel()
         await notifying?.value
         for channel in open { try? await channel.close() }
@@ -148,6 +180,12 @@ public final class DNSServer: Sendable {
 
     /// The event loops the server runs on: its own unless it was given a group.
     public var eventLoopGroup: EventLoopGroup { group }
+
+    /// The CPU time the UDP threads have used so far (0 when UDP is served on the event loops,
+    /// and once the server has stopped).
+    public var udpThreadCPUSeconds: Double {
+        channels.withLock { $0.workers }.reduce(0) { $0 + $1.cpuSeconds }
+    }
 
     /// How many TCP connections are open now.
     public var openTCPConnections: Int {
@@ -235,6 +273,29 @@ public final class DNSServer: Sendable {
             throw error
         }
         return bound
+    }
+
+    /// Binds `udpSockets` sockets to `port` (sharing it with SO_REUSEPORT when more than one, so
+    /// the kernel spreads datagrams over them), each with a worker that is not started yet.
+    private func bindWorkers(port: Int) throws -> [DNSUDPWorker] {
+        let address = try SocketAddress.makeAddressResolvingHost(configuration.host, port: port)
+        let count = max(1, configuration.udpSockets)
+        var workers: [DNSUDPWorker] = []
+        do {
+            for _ in 0..<count {
+                let (descriptor, wildcard) = try DNSUDPWorker.bind(
+                    address, reusePort: count > 1, receiveBuffer: Self.receiveBufferSize)
+                workers.append(
+                    DNSUDPWorker(
+                        descriptor: descriptor, wildcard: wildcard, processor: processor,
+                        maximumResponseSize: configuration.maximumUDPResponseSize,
+                        datagramSize: Self.largestDatagram))
+            }
+        } catch {
+            for worker in workers { worker.close() }
+            throw error
+        }
+        return workers
     }
 
     /// The handlers that frame, answer and police one TCP connection.

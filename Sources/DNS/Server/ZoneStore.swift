@@ -19,6 +19,8 @@ public final class ZoneStore: Sendable {
 
     private let state = Mutex(State())
     private let historyLimit: Int
+    /// Moves on every change of any zone, under the state's lock.
+    private let changes = Atomic<UInt64>(0)
 
     /// An empty store keeping the last `historyLimit` differences of each zone.
     public init(historyLimit: Int = ZoneStore.defaultHistoryLimit) {
@@ -36,6 +38,7 @@ public final class ZoneStore: Sendable {
             let stored = Self.replace(zone, in: &state, historyLimit: historyLimit)
             // Every stored change moves the serial, so comparing serials is enough.
             let changed = old.map { $0.soa.serial != stored.soa.serial } ?? true
+            if changed { changes.add(1, ordering: .releasing) }
             return (stored, changed ? Self.observers(of: zone.origin, in: &state) : [])
         }
         for observer in observers { observer(stored) }
@@ -54,6 +57,7 @@ public final class ZoneStore: Sendable {
             guard case .success(let stored) = outcome, stored.soa.serial != current.soa.serial else {
                 return (outcome, [])
             }
+            changes.add(1, ordering: .releasing)
             return (outcome, Self.observers(of: origin, in: &state))
         }
         if case .success(let stored)? = outcome {
@@ -157,8 +161,17 @@ public final class ZoneStore: Sendable {
     public func remove(_ origin: DomainName) -> Bool {
         state.withLock { state in
             state.history[origin] = nil
-            return state.zones.removeValue(forKey: origin) != nil
+            guard state.zones.removeValue(forKey: origin) != nil else { return false }
+            changes.add(1, ordering: .releasing)
+            return true
         }
+    }
+
+    /// A number that changes whenever any zone does (replaced with new content, modified,
+    /// added or removed). An answer computed from `zones` read after `version` returned `v` is
+    /// current while `version` is still `v`.
+    var version: UInt64 {
+        changes.load(ordering: .acquiring)
     }
 
     /// The current version of the zone at `origin`.

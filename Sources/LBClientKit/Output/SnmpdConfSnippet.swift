@@ -21,12 +21,19 @@ public struct SnmpdConfSnippet: Sendable {
     /// A v2c community to allow as well, restricted to `communitySource`.
     public var community: String?
     public var communitySource: String
+    /// lbd notification listeners (`--notify HOST[:PORT]`) the pass_persist lbclient tells of
+    /// changes, with the user's `createUser` line read from `notifyConfig`.
+    public var notify: [String]
+    public var notifyConfig: String
 
     public init(
         mode: Mode = .passPersist, command: String = "/usr/sbin/lbclient", user: String = "loadbalancing",
         authenticationProtocol: String = "MD5", password: String? = nil, community: String? = nil,
-        communitySource: String = "default"
+        communitySource: String = "default", notify: [String] = [],
+        notifyConfig: String = "/etc/lbclient/notify.conf"
     ) {
+        self.notify = notify
+        self.notifyConfig = notifyConfig
         self.mode = mode
         self.command = command
         self.user = user
@@ -41,6 +48,11 @@ public struct SnmpdConfSnippet: Sendable {
         var lines: [String] = []
         lines.append("# lbclient: answer lbd's load OID (add to /etc/snmp/snmpd.conf, then restart snmpd)")
         switch mode {
+        case .passPersist where !notify.isEmpty:
+            let receivers = notify.map { "--notify \($0)" }.joined(separator: " ")
+            lines.append(
+                "pass_persist \(loadReportOID) \(command) --pass-persist \(receivers) --snmp-config \(notifyConfig) --notify-user \(user)"
+            )
         case .passPersist:
             lines.append("pass_persist \(loadReportOID) \(command) --pass-persist")
         case .pass:
@@ -52,6 +64,12 @@ public struct SnmpdConfSnippet: Sendable {
             "createUser \(user) \(authenticationProtocol) \(quoted(password ?? "CHANGE-ME-same-as-lbd-snmp-password"))"
         )
         lines.append("rouser \(user) auth \(loadReportOID)")
+        if mode == .passPersist && !notify.isEmpty {
+            lines.append(
+                "# also write the createUser and rouser lines above into \(notifyConfig) (mode 600, readable by snmpd's user):"
+            )
+            lines.append("# lbclient sends its INFORMs to lbd as that user")
+        }
         if let community {
             lines.append("# SNMPv2c, for lbd configured with --v2c")
             lines.append("rocommunity \(quoted(community)) \(communitySource) \(loadReportOID)")

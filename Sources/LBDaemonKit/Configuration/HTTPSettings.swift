@@ -27,6 +27,8 @@ public struct HTTPSettings: Hashable, Sendable {
     public var tokenFile: String?
     /// Serve HTTPS with this certificate; nil: plain HTTP.
     public var tls: TLS?
+    /// `drains: true`: the API takes drains (`POST`/`DELETE /api/v1/drains`, with the token).
+    public var drains = false
 
     public init(
         listen: ServerAddress? = HTTPSettings.defaultListen, tokenFile: String? = nil, tls: TLS? = nil

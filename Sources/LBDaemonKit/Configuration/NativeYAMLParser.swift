@@ -294,7 +294,7 @@ struct NativeYAMLParser {
         let known = [
             "version", "port", "community", "user", "auth_protocol", "auth_password", "priv_protocol",
             "priv_password",
-            "timeout", "retries", "concurrency",
+            "timeout", "retries", "concurrency", "notifications",
         ]
         reader.rejectUnknownKeys(fields, known: known, "snmp")
         for field in fields where !reader.isNull(field.value) {
@@ -339,6 +339,8 @@ struct NativeYAMLParser {
             case "retries": snmp.retries = integer(field, "snmp retries", 0...10) ?? snmp.retries
             case "concurrency":
                 snmp.concurrency = integer(field, "concurrency", 1...100_000) ?? snmp.concurrency
+            case "notifications":
+                snmp.notifications = SNMPNotificationSettingsReader(reader: reader).read(field.value)
             default: break
             }
         }
@@ -354,6 +356,13 @@ struct NativeYAMLParser {
         {
             reader.warning(
                 "\(field.key) is ignored with SNMP v2c, which only uses the community", at: field.keyNode)
+        }
+        if snmp.notifications.listen != nil, snmp.version == .v3, snmp.authPassword == nil,
+            let field = fields.first(where: { $0.key == "notifications" })
+        {
+            reader.warning(
+                "snmp notifications without auth_password accept unauthenticated INFORMs: anyone who can reach the listener can make lbd re-poll (rate-limited) a node",
+                at: field.keyNode)
         }
         return snmp
     }
@@ -483,8 +492,9 @@ struct NativeYAMLParser {
     private func readHTTP(_ node: Node) -> HTTPSettings {
         var http = HTTPSettings()
         guard let fields = reader.mapping(node, "http") else { return http }
-        reader.rejectUnknownKeys(fields, known: ["listen", "token_file", "tls"], "http")
+        reader.rejectUnknownKeys(fields, known: ["listen", "token_file", "tls", "drains"], "http")
         var listenNode = node
+        var drainsNode: Node?
         for field in fields {
             switch field.key {
             case "listen":
@@ -503,8 +513,19 @@ struct NativeYAMLParser {
             case "token_file" where !reader.isNull(field.value):
                 http.tokenFile = text(field, "http token_file")
             case "tls" where !reader.isNull(field.value): http.tls = readHTTPTLS(field.value)
+            case "drains":
+                drainsNode = field.value
+                http.drains =
+                    reader.value(field.value, "http drains") { text throws(ConfigurationMessage) in
+                        try ConfigurationValues.boolean(text, key: "http drains")
+                    } ?? http.drains
             default: break
             }
+        }
+        if http.drains, http.tokenFile == nil, let drainsNode {
+            reader.error(
+                "http drains: true needs http.token_file: drains are made through the API only with a bearer token; set token_file (a file holding one, e.g. `openssl rand -hex 32 > /etc/lbd/token`) or drains: false",
+                at: drainsNode)
         }
         if let listen = http.listen, !HTTPSettings.isLoopback(listen.host), !http.isGuarded {
             reader.error(

@@ -28,6 +28,7 @@ public enum NativeYAMLPrinter {
             fields.append(
                 ("tls", mapping([("certificate", scalar(tls.certificate)), ("key", scalar(tls.key))])))
         }
+        if http.drains { fields.append(("drains", scalar("true"))) }
         return mapping(fields)
     }
 
@@ -126,6 +127,15 @@ public enum NativeYAMLPrinter {
             ("timeout", scalar(seconds(snmp.timeout))),
             ("retries", scalar(String(snmp.retries))),
             ("concurrency", scalar(String(snmp.concurrency))),
+            ("notifications", notifications(snmp.notifications)),
+        ])
+    }
+
+    private static func notifications(_ settings: SNMPNotificationSettings) -> Node {
+        mapping([
+            ("listen", scalar(settings.listen?.description ?? "off")),
+            ("per_node_interval", scalar(seconds(settings.perNodeInterval))),
+            ("max_per_second", scalar(String(settings.maximumPerSecond))),
         ])
     }
 

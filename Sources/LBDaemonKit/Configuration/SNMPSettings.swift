@@ -23,6 +23,8 @@ public struct SNMPSettings: Hashable, Sendable {
     public var retries: Int
     /// The most requests in flight at once, over all nodes.
     public var concurrency: Int
+    /// The push listener (`snmp.notifications`); off by default.
+    public var notifications = SNMPNotificationSettings()
 
     public init(
         version: SNMPVersion = .v3, port: Int = 161, community: String = "public",

@@ -21,6 +21,9 @@ public enum StartOnlySettings {
                 ("auth_password", { $0.authPassword }), ("priv_protocol", { $0.privProtocol.rawValue }),
                 ("priv_password", { $0.privPassword }), ("timeout", { $0.timeout }),
                 ("retries", { $0.retries }), ("concurrency", { $0.concurrency }),
+                ("notifications.listen", { $0.notifications.listen?.description }),
+                ("notifications.per_node_interval", { $0.notifications.perNodeInterval }),
+                ("notifications.max_per_second", { $0.notifications.maximumPerSecond }),
             ])
         // `dns.embedded` is compared on its own below.
         var oldDNS = old.dns
@@ -62,6 +65,7 @@ public enum StartOnlySettings {
             [
                 ("listen", { $0.listen?.description }), ("token_file", { $0.tokenFile }),
                 ("tls", { $0.tls.map { "\($0.certificate) \($0.key)" } }),
+                ("drains", { $0.drains ? "true" : nil }),
             ])
         compare(
             "history", old.history, new.history,

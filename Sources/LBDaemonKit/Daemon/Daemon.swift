@@ -140,6 +140,8 @@ public final class Daemon: Sendable {
         let history: (any HistoryStore)? = HistoryStoreFactory.open(
             configuration.history, stateDirectory: stateDirectory, instance: instanceName, logger: logger)
         let historyRecorder = history.map { HistoryRecorder(store: $0, logger: logger) }
+        // Before the first evaluation, so that a restart keeps its drained nodes out of DNS.
+        let drains = DrainBook.loaded(stateDirectory: stateDirectory, logger: logger)
         let assembly: EngineAssembly
         do {
             assembly = try await EngineFactory.make(
@@ -148,7 +150,8 @@ public final class Daemon: Sendable {
                 embeddedRole: LeadershipFactory.embeddedRole(configuration), leadership: leadership,
                 observers: [metrics.observer, decisions, cycles] + (historyRecorder.map { [$0] } ?? []),
                 pollRecorder: metrics,
-                published: stateStore.publishedAddresses(of: configuration.servedAliases.map(\.name)))
+                published: stateStore.publishedAddresses(of: configuration.servedAliases.map(\.name)),
+                drains: drains)
         } catch {
             await embedded?.stop()
             logger.error("cannot open the SNMP client's sockets: \(error)")
@@ -166,6 +169,7 @@ public final class Daemon: Sendable {
         }
         let started = Date()
         let engine = assembly.engine
+        let drainWatcher = DrainWatcher(book: drains, engine: engine, logger: logger)
         let instanceName = self.instanceName
         let path = self.path
         let statusSources = DaemonSources.make(
@@ -182,7 +186,8 @@ public final class Daemon: Sendable {
                     MetricsRoutes(metrics: metrics, leadership: leadership),
                     APIRoutes(sources: statusSources, maximumHistoryWindow: configuration.history.retention),
                     DashboardRoutes(sources: statusSources),
-                ], security: httpSecurity))
+                ] + (configuration.http.drains ? [DrainRoutes(book: drains, watcher: drainWatcher)] : []),
+                security: httpSecurity))
         if let historyRecorder {
             services.append(historyRecorder)
             // After the recorder, so that it stops first and its "stopped" event is written.
@@ -194,6 +199,13 @@ public final class Daemon: Sendable {
             EngineService(
                 engine: assembly.engine, embedded: embedded,
                 firstRoundDeadline: Self.firstRoundDeadline(configuration), logger: logger))
+        services.append(DrainService(watcher: drainWatcher))
+        if configuration.snmp.notifications.listen != nil {
+            // After the engine, so that it stops first: no re-poll starts while the engine stops.
+            services.append(
+                NotificationService(
+                    settings: configuration.snmp, engine: assembly.engine, metrics: metrics, logger: logger))
+        }
         services.append(
             ReloadService(
                 daemon: self, engine: assembly.engine, embedded: embedded,

@@ -37,12 +37,14 @@ public enum EngineFactory {
     ///   - observers: told of every batch (history, metrics).
     ///   - pollRecorder: told of every SNMP poll and its latency (metrics).
     ///   - published: what DNS holds for each alias at start (`StateStore.publishedAddresses`).
+    ///   - drains: the operator's drains (`DrainBook`), read at each decision.
     public static func make(
         configuration: Configuration, logger: Logger, seed: UInt64, dryRun: Bool = false,
         updates: Bool = true, state: StateStore? = nil, embedded: EmbeddedZoneServer? = nil,
         embeddedRole: EmbeddedRole = .alwaysPublishes, leadership: any Leadership = StandaloneLeadership(),
         resolve: NodeAddressBook.Resolve? = nil, observers: [any EvaluationObserver] = [],
-        pollRecorder: (any PollRecorder)? = nil, published: [String: Set<NodeAddress>] = [:]
+        pollRecorder: (any PollRecorder)? = nil, published: [String: Set<NodeAddress>] = [:],
+        drains: (any DrainSource)? = nil
     ) async throws -> EngineAssembly {
         let client = try await SNMPClient.start(maximumInFlight: configuration.snmp.concurrency)
         let port = configuration.snmp.port
@@ -69,7 +71,7 @@ public enum EngineFactory {
         let engine = EvaluationEngine(
             configuration: configuration, poller: poller, publishers: gated, logger: logger, seed: seed,
             dryRun: dryRun, leadership: leadership, ungatedPublishers: ungated, observers: observers,
-            published: published)
+            drains: drains, published: published)
         return EngineAssembly(engine: engine, client: client, gatedPublishers: gated)
     }
 }

@@ -84,6 +84,18 @@ public final class NodeAddressBook: Sendable {
         }
     }
 
+    /// The nodes whose resolved (or last good) addresses include `address`, sorted: whom a
+    /// notification from `address` may come from. Nodes not resolved yet are not known.
+    public func nodes(at address: NodeAddress) -> [String] {
+        known.withLock { known in
+            known.compactMap { node, entry -> String? in
+                let holds = { (addresses: [PolledAddress]) in addresses.contains { $0.node == address } }
+                if case .addresses(let current) = entry.entry, holds(current) { return node }
+                return entry.lastAddresses.map(holds) == true ? node : nil
+            }
+        }.sorted()
+    }
+
     /// Forgets nodes that are no longer members of any alias.
     public func keepOnly(_ nodes: Set<String>) {
         known.withLock { known in known = known.filter { nodes.contains($0.key) } }

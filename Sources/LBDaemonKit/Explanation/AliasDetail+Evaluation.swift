@@ -78,7 +78,10 @@ extension AliasDetail {
                 report: NodeReport(
                     node: member.node, addresses: reports, resolutionFailure: resolutionFailure),
                 alias: alias),
-            reason: reason, rank: member.rank, published: try DecisionRecord.addresses(member.published))
+            reason: reason, rank: member.rank, published: try DecisionRecord.addresses(member.published),
+            // A drained or failed-open member's detail is its notes (`DecisionExplanation.detail`):
+            // kept, so that `lbd explain` says who drained it and why.
+            notes: reason == .drained || reason == .failedOpen ? [.recorded(member.detail)] : [])
     }
 
     /// The failure of code `code` that renders as `detail` (`DecisionExplanation.outcomeDetail`'s

@@ -83,6 +83,9 @@ public enum DecisionSummary {
         switch member.reason {
         case .rankedOut:
             return member.evaluation.load.map { "load \($0), ranked out" } ?? "ranked out"
+        case .drained:
+            // Who and why, also from a decision read back from the decisions file.
+            return member.notes.map(\.description).first { $0.hasPrefix("drained by") } ?? "drained"
         default:
             return DecisionExplanation.stateDetail(member.evaluation.state)
         }

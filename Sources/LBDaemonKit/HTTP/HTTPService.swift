@@ -102,7 +102,11 @@ public struct HTTPService: Service {
     func makeRouter(security: HTTPSecurity = .none) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         // First, so that it also answers requests no route matches (a POST anywhere is 405).
-        router.add(middleware: ReadOnlyMiddleware())
+        router.add(
+            middleware: ReadOnlyMiddleware(writable: { [routes] path in
+                // Writes need the token, whatever a part says (`http.drains` asks for one).
+                security.requiresToken && routes.contains { $0.allowsWrites(to: path) }
+            }))
         router.add(middleware: BearerTokenMiddleware(security: security))
         heartbeat.add(to: router)
         router.get("healthz") { _, _ in
@@ -137,12 +141,15 @@ public struct HTTPService: Service {
     }
 }
 
-/// Answers 405 to any method but GET and HEAD: lbd's HTTP server changes nothing.
+/// Answers 405 to any method but GET and HEAD: lbd's HTTP server changes nothing, but for the
+/// paths `writable` lets through (the drains, when `http.drains` is on).
 struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
+    var writable: @Sendable (String) -> Bool = { _ in false }
+
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard request.method == .get || request.method == .head else {
+        guard request.method == .get || request.method == .head || writable(request.uri.path) else {
             throw HTTPError(
                 .methodNotAllowed, headers: [.allow: "GET, HEAD"], message: "read-only: GET or HEAD\n")
         }

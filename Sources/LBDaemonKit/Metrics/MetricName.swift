@@ -36,4 +36,15 @@ public enum MetricName {
     public static let buildInfo = "lbd_build_info"
     /// Gauge: how many aliases this instance serves.
     public static let aliasesServed = "lbd_aliases_served"
+    /// Counter by `outcome` (accepted, unknown_source, or why the listener dropped it: wrong_digest,
+    /// unknown_user...): SNMP notifications (push) received.
+    public static let pushNotifications = "lbd_push_notifications_total"
+    /// Counter: nodes re-polled because they pushed a notification.
+    public static let pushRepolls = "lbd_push_repolls_total"
+    /// Counter: notifications folded into a re-poll already queued or owed (per-node limit).
+    public static let pushCoalesced = "lbd_push_coalesced_total"
+    /// Counter: re-polls that waited for the overall limit (`max_per_second`).
+    public static let pushRateLimited = "lbd_push_rate_limited_total"
+    /// Counter: notifications dropped because the re-poll queue was full.
+    public static let pushDropped = "lbd_push_dropped_total"
 }

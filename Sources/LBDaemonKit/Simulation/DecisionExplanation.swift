@@ -30,7 +30,11 @@ enum DecisionExplanation {
     /// One sentence on a member, for an operator, followed by what drains, `rise`/`fall`,
     /// stickiness, `max_changes` and `min_usable` did to it.
     static func detail(_ member: MemberDecision, bestHosts: BestHosts) -> String {
-        let notes = member.notes.map(\.description)
+        let notes = member.notes.map { note in
+            // A drain says until when it lasts: the operator reading it knows when the node returns.
+            guard case .drained(let drain) = note, let until = drain.until else { return note.description }
+            return "\(note.description) (until \(DrainListing.time(until)))"
+        }
         // A drained or failed-open member's note is its whole explanation.
         if member.reason == .drained || member.reason == .failedOpen {
             return notes.joined(separator: "; ")
@@ -39,9 +43,20 @@ enum DecisionExplanation {
     }
 
     private static func reasonDetail(_ member: MemberDecision, bestHosts: BestHosts) -> String {
+        // Stickiness and max_changes choose otherwise than the load alone: their note says why.
+        let overridden = member.notes.contains {
+            switch $0 {
+            case .keptByStickiness, .heldOutByStickiness, .heldBackByMaxChanges: return true
+            default: return false
+            }
+        }
         switch member.reason {
+        case .chosen where overridden:
+            return "usable, published"
         case .chosen:
             return "among the \(bestHosts == .allUsable ? "usable" : "\(bestHosts) least loaded") members"
+        case .rankedOut where overridden:
+            return "usable, not published"
         case .rankedOut:
             return "usable, but \(bestHosts) less loaded member(s) were chosen"
         case .pickedAtRandom:

@@ -23,9 +23,30 @@ public enum DecisionJSON {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
+    /// Several rounds in a row (`lbd simulate` with `rounds`): `{"rounds": [{"aliases": ...}...],
+    /// "aliases": ...}`, `aliases` being the last round's, so that a reader of one round's
+    /// output finds the final answer where it always is.
+    public static func render(rounds: [[Decision]], seed: UInt64?) -> String {
+        func aliases(_ decisions: [Decision]) -> [String: AliasEntry] {
+            Dictionary(uniqueKeysWithValues: decisions.map { ($0.alias, AliasEntry($0)) })
+        }
+        let document = Document(
+            aliases: aliases(rounds.last ?? []), seed: seed,
+            rounds: rounds.map { RoundEntry(aliases: aliases($0)) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
     private struct Document: Encodable {
         var aliases: [String: AliasEntry]
         var seed: UInt64?
+        var rounds: [RoundEntry]? = nil
+    }
+
+    private struct RoundEntry: Encodable {
+        var aliases: [String: AliasEntry]
     }
 
     private struct AliasEntry: Encodable {
@@ -38,9 +59,18 @@ public enum DecisionJSON {
         var external: Bool
         var usable: Int
         var policyApplied: String?
+        /// `min_usable`'s policy when too few members were usable.
+        var floorApplied: String?
         var warnings: [String]
         var members: [MemberEntry]
         var dns: [PublicationEntry]?
+        /// The options beyond golbd's, only those the alias sets.
+        var stickiness: String?
+        var rise: Int?
+        var fall: Int?
+        var minUsable: String?
+        var belowMinUsable: String?
+        var maxChanges: Int?
 
         init(_ decision: Decision) {
             let parameters = decision.parameters
@@ -53,15 +83,27 @@ public enum DecisionJSON {
             external = parameters.external
             usable = decision.usableCount
             policyApplied = decision.appliedPolicy?.rawValue
+            floorApplied = decision.appliedFloor?.rawValue
             warnings = decision.warnings.map(\.description)
             members = decision.members.map { MemberEntry($0, bestHosts: parameters.bestHosts) }
+            stickiness = parameters.stickiness.map { "\($0)%" }
+            rise = parameters.rise == 1 ? nil : parameters.rise
+            fall = parameters.fall == 1 ? nil : parameters.fall
+            minUsable = parameters.minUsable?.description
+            belowMinUsable = parameters.minUsable == nil ? nil : parameters.belowMinimum.rawValue
+            maxChanges = parameters.maxChanges
         }
 
         enum CodingKeys: String, CodingKey {
-            case publish, action, ttl, external, usable, warnings, members, metric, dns
+            case publish, action, ttl, external, usable, warnings, members, metric, dns, stickiness, rise,
+                fall
             case bestHosts = "best_hosts"
             case whenNoneUsable = "when_none_usable"
             case policyApplied = "policy_applied"
+            case floorApplied = "floor_applied"
+            case minUsable = "min_usable"
+            case belowMinUsable = "below_min_usable"
+            case maxChanges = "max_changes"
         }
 
         // `publish` and `policy_applied` are written as null rather than left out: null is meaningful.
@@ -79,6 +121,13 @@ public enum DecisionJSON {
             try container.encode(warnings, forKey: .warnings)
             try container.encode(members, forKey: .members)
             try container.encodeIfPresent(dns, forKey: .dns)
+            try container.encodeIfPresent(floorApplied, forKey: .floorApplied)
+            try container.encodeIfPresent(stickiness, forKey: .stickiness)
+            try container.encodeIfPresent(rise, forKey: .rise)
+            try container.encodeIfPresent(fall, forKey: .fall)
+            try container.encodeIfPresent(minUsable, forKey: .minUsable)
+            try container.encodeIfPresent(belowMinUsable, forKey: .belowMinUsable)
+            try container.encodeIfPresent(maxChanges, forKey: .maxChanges)
         }
     }
 
@@ -129,6 +178,9 @@ public enum DecisionJSON {
         var error: String?
         var published: [String]
         var addresses: [AddressEntry]
+        /// What drains, `rise`/`fall`, stickiness, `max_changes` and `min_usable` did; left out
+        /// when nothing.
+        var notes: [String]?
 
         init(_ member: MemberDecision, bestHosts: BestHosts) {
             node = member.node
@@ -140,6 +192,7 @@ public enum DecisionJSON {
             detail = DecisionExplanation.detail(member, bestHosts: bestHosts)
             published = member.published.map(\.description)
             addresses = member.evaluation.addresses.map(AddressEntry.init)
+            notes = member.notes.isEmpty ? nil : member.notes.map(\.description)
         }
 
         func encode(to encoder: Encoder) throws {
@@ -153,10 +206,11 @@ public enum DecisionJSON {
             try container.encodeIfPresent(error, forKey: .error)
             try container.encode(published, forKey: .published)
             try container.encode(addresses, forKey: .addresses)
+            try container.encodeIfPresent(notes, forKey: .notes)
         }
 
         enum CodingKeys: String, CodingKey {
-            case node, state, load, reason, rank, detail, error, published, addresses
+            case node, state, load, reason, rank, detail, error, published, addresses, notes
         }
     }
 

@@ -6,6 +6,14 @@ public enum DecisionTable {
         decisions.map(render).joined(separator: "\n")
     }
 
+    /// Several rounds in a row, each headed `round N of M`; one round alone as `render(_:)`.
+    public static func render(rounds: [[Decision]]) -> String {
+        guard rounds.count > 1 else { return render(rounds.first ?? []) }
+        return rounds.enumerated().map { index, decisions in
+            "== round \(index + 1) of \(rounds.count) ==\n" + render(decisions)
+        }.joined(separator: "\n")
+    }
+
     /// The decisions, each followed by what the publishers did (or would do) with it.
     public static func render(_ decisions: [Decision], publications: [String: [PublicationResult]]) -> String
     {
@@ -65,13 +73,16 @@ public enum DecisionTable {
             let published = Set(member.published)
             let others = addresses.filter { !published.contains($0.address) }
                 .map { "\($0.address): \(DecisionExplanation.outcomeDetail($0.outcome))" }
+            // What stickiness, rise/fall, max_changes or min_usable did is why it is published.
             return member.published.map(\.description).joined(separator: " ")
                 + (others.isEmpty ? "" : " (not \(others.joined(separator: "; ")))")
+                + member.notes.map { "; \($0)" }.joined()
         }
         // A member whose addresses disagree is explained address by address.
         if addresses.count > 1, Set(addresses.map(\.outcome)).count > 1 {
-            return addresses.map { "\($0.address): \(DecisionExplanation.outcomeDetail($0.outcome))" }
-                .joined(separator: "; ")
+            return
+                (addresses.map { "\($0.address): \(DecisionExplanation.outcomeDetail($0.outcome))" }
+                + member.notes.map(\.description)).joined(separator: "; ")
         }
         return DecisionExplanation.detail(member, bestHosts: bestHosts)
     }

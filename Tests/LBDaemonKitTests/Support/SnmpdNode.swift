@@ -14,6 +14,8 @@ final class SnmpdNode {
     private let answer: String
     let directory: URL
     private let password: String
+    /// More options for the node's lbclient (`--notify ...`).
+    private let lbclientArguments: [String]
     private var snmpd: PeerProcess?
 
     /// Writes the node's lbclient files (`check nologin`, `load constant load`, shared by every
@@ -21,8 +23,9 @@ final class SnmpdNode {
     /// snmpd on `address:port`, waiting until lbclient answers through it.
     init(
         address: String, port: Int, load: Int, ownLoads: [String: Int] = [:], aliases: [String],
-        password: String
+        password: String, lbclientArguments: [String] = []
     ) throws {
+        self.lbclientArguments = lbclientArguments
         answer = ownLoads.isEmpty ? "INTEGER: \(load)" : "STRING: "
         self.address = address
         self.port = port
@@ -58,11 +61,12 @@ final class SnmpdNode {
     /// The node's snmpd.conf: its own engine ID (five agents share one host), golbd's SNMPv3
     /// user, and lbclient run once through `pass_persist` with no answer cache.
     private func snmpdConfiguration() throws -> String {
-        let lbclient = [
+        let command = [
             try LBClientExecutable.path(), "--cm", path("lb"), "--ca", path("lb/lbaliases"), "--root",
             path("root"),
             "--cache-time", "0", "--pass-persist", "-d", "info", "--log-file", path("lbclient.log"),
-        ].joined(separator: " ")
+        ]
+        let lbclient = (command + lbclientArguments).joined(separator: " ")
         return """
             engineID lbnode-\(address)
             rocommunity public 127.0.0.0/8

@@ -12,7 +12,7 @@ public struct MemberDetail: Hashable, Sendable, Codable {
     /// address gave a load.
     public var error: String?
     /// Why it is, or is not, behind the alias: `chosen`, `ranked_out`, `picked_at_random`,
-    /// `unusable`.
+    /// `unusable`, `drained`, `failed_open`, `kept_by_max_changes`.
     public var reason: String
     /// One sentence on `reason`: the load, or the failure as a sentence.
     public var detail: String
