@@ -115,6 +115,9 @@ public enum SelectionWarning: Hashable, Sendable, CustomStringConvertible {
     case belowMinimumUsable(usable: Int, minimum: Int, policy: BelowMinimumPolicy)
     /// More members should have left DNS than `max_changes` allows; some were kept.
     case changesLimited(leaving: Int, limit: Int)
+    /// DNS is kept as it is, and only drained members are in it: removing them would leave
+    /// the alias without an address.
+    case drainedMembersKept
 
     public var description: String {
         switch self {
@@ -135,6 +138,9 @@ public enum SelectionWarning: Hashable, Sendable, CustomStringConvertible {
                 "only \(usable) usable member(s), below min_usable \(minimum): publishing every resolved member (fail open)"
         case .belowMinimumUsable(let usable, let minimum, .keep):
             return "only \(usable) usable member(s), below min_usable \(minimum): leaving DNS unchanged"
+        case .drainedMembersKept:
+            return
+                "DNS kept as it was: only drained members are in it, and removing them would leave no address"
         case .changesLimited(let leaving, let limit):
             return "\(leaving) member(s) should leave DNS, max_changes lets \(limit) go in one evaluation"
         }

@@ -253,7 +253,9 @@ private struct Round {
         switch policy {
         case .keep:
             warnings.append(.belowMinimumUsable(usable: usable, minimum: minimum, policy: .keep))
-            return finished(publish: nil, policy: nil, floor: .keep)
+            // Computed first: it may add a warning, and `finished` reads the warnings.
+            let kept = keptWithoutDrained()
+            return finished(publish: kept, policy: nil, floor: .keep)
         case .failOpen:
             let open = evaluations.indices.filter {
                 decisions[$0].reason != .drained && !evaluations[$0].addresses.isEmpty
@@ -271,13 +273,30 @@ private struct Round {
         }
     }
 
+    /// What a `keep` policy publishes: nil (DNS unchanged), except that the addresses of drained
+    /// members leave, as the operator asked, unless nothing would be left.
+    mutating func keptWithoutDrained() -> [NodeAddress]? {
+        guard let published = previous.published else { return nil }
+        let drained = Set(
+            evaluations.indices.filter { decisions[$0].reason == .drained }
+                .flatMap { evaluations[$0].addresses.map(\.address) })
+        guard !published.isDisjoint(with: drained) else { return nil }
+        let left = published.subtracting(drained)
+        guard !left.isEmpty else {
+            warnings.append(.drainedMembersKept)
+            return nil
+        }
+        return NodeAddress.canonicalSet(Array(left))
+    }
+
     mutating func withoutUsableMember<R: RandomNumberGenerator>(using random: inout R) -> Decision {
         let policy = parameters.whenNoneUsable
         warnings.append(.noUsableMembers(policy))
         var chosen: [Int]
         switch policy {
         case .keep:
-            return finished(publish: nil, policy: policy)
+            let kept = keptWithoutDrained()
+            return finished(publish: kept, policy: policy)
         case .empty:
             chosen = []
         case .random:

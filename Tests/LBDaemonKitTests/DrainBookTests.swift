@@ -188,6 +188,20 @@ import Testing
         }
     }
 
+    @Test func filesMadeByRootBelongToTheStateDirectorysOwner() throws {
+        guard geteuid() == 0 else { return }  // only root can give files away
+        let directory = try Peers.temporaryDirectory("lbd-drains")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(chown(directory.path, 65534, 65534) == 0)
+        let book = DrainBook(stateDirectory: directory.path)
+        try book.add(Drain(node: "n1", by: "alice", reason: "r", since: 1))
+        for path in [book.path, book.auditPath, book.lockPath] {
+            var status = stat()
+            #expect(stat(path, &status) == 0)
+            #expect(status.st_uid == 65534, "\(path)")
+        }
+    }
+
     @Test func anUnwritableStateDirectoryIsAnErrorSayingWhatToDo() throws {
         guard geteuid() != 0 else { return }  // root writes anywhere
         let directory = try Peers.temporaryDirectory("lbd-drains")

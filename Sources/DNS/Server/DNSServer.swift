@@ -3,12 +3,6 @@ import NIOPosix
 import Synchronization
 import UDPReplySource
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The embedded authoritative DNS server: answers queries from a `ZoneStore` over UDP and TCP
 /// on one address and port; bound to `0.0.0.0` or `::`, it answers each query from the address
 /// the query was sent to.

@@ -122,8 +122,18 @@ public final class DrainBook: DrainSource {
                 lines.append(DrainAuditLine(time: now, action: .drain, drain: added))
             }
             try DrainAuditLine.append(lines, to: auditPath)
+            matchDirectoryOwner([lockPath, path, auditPath])
             return change
         }
+    }
+
+    /// `sudo lbd drain` runs as root: the files it creates are given to the state directory's
+    /// owner (lbd's user), or the running lbd could not take the lock, prune or append.
+    private func matchDirectoryOwner(_ paths: [String]) {
+        guard geteuid() == 0 else { return }
+        var status = stat()
+        guard stat(directory, &status) == 0, status.st_uid != 0 else { return }
+        for path in paths { _ = chown(path, status.st_uid, status.st_gid) }
     }
 
     private func prepareDirectory() throws(DrainBookError) {

@@ -269,7 +269,14 @@ public actor EvaluationEngine {
         let decidedUnder = generation
         publishing[decidedUnder, default: 0] += 1
         let evaluations = await withTaskGroup(of: (Int, AliasEvaluation).self) { group in
+            var evaluations = [AliasEvaluation?](repeating: nil, count: decisions.count)
             for (index, decision) in decisions.enumerated() {
+                // Nothing to publish: no task (20,000 aliases made 20,000 tasks per cycle).
+                guard decision.publish != nil, !publishers.isEmpty else {
+                    evaluations[index] = AliasEvaluation(
+                        decision: decision, results: [], finishedAt: Date(), standby: standby)
+                    continue
+                }
                 group.addTask {
                     var results: [PublicationResult] = []
                     if let addresses = decision.publish, !publishers.isEmpty {
@@ -287,7 +294,6 @@ public actor EvaluationEngine {
                     )
                 }
             }
-            var evaluations = [AliasEvaluation?](repeating: nil, count: decisions.count)
             for await (index, evaluation) in group { evaluations[index] = evaluation }
             return evaluations.compactMap { $0 }
         }

@@ -1,5 +1,6 @@
 import LBCore
 import NIOCore
+import Synchronization
 
 /// Polls a set of nodes: every address of each, each node once however many aliases share it,
 /// at most `concurrency` nodes at a time.
@@ -15,20 +16,27 @@ public struct NodePoller: Sendable {
     }
 
     /// The report of every node in `nodes`, by node name.
+    ///
+    /// Nodes are polled in name order by `concurrency` worker tasks that each take the next
+    /// node when done with one, rather than by a task per node: at a hundred thousand nodes,
+    /// creating and reaping a child task per node cost more than the poll itself (a task
+    /// group finds a finished child by walking its list of children).
     public func poll(_ nodes: Set<String>) async -> [String: NodeReport] {
-        await withTaskGroup(of: NodeReport.self) { group in
-            var reports: [String: NodeReport] = [:]
-            var pending = nodes.sorted().makeIterator()
-            var running = 0
-            while running < concurrency, let node = pending.next() {
-                group.addTask { await pollNode(node) }
-                running += 1
-            }
-            while let report = await group.next() {
-                reports[report.node] = report
-                if let node = pending.next() {
-                    group.addTask { await pollNode(node) }
+        let order = nodes.sorted()
+        let cursor = NodeCursor()
+        return await withTaskGroup(of: [NodeReport].self) { group in
+            for _ in 0..<min(concurrency, order.count) {
+                group.addTask {
+                    var reports: [NodeReport] = []
+                    while case let index = cursor.next(), index < order.count {
+                        reports.append(await pollNode(order[index]))
+                    }
+                    return reports
                 }
+            }
+            var reports = [String: NodeReport](minimumCapacity: order.count)
+            for await batch in group {
+                for report in batch { reports[report.node] = report }
             }
             return reports
         }
@@ -58,5 +66,15 @@ public struct NodePoller: Sendable {
             let reports = zip(addresses, replies).map { AddressReport(address: $0.node, reply: $1) }
             return NodeReport(node: node, addresses: reports)
         }
+    }
+}
+
+/// Hands out the positions of a list to the poller's workers, each once.
+private final class NodeCursor: Sendable {
+    private let position = Atomic<Int>(0)
+
+    /// The next position not handed out yet (past the end once all are).
+    func next() -> Int {
+        position.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 }

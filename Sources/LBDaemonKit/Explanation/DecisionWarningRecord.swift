@@ -34,6 +34,8 @@ struct DecisionWarningRecord: Codable, Hashable, Sendable {
             self.usable = usable
             self.minimum = minimum
             self.policy = policy.rawValue
+        case .drainedMembersKept:
+            code = "drained_members_kept"
         case .changesLimited(let leaving, let limit):
             code = "changes_limited"
             self.leaving = leaving
@@ -56,6 +58,8 @@ struct DecisionWarningRecord: Codable, Hashable, Sendable {
             return policy.flatMap(BelowMinimumPolicy.init(rawValue:)).map {
                 .belowMinimumUsable(usable: usable ?? 0, minimum: minimum ?? 0, policy: $0)
             }
+        case "drained_members_kept":
+            return .drainedMembersKept
         case "changes_limited":
             return .changesLimited(leaving: leaving ?? 0, limit: limit ?? 0)
         default:

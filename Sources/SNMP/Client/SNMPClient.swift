@@ -11,6 +11,8 @@ public final class SNMPClient: Sendable {
     private let group: any EventLoopGroup
     private let ipv4: (any Channel)?
     private let ipv6: (any Channel)?
+    private let ipv4Queue: DatagramSendQueue?
+    private let ipv6Queue: DatagramSendQueue?
     private let pending: PendingRequests
     private let limiter: RequestLimiter
     private let engines = EngineCache()
@@ -65,6 +67,8 @@ public final class SNMPClient: Sendable {
         self.group = group
         self.ipv4 = ipv4
         self.ipv6 = ipv6
+        ipv4Queue = ipv4.map(DatagramSendQueue.init)
+        ipv6Queue = ipv6.map(DatagramSendQueue.init)
         self.pending = pending
         self.limiter = limiter
         self.keys = keys
@@ -266,7 +270,7 @@ public final class SNMPClient: Sendable {
     private func exchange(
         _ address: SocketAddress, _ attempts: Attempts, build: (Int32) throws -> [UInt8]
     ) async throws -> ReceivedMessage {
-        let channel = try channel(for: address)
+        let queue = try queue(for: address)
         // An unreadable datagram does not end an attempt (the real answer may follow it), but
         // when no answer comes, it is what the caller hears about rather than silence.
         var malformed: String?
@@ -276,7 +280,7 @@ public final class SNMPClient: Sendable {
             let datagram = try build(id)
             do {
                 return try await send(
-                    datagram, id: id, to: address, on: channel, timeout: attempts.timeAmount)
+                    datagram, id: id, to: address, on: queue, timeout: attempts.timeAmount)
             } catch let timedOut as AttemptTimedOut {
                 malformed = timedOut.malformed ?? malformed
                 continue
@@ -287,29 +291,38 @@ public final class SNMPClient: Sendable {
     }
 
     private func send(
-        _ datagram: [UInt8], id: Int32, to address: SocketAddress, on channel: any Channel,
+        _ datagram: [UInt8], id: Int32, to address: SocketAddress, on queue: DatagramSendQueue,
         timeout: TimeAmount
     ) async throws -> ReceivedMessage {
         let pending = self.pending
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                pending.insert(id, remote: address, continuation: continuation)
+                pending.insert(
+                    id, remote: address, timeout: timeout, on: queue.eventLoop, continuation: continuation)
                 if Task.isCancelled {
                     pending.fail(id, CancellationError())
                     return
                 }
-                let timer = channel.eventLoop.scheduleTask(in: timeout) {
-                    pending.timeOut(id)
-                }
-                pending.setTimer(id, timer)
-                let buffer = channel.allocator.buffer(bytes: datagram)
-                channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer)).whenFailure {
-                    error in
+                queue.send(datagram, to: address) { error in
                     pending.fail(id, SNMPClientError.sendFailed("\(error)"))
                 }
             }
         } onCancel: {
             pending.fail(id, CancellationError())
+        }
+    }
+
+    /// The send queue of the socket that sends to `address`'s family.
+    private func queue(for address: SocketAddress) throws -> DatagramSendQueue {
+        switch address.protocol {
+        case .inet:
+            guard let ipv4Queue else { throw SNMPClientError.unsupportedAddress("IPv4") }
+            return ipv4Queue
+        case .inet6:
+            guard let ipv6Queue else { throw SNMPClientError.unsupportedAddress("IPv6") }
+            return ipv6Queue
+        default:
+            throw SNMPClientError.unsupportedAddress("a non-IP address")
         }
     }
 
