@@ -173,14 +173,19 @@ import Testing
 
         """.write(to: file, atomically: true, encoding: .utf8)
         let drain = try cli.lbd([
-            "drain", "127.0.0.2", "--for", "1h", "--reason", "kernel upgrade", "--by", "alice", "--state-dir", state,
+            "drain", "127.0.0.2", "--for", "1h", "--reason", "kernel upgrade", "--by", "alice", "--state-dir",
+            state,
         ])
         #expect(drain.status == 0, "\(drain.stderr)")
         let path = file.path
         let evaluated = try await offThePool {
-            try LBDCommandLineTests().lbd(["evaluate", "--once", "--dry-run", "--config", path, "--state-dir", state])
+            try LBDCommandLineTests().lbd([
+                "evaluate", "--once", "--dry-run", "--config", path, "--state-dir", state,
+            ])
         }
-        #expect(evaluated.stdout.contains("drained by alice: kernel upgrade (until "), "\(evaluated.stdout)\(evaluated.stderr)")
+        #expect(
+            evaluated.stdout.contains("drained by alice: kernel upgrade (until "),
+            "\(evaluated.stdout)\(evaluated.stderr)")
         #expect(evaluated.stdout.contains("127.0.0.3 127.0.0.4"), "\(evaluated.stdout)")
     }
 

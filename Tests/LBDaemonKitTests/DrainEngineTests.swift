@@ -63,6 +63,12 @@ import Testing
         #expect(detail.contains("drained by alice: kernel upgrade"), "\(detail)")
         #expect(detail.contains("until \(DrainListing.time(clock.now + 120))"), "\(detail)")
         #expect(MemberDetail(drained, bestHosts: .count(2)).reason == "drained")
+        // The alias page of the dashboards says it too.
+        let page = AliasPage.render(
+            alias: Self.alias, evaluation: await engine.evaluations["www.example"], published: [:],
+            history: .off,
+            window: .hour, now: Date())
+        #expect(page.contains("drained by alice: kernel upgrade"), "\(page)")
         #expect(log.actions("drain").first?.metadata["node"] == "HOST1")
         #expect(log.actions("drain").first?.metadata["by"] == "alice")
         // Nothing changed: nothing decided again.

@@ -22,7 +22,10 @@ import Yams
         let service = HTTPService(
             settings: HTTPSettings(), heartbeatDirectory: "/nonexistent", heartbeatFile: "heartbeat",
             logger: CapturedLog().logger, sources: sources,
-            routes: [APIRoutes(sources: sources), DrainRoutes(book: DrainBook(stateDirectory: "/nonexistent"), watcher: nil)])
+            routes: [
+                APIRoutes(sources: sources),
+                DrainRoutes(book: DrainBook(stateDirectory: "/nonexistent"), watcher: nil),
+            ])
         let served = Set(
             service.makeRouter().routes.filter { [.get, .post, .delete].contains($0.method) }.map {
                 "/" + String("\($0.path)".trimmingPrefix("/"))

@@ -21,39 +21,44 @@
 /// (which records it holds depends on the turn); neither is one when the responder computes text
 /// at query time.
 ///
-/// Bounded: `slotCount` slots of `slotSize` octets in one allocation, one entry per hash slot (a
-/// newer query takes its slot); an answer that does not fit in a slot is not kept. Pages of slots
-/// never used are never touched, so an idle server pays only for the answers it gave. A hit
-/// copies octets and touches no reference count.
+/// Bounded: entries are appended to one arena of `arenaSize` octets, found through an index of
+/// `indexSize` slots (linear probing, at most `probes` per query); when the arena is full,
+/// everything is dropped at once and refilled by the queries that come. Memory grows only with
+/// the answers kept. A hit copies octets and touches no reference count.
 ///
 /// Not thread-safe: each worker thread has its own.
 final class DNSAnswerCache {
-    static let slotCount = 4096
-    static let slotSize = 1024
+    static let indexSize = 16384
+    static let arenaSize = 2 << 20
+    static let probes = 8
     /// The longest query kept: a 255-octet name, the header, type, class and an OPT record.
     static let longestKey = 300
     /// The most address sets turned in one answer, and records in them.
-    static let maximumSets = 8
-    static let maximumRecords = 64
+    static let maximumSets = 16
+    static let maximumRecords = 255
 
-    // Slot layout: hash (8), version (8), key length (2), wire length (2), sets (1), records (1),
-    // occupied (1), pad; sets at 24 (first record, count, RDATA length: 3 octets each); record
-    // RDATA offsets at 48 (2 octets each); the key, then the answer, at 176.
-    private static let setsOffset = 24
-    private static let recordsOffset = setsOffset + 3 * maximumSets
-    private static let keyOffset = recordsOffset + 2 * maximumRecords
+    // Entry layout, 8-octet aligned: hash (8), version (8), key length (2), answer length (2),
+    // sets (1), records (1), 2 unused; the sets (first record, count, RDATA length: 3 octets
+    // each); the records' RDATA offsets (2 octets each); the key; the answer.
+    private static let headerSize = 24
 
-    private let slots: UnsafeMutableRawPointer
+    /// Arena offset + 1 of each slot's entry; 0 for none.
+    private let index: UnsafeMutablePointer<UInt32>
+    private let arena: UnsafeMutableRawPointer
+    private var used = 0
     private let seed: UInt64
 
     init(seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
-        // calloc: zeroed (every slot unoccupied) without writing the pages.
-        slots = calloc(Self.slotCount, Self.slotSize)!
+        index = .allocate(capacity: Self.indexSize)
+        index.initialize(repeating: 0, count: Self.indexSize)
+        // Pages are touched only as entries are appended.
+        arena = .allocate(byteCount: Self.arenaSize, alignment: 8)
         self.seed = seed
     }
 
     deinit {
-        free(slots)
+        index.deallocate()
+        arena.deallocate()
     }
 
     /// Whether `request` has the shape whose answer can be kept (see the type's documentation).
@@ -92,24 +97,23 @@ final class DNSAnswerCache {
         _ request: UnsafeRawBufferPointer, version: UInt64, into output: UnsafeMutableRawBufferPointer,
         rotation: () -> Int
     ) -> Int? {
-        guard Self.isCacheable(request) else { return nil }
+        guard Self.isCacheable(request), let out = output.baseAddress else { return nil }
         let hash = hash(request)
-        let slot = self.slot(hash)
-        let keyLength = Int(slot.load(fromByteOffset: 16, as: UInt16.self))
-        let wireLength = Int(slot.load(fromByteOffset: 18, as: UInt16.self))
-        guard slot.load(fromByteOffset: 22, as: UInt8.self) == 1, slot.load(as: UInt64.self) == hash,
-            slot.load(fromByteOffset: 8, as: UInt64.self) == version, keyLength == request.count - 2,
-            wireLength <= output.count,
-            memcmp(slot + Self.keyOffset, request.baseAddress! + 2, keyLength) == 0,
-            let out = output.baseAddress
-        else { return nil }
-        let wire = UnsafeRawPointer(slot + Self.keyOffset + keyLength)
+        guard case .found(let entry, _) = find(request, hash: hash) else { return nil }
+        let keyLength = Int(entry.load(fromByteOffset: 16, as: UInt16.self))
+        let wireLength = Int(entry.load(fromByteOffset: 18, as: UInt16.self))
+        let sets = Int(entry.load(fromByteOffset: 20, as: UInt8.self))
+        let records = Int(entry.load(fromByteOffset: 21, as: UInt8.self))
+        guard entry.load(fromByteOffset: 8, as: UInt64.self) == version, wireLength <= output.count else {
+            return nil
+        }
+        let offsets = entry + Self.headerSize + 3 * sets
+        let wire = UnsafeRawPointer(offsets + 2 * records + keyLength)
         out.copyMemory(from: wire, byteCount: wireLength)
         out.storeBytes(of: request[0], toByteOffset: 0, as: UInt8.self)
         out.storeBytes(of: request[1], toByteOffset: 1, as: UInt8.self)
-        let sets = Int(slot.load(fromByteOffset: 20, as: UInt8.self))
         for set in 0..<sets {
-            let descriptor = slot + Self.setsOffset + 3 * set
+            let descriptor = entry + Self.headerSize + 3 * set
             let first = Int(descriptor.load(as: UInt8.self))
             let count = Int(descriptor.load(fromByteOffset: 1, as: UInt8.self))
             let length = Int(descriptor.load(fromByteOffset: 2, as: UInt8.self))
@@ -117,13 +121,11 @@ final class DNSAnswerCache {
             // before.
             let shift = rotation() % count
             guard shift > 0 else { continue }
-            for index in 0..<count {
+            for record in 0..<count {
                 let from = Int(
-                    slot.load(
-                        fromByteOffset: Self.recordsOffset + 2 * (first + (index + shift) % count),
-                        as: UInt16.self))
-                let to = Int(
-                    slot.load(fromByteOffset: Self.recordsOffset + 2 * (first + index), as: UInt16.self))
+                    offsets.loadUnaligned(
+                        fromByteOffset: 2 * (first + (record + shift) % count), as: UInt16.self))
+                let to = Int(offsets.loadUnaligned(fromByteOffset: 2 * (first + record), as: UInt16.self))
                 (out + to).copyMemory(from: wire + from, byteCount: length)
             }
         }
@@ -136,38 +138,80 @@ final class DNSAnswerCache {
     @discardableResult
     func insert(_ request: UnsafeRawBufferPointer, version: UInt64, wire: [UInt8]) -> Bool {
         let keyLength = request.count - 2
-        guard Self.isCacheable(request), Self.keyOffset + keyLength + wire.count <= Self.slotSize,
+        guard Self.isCacheable(request), wire.count <= Int(UInt16.max),
             let (offsets, sets) = Self.addressSets(in: wire), offsets.count <= Self.maximumRecords,
             sets.count <= Self.maximumSets
         else { return false }
+        let size = (Self.headerSize + 3 * sets.count + 2 * offsets.count + keyLength + wire.count + 7) & ~7
+        guard size <= Self.arenaSize / 16 else { return false }
+        if used + size > Self.arenaSize {
+            index.update(repeating: 0, count: Self.indexSize)
+            used = 0
+        }
         let hash = hash(request)
-        let slot = self.slot(hash)
-        slot.storeBytes(of: 0, toByteOffset: 22, as: UInt8.self)
-        slot.storeBytes(of: hash, as: UInt64.self)
-        slot.storeBytes(of: version, toByteOffset: 8, as: UInt64.self)
-        slot.storeBytes(of: UInt16(keyLength), toByteOffset: 16, as: UInt16.self)
-        slot.storeBytes(of: UInt16(wire.count), toByteOffset: 18, as: UInt16.self)
-        slot.storeBytes(of: UInt8(sets.count), toByteOffset: 20, as: UInt8.self)
-        slot.storeBytes(of: UInt8(offsets.count), toByteOffset: 21, as: UInt8.self)
-        for (index, set) in sets.enumerated() {
-            let descriptor = slot + Self.setsOffset + 3 * index
-            descriptor.storeBytes(of: UInt8(set.first), as: UInt8.self)
-            descriptor.storeBytes(of: UInt8(set.count), toByteOffset: 1, as: UInt8.self)
-            descriptor.storeBytes(of: UInt8(set.length), toByteOffset: 2, as: UInt8.self)
+        let slot: Int
+        switch find(request, hash: hash) {
+        case .found(_, let taken): slot = taken
+        case .free(let free): slot = free
+        case .full: slot = Self.home(hash)
         }
-        for (index, offset) in offsets.enumerated() {
-            slot.storeBytes(of: UInt16(offset), toByteOffset: Self.recordsOffset + 2 * index, as: UInt16.self)
+        let entry = arena + used
+        entry.storeBytes(of: hash, as: UInt64.self)
+        entry.storeBytes(of: version, toByteOffset: 8, as: UInt64.self)
+        entry.storeBytes(of: UInt16(keyLength), toByteOffset: 16, as: UInt16.self)
+        entry.storeBytes(of: UInt16(wire.count), toByteOffset: 18, as: UInt16.self)
+        entry.storeBytes(of: UInt8(sets.count), toByteOffset: 20, as: UInt8.self)
+        entry.storeBytes(of: UInt8(offsets.count), toByteOffset: 21, as: UInt8.self)
+        var position = Self.headerSize
+        for set in sets {
+            entry.storeBytes(of: UInt8(set.first), toByteOffset: position, as: UInt8.self)
+            entry.storeBytes(of: UInt8(set.count), toByteOffset: position + 1, as: UInt8.self)
+            entry.storeBytes(of: UInt8(set.length), toByteOffset: position + 2, as: UInt8.self)
+            position += 3
         }
-        (slot + Self.keyOffset).copyMemory(from: request.baseAddress! + 2, byteCount: keyLength)
-        wire.withUnsafeBytes {
-            (slot + Self.keyOffset + keyLength).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+        for offset in offsets {
+            entry.storeBytes(of: UInt16(offset), toByteOffset: position, as: UInt16.self)
+            position += 2
         }
-        slot.storeBytes(of: 1, toByteOffset: 22, as: UInt8.self)
+        (entry + position).copyMemory(from: request.baseAddress! + 2, byteCount: keyLength)
+        position += keyLength
+        wire.withUnsafeBytes { (entry + position).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        index[slot] = UInt32(used + 1)
+        used += size
         return true
     }
 
-    private func slot(_ hash: UInt64) -> UnsafeMutableRawPointer {
-        slots + (Int(truncatingIfNeeded: hash) & (Self.slotCount - 1)) * Self.slotSize
+    private enum Lookup {
+        /// The entry for the key (of whatever version), and its slot.
+        case found(UnsafeMutableRawPointer, slot: Int)
+        /// No entry for the key; this slot is free for it.
+        case free(Int)
+        /// No entry for the key and no free slot within `probes`.
+        case full
+    }
+
+    private static func home(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash) & (indexSize - 1)
+    }
+
+    private func find(_ request: UnsafeRawBufferPointer, hash: UInt64) -> Lookup {
+        let keyLength = request.count - 2
+        var slot = Self.home(hash)
+        for _ in 0..<Self.probes {
+            let reference = Int(index[slot])
+            guard reference != 0 else { return .free(slot) }
+            let entry = arena + (reference - 1)
+            if entry.load(as: UInt64.self) == hash,
+                Int(entry.load(fromByteOffset: 16, as: UInt16.self)) == keyLength
+            {
+                let sets = Int(entry.load(fromByteOffset: 20, as: UInt8.self))
+                let records = Int(entry.load(fromByteOffset: 21, as: UInt8.self))
+                let key = entry + Self.headerSize + 3 * sets + 2 * records
+                if memcmp(key, request.baseAddress! + 2, keyLength) == 0 { return .found(entry, slot: slot) }
+            }
+            slot = (slot + 1) & (Self.indexSize - 1)
+        }
+        return .full
     }
 
     /// The RDATA offset of every record of each A or AAAA set of two or more records in the

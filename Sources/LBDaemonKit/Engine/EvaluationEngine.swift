@@ -371,7 +371,8 @@ public actor EvaluationEngine {
     private func log(_ evaluation: AliasEvaluation) {
         // Aliases removed at a reload are forgotten once they outnumber the served ones.
         if loggedCauses.causes.count > served.count { loggedCauses.keepOnly(Set(served.keys)) }
-        for line in EvaluationLog.lines(for: evaluation, memory: &loggedCauses) {
+        for line in EvaluationLog.lines(for: evaluation, memory: &loggedCauses, minimumLevel: logger.logLevel)
+        {
             logger.log(level: line.level, "\(line.message)", metadata: line.metadata)
         }
     }

@@ -27,10 +27,14 @@ struct EvaluationLog {
         }
     }
 
-    static func lines(for evaluation: AliasEvaluation, memory: inout Memory) -> [Line] {
+    /// - Parameter minimumLevel: lines below it are not built (a debug line per member is most
+    ///   of the cost at info level, the default).
+    static func lines(
+        for evaluation: AliasEvaluation, memory: inout Memory, minimumLevel: Logger.Level = .trace
+    ) -> [Line] {
         let decision = evaluation.decision
         let alias = decision.alias
-        var lines = decision.members.map { memberLine($0, alias: alias) }
+        var lines = minimumLevel <= .debug ? decision.members.map { memberLine($0, alias: alias) } : []
         lines += causeLines(decision, memory: &memory)
         for result in evaluation.results {
             guard case .failed(let reason) = result.action else { continue }
