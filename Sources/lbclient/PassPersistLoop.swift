@@ -18,7 +18,14 @@ struct PassPersistLoop {
         await cache.startRefresh()
         let background = notify.startBackgroundEvaluation(
             notifiers: notifiers, cache: cache, options: options, logger: logger)
-        defer { if let background { Task { await background.stop() } } }
+        await answer(from: cache)
+        // Awaited, not left to a task the exit would outrun: the senders' sockets close and the
+        // watcher is told to stop before lbclient returns.
+        await background?.stop()
+    }
+
+    /// Answers snmpd's requests until it closes the pipe or says goodbye.
+    private func answer(from cache: AnswerCache) async {
         var session = PassPersistSession()
         for await line in LineReader(descriptor: 0) {
             switch session.receive(line) {

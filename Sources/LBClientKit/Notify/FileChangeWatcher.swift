@@ -82,6 +82,16 @@ public final class FileChangeWatcher: Sendable {
 
     deinit { stop() }
 
+    /// Whether `events` may hide a change to a watched entry: one names such an entry, the queue
+    /// overflowed (events were lost), or a watch ended (its directory was removed or unmounted,
+    /// and only the interval sees it from now on).
+    static func wakes(for events: [InotifyEvent], watched: [Int32: Directory]) -> Bool {
+        events.contains { event in
+            event.mask & (InotifyEvent.queueOverflow | InotifyEvent.ignored) != 0
+                || watched[event.watch]?.matches(event.name) == true
+        }
+    }
+
     #if canImport(Glibc)
         private static func run(
             descriptor: Int32, watched: [Int32: Directory], stopped: CancellationFlag,
@@ -99,10 +109,7 @@ public final class FileChangeWatcher: Sendable {
                     if errno == EAGAIN || errno == EINTR { continue }
                     return
                 }
-                let events = InotifyEvent.parse(buffer[0..<count])
-                if events.contains(where: { event in watched[event.watch]?.matches(event.name) ?? false }) {
-                    onChange()
-                }
+                if wakes(for: InotifyEvent.parse(buffer[0..<count]), watched: watched) { onChange() }
             }
         }
     #endif
@@ -113,6 +120,11 @@ struct InotifyEvent: Hashable, Sendable {
     var watch: Int32
     var mask: UInt32
     var name: String
+
+    /// `IN_Q_OVERFLOW`: the kernel's queue was full and events were dropped (watch -1).
+    static let queueOverflow: UInt32 = 0x4000
+    /// `IN_IGNORED`: the watch was removed, as when its directory is deleted or unmounted.
+    static let ignored: UInt32 = 0x8000
 
     /// The events in `bytes` (`struct inotify_event` records, each a 16-byte header and a
     /// NUL-padded name); a record cut short ends the list.

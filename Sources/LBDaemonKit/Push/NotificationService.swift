@@ -108,7 +108,9 @@ public final class NotificationService: Service, Sendable {
                 // Five seconds of re-polls at most: later ones would not be a fast path any more.
                 queueCapacity: max(16, 5 * notifications.maximumPerSecond)),
             now: now, start: { batchesContinuation.yield($0) })
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: lbd runs for months, and a plain group keeps every finished re-poll's task
+        // until it is awaited.
+        await withDiscardingTaskGroup { group in
             group.addTask {
                 for await notification in listener.notifications {
                     await self.take(notification, dispatcher: dispatcher)

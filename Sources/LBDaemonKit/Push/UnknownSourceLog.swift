@@ -10,7 +10,15 @@ final class UnknownSourceLog: Sendable {
     private let interval: Duration
     private let capacity: Int
     private let now: @Sendable () -> ContinuousClock.Instant
-    private let lastLogged = Mutex<[NodeAddress: ContinuousClock.Instant]>([:])
+    private let state = Mutex(State())
+
+    private struct State {
+        var lastLogged: [NodeAddress: ContinuousClock.Instant] = [:]
+        /// While the table is full, when its oldest entry expires: no purge frees a place
+        /// before then, so a spray of spoofed sources does not pay for one per datagram (this
+        /// runs on the listener's event loop, for every datagram from an unknown source).
+        var fullUntil: ContinuousClock.Instant?
+    }
 
     init(
         logger: Logger, interval: Duration = .seconds(60), capacity: Int = 1_024,
@@ -25,14 +33,19 @@ final class UnknownSourceLog: Sendable {
     /// Logs `source` unless it was logged within the interval; `because` says why it is unknown.
     func note(_ source: String, address: NodeAddress?, because reason: String) {
         let instant = now()
-        let shouldLog = lastLogged.withLock { logged -> Bool in
+        let shouldLog = state.withLock { state -> Bool in
             guard let address else { return true }
-            if let last = logged[address], instant - last < interval { return false }
-            if logged.count >= capacity {
-                logged = logged.filter { instant - $0.value < interval }
-                guard logged.count < capacity else { return false }
+            if let last = state.lastLogged[address], instant - last < interval { return false }
+            if state.lastLogged.count >= capacity {
+                if let fullUntil = state.fullUntil, instant < fullUntil { return false }
+                state.lastLogged = state.lastLogged.filter { instant - $0.value < interval }
+                guard state.lastLogged.count < capacity else {
+                    state.fullUntil = state.lastLogged.values.min().map { $0 + interval }
+                    return false
+                }
+                state.fullUntil = nil
             }
-            logged[address] = instant
+            state.lastLogged[address] = instant
             return true
         }
         guard shouldLog else { return }
