@@ -42,10 +42,12 @@ public struct Drain: Hashable, Sendable, Codable {
     }
 
     static func sameName(_ lhs: String, _ rhs: String) -> Bool {
-        func normal(_ name: String) -> Substring {
-            let trimmed = name.hasSuffix(".") ? name.dropLast() : Substring(name)
-            return Substring(trimmed.lowercased())
-        }
-        return normal(lhs) == normal(rhs)
+        comparableName(lhs) == comparableName(rhs)
+    }
+
+    /// A node or alias name as drains compare it: lowercased, without a trailing dot. Everything
+    /// that matches drains to names (the book, the engine, `lbd drain --config`) goes through it.
+    public static func comparableName(_ name: String) -> String {
+        (name.hasSuffix(".") ? String(name.dropLast()) : name).lowercased()
     }
 }

@@ -1,3 +1,4 @@
+import LBCore
 import LBDaemonKit
 
 /// `lbd drain --config`: warns, without failing, when the node is a member of no alias of the
@@ -12,9 +13,7 @@ enum DrainConfigurationCheck {
                 "lbd drain: warning: cannot check the node against \(config): \(error.description)")
             return
         }
-        func normal(_ name: String) -> String {
-            (name.hasSuffix(".") ? String(name.dropLast()) : name).lowercased()
-        }
+        let normal = Drain.comparableName
         let aliases = configuration.aliases.filter { $0.members.contains { normal($0) == normal(node) } }
         if aliases.isEmpty {
             printToStandardError(

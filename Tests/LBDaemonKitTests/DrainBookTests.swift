@@ -202,6 +202,23 @@ import Testing
         }
     }
 
+    @Test func aLockMadeByRootForARefusedChangeStillBelongsToTheStateDirectorysOwner() throws {
+        guard geteuid() == 0 else { return }  // only root can give files away
+        let directory = try Peers.temporaryDirectory("lbd-drains")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(chown(directory.path, 65534, 65534) == 0)
+        let book = DrainBook(stateDirectory: directory.path)
+        // A damaged file: `lbd drain` refuses it, after taking the lock.
+        try Data("{".utf8).write(to: URL(fileURLWithPath: book.path))
+        #expect(throws: DrainBookError.self) {
+            try book.add(Drain(node: "n1", by: "alice", reason: "r", since: 1))
+        }
+        var status = stat()
+        #expect(stat(book.lockPath, &status) == 0)
+        // Left to root, lbd's user could never take the lock again to prune an expired drain.
+        #expect(status.st_uid == 65534)
+    }
+
     @Test func anUnwritableStateDirectoryIsAnErrorSayingWhatToDo() throws {
         guard geteuid() != 0 else { return }  // root writes anywhere
         let directory = try Peers.temporaryDirectory("lbd-drains")

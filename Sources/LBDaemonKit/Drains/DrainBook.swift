@@ -105,6 +105,9 @@ public final class DrainBook: DrainSource {
         by remover: String? = nil, _ body: (inout [Drain]) throws(DrainBookError) -> DrainChange
     ) throws(DrainBookError) -> DrainChange {
         try prepareDirectory()
+        // Also when the change fails (a damaged file, the count limit): the lock file is made
+        // before, and one left to root would keep lbd from ever pruning an expired drain.
+        defer { matchDirectoryOwner([lockPath, path, auditPath]) }
         return try DrainLock.holding(lockPath) { () throws(DrainBookError) -> DrainChange in
             let before = try DrainFile.read(path)
             var drains = before
@@ -122,7 +125,6 @@ public final class DrainBook: DrainSource {
                 lines.append(DrainAuditLine(time: now, action: .drain, drain: added))
             }
             try DrainAuditLine.append(lines, to: auditPath)
-            matchDirectoryOwner([lockPath, path, auditPath])
             return change
         }
     }
@@ -153,7 +155,7 @@ public final class DrainBook: DrainSource {
     }
 
     static func normal(_ name: String) -> String {
-        (name.hasSuffix(".") ? String(name.dropLast()) : name).lowercased()
+        Drain.comparableName(name)
     }
 }
 

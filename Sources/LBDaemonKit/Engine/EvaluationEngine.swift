@@ -35,9 +35,9 @@ public actor EvaluationEngine {
     private var publishing: [Int: Int] = [:]
     /// Reloads waiting for the publications of older generations to finish.
     private var reloadWaiters: [(generation: Int, continuation: CheckedContinuation<Void, Never>)] = []
-    /// What each served alias's selection remembers between evaluations (what DNS holds,
-    /// `rise`/`fall` streaks). Kept across reloads while the alias is served.
-    private var memories: [String: SelectionMemory] = [:]
+    /// What each served alias remembers between evaluations (what DNS holds, `rise`/`fall`
+    /// streaks, the order of its decisions). Kept across reloads while the alias is served.
+    private var memories: [String: AliasMemory] = [:]
     /// The newest report of every member, with the start of the poll that gave it: a refresh
     /// of one node decides from the others' latest reports, and a batch never decides from a
     /// report older than one a refresh already used.
@@ -68,10 +68,14 @@ public actor EvaluationEngine {
     ) {
         self.drains = drains
         self.unixTime = unixTime
-        self.memories = published.mapValues { SelectionMemory(published: $0) }
         self.observers = observers
         self.configuration = configuration
-        self.served = Self.byName(configuration)
+        let served = Self.byName(configuration)
+        self.served = served
+        // An alias the state directory still records but the configuration no longer serves
+        // is not remembered.
+        self.memories = published.filter { served[$0.key] != nil }
+            .mapValues { AliasMemory(selection: SelectionMemory(published: $0)) }
         self.poller = poller
         self.publishers = publishers
         self.ungatedPublishers = ungatedPublishers
@@ -246,66 +250,78 @@ public actor EvaluationEngine {
                 "\(stale.name): evaluation discarded, the configuration was reloaded while polling",
                 metadata: ["alias": "\(stale.name)", "action": "discarded"])
         }
-        var decisions: [Decision] = []
+        let dryRun = self.dryRun
+        let publishers = (permit == nil ? [] : self.publishers) + ungatedPublishers
+        let standby = permit == nil && !self.publishers.isEmpty
+        let partition = configuration.partition
         let activeDrains = drains?.activeDrains(at: unixTime()) ?? []
+        // Each alias's evaluation now, or its publication under way; and the number of the
+        // decision, to tell whether a later one was made meanwhile.
+        var pending:
+            [(evaluation: AliasEvaluation?, publication: Task<AliasEvaluation, Never>?, number: Int)] = []
         for alias in aliases {
             // The newest report of each member: a refresh that polled it after this batch did wins.
             let members = alias.members.map {
                 reports[$0]?.report ?? fresh[$0]
                     ?? NodeReport(node: $0, addresses: [], resolutionFailure: "not polled")
             }
-            var memory = memories[alias.name] ?? SelectionMemory()
-            decisions.append(
-                Selection.decide(
-                    alias: alias.name, parameters: alias.parameters, members: members, memory: &memory,
-                    drains: Self.drains(activeDrains, of: alias), polled: refreshing == nil ? nil : nodes,
-                    using: &random))
+            var memory = memories[alias.name] ?? AliasMemory()
+            // Only a report this alias has not counted yet moves a `rise`/`fall` streak.
+            let new = memory.newReports(of: alias.members) { self.reports[$0]?.polledAt }
+            let decision = Selection.decide(
+                alias: alias.name, parameters: alias.parameters, members: members, memory: &memory.selection,
+                drains: Self.drains(activeDrains, of: alias), polled: new, using: &random)
+            memory.decisions += 1
+            // Nothing to publish: no task (20,000 aliases made 20,000 tasks per cycle).
+            guard let addresses = decision.publish, !publishers.isEmpty else {
+                memories[alias.name] = memory
+                pending.append(
+                    (
+                        AliasEvaluation(
+                            decision: decision, results: [], finishedAt: Date(), standby: standby),
+                        nil, memory.decisions
+                    ))
+                continue
+            }
+            let publication = Publication(
+                alias: decision.alias, addresses: addresses, ttl: decision.parameters.effectiveTTL,
+                external: decision.parameters.external, fencingToken: permit?.fencingToken,
+                fencingPartition: partition, decision: decision)
+            // After the alias's previous publication, so that an UPDATE decided earlier (a batch
+            // polling slow nodes) never lands after one decided later (a push's refresh).
+            let previous = memory.publication
+            let task = Task {
+                _ = await previous?.value
+                let results = await Self.publish(publication, to: publishers, dryRun: dryRun)
+                return AliasEvaluation(
+                    decision: decision, results: results, finishedAt: Date(), standby: standby)
+            }
+            memory.publication = task
             memories[alias.name] = memory
+            pending.append((nil, task, memory.decisions))
         }
-        let dryRun = self.dryRun
-        let publishers = (permit == nil ? [] : self.publishers) + ungatedPublishers
-        let standby = permit == nil && !self.publishers.isEmpty
-        let partition = configuration.partition
         let decidedUnder = generation
         publishing[decidedUnder, default: 0] += 1
-        let evaluations = await withTaskGroup(of: (Int, AliasEvaluation).self) { group in
-            var evaluations = [AliasEvaluation?](repeating: nil, count: decisions.count)
-            for (index, decision) in decisions.enumerated() {
-                // Nothing to publish: no task (20,000 aliases made 20,000 tasks per cycle).
-                guard decision.publish != nil, !publishers.isEmpty else {
-                    evaluations[index] = AliasEvaluation(
-                        decision: decision, results: [], finishedAt: Date(), standby: standby)
-                    continue
-                }
-                group.addTask {
-                    var results: [PublicationResult] = []
-                    if let addresses = decision.publish, !publishers.isEmpty {
-                        let publication = Publication(
-                            alias: decision.alias, addresses: addresses,
-                            ttl: decision.parameters.effectiveTTL,
-                            external: decision.parameters.external, fencingToken: permit?.fencingToken,
-                            fencingPartition: partition, decision: decision)
-                        results = await Self.publish(publication, to: publishers, dryRun: dryRun)
-                    }
-                    return (
-                        index,
-                        AliasEvaluation(
-                            decision: decision, results: results, finishedAt: Date(), standby: standby)
-                    )
-                }
+        var evaluations: [AliasEvaluation] = []
+        evaluations.reserveCapacity(pending.count)
+        for entry in pending {
+            if let evaluation = entry.evaluation {
+                evaluations.append(evaluation)
+            } else if let publication = entry.publication {
+                evaluations.append(await publication.value)
             }
-            for await (index, evaluation) in group { evaluations[index] = evaluation }
-            return evaluations.compactMap { $0 }
         }
         publicationFinished(decidedUnder)
         let now = ContinuousClock.now
         var kept: [AliasEvaluation] = []
-        for (alias, evaluation) in zip(aliases, evaluations) {
+        for ((alias, evaluation), entry) in zip(zip(aliases, evaluations), pending) {
             // A reload may have dropped or changed the alias while it was being published.
             guard served[alias.name] == alias else { continue }
+            if scheduled { schedule.finished(alias.name, at: now, using: &random) }
+            // A refresh decided the alias again meanwhile: its evaluation is the newer one.
+            guard memories[alias.name]?.decisions == entry.number else { continue }
             latest[alias.name] = evaluation
             kept.append(evaluation)
-            if scheduled { schedule.finished(alias.name, at: now, using: &random) }
             log(evaluation)
         }
         // Observers see what the engine keeps: an alias dropped meanwhile is not recorded again.

@@ -9,7 +9,9 @@ extension StateStore {
     /// in DNS and `max_changes` counts from what DNS really holds.
     public func publishedAddresses(of aliases: [String]) -> [String: Set<NodeAddress>] {
         var published: [String: Set<NodeAddress>] = [:]
-        for publication in publications {
+        let wanted = Set(aliases)
+        // An alias recorded but no longer asked for is left out.
+        for publication in publications where wanted.contains(publication.alias) {
             let addresses = publication.addresses.compactMap(NodeAddress.init)
             published[publication.alias, default: []].formUnion(addresses)
         }

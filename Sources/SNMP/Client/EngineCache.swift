@@ -9,6 +9,16 @@ final class EngineCache: Sendable {
         var boots: Int32
         var time: Int32
         var learnedAt: ContinuousClock.Instant
+        /// The keys of the last user that asked this engine, localised to it: found here, a
+        /// request neither hashes the user's passwords nor looks them up in the shared cache
+        /// (which a hundred thousand engines would outgrow).
+        var localized: (user: USMUser, keys: LocalizedKeys)? = nil
+
+        /// `user`'s keys when they are the ones kept here.
+        func keys(of user: USMUser) -> LocalizedKeys? {
+            guard let localized, localized.user == user else { return nil }
+            return localized.keys
+        }
 
         func estimate(now: ContinuousClock.Instant) -> USMCodec.Engine {
             let elapsed = (now - learnedAt).components.seconds

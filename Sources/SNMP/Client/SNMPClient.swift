@@ -172,8 +172,15 @@ public final class SNMPClient: Sendable {
         _ kind: PDU.Kind, _ bindings: [VariableBinding], user: USMUser, _ address: SocketAddress,
         _ attempts: Attempts, mayRediscover: Bool
     ) async throws -> [VariableBinding] {
-        let engine = try await engine(for: address, attempts)
-        let localized = keys.keys(for: user, engineID: engine.id)
+        var engine = try await engine(for: address, attempts)
+        let localized: LocalizedKeys
+        if let known = engine.keys(of: user) {
+            localized = known
+        } else {
+            localized = keys.keys(for: user, engineID: engine.id)
+            engine.localized = (user, localized)
+            engines.store(engine, for: address)
+        }
         let requestID = pending.makeID()
         let reply = try await exchange(address, attempts) { messageID in
             let estimate = engine.estimate(now: self.clock.now)
@@ -209,7 +216,7 @@ public final class SNMPClient: Sendable {
         engines.store(
             EngineCache.Entry(
                 id: engine.id, boots: message.security.engineBoots, time: message.security.engineTime,
-                learnedAt: clock.now), for: address)
+                learnedAt: clock.now, localized: (user, localized)), for: address)
         if scoped.pdu.kind == .report {
             return try await handleReport(
                 scoped.pdu, message: message, kind, bindings, user, address, attempts,
