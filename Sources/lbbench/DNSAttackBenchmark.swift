@@ -6,8 +6,8 @@ import Synchronization
 /// `lbbench dns --attack`: what issue 12's crafted query costs our server against a plain one,
 /// and how many plain queries are still answered while crafted ones flood in.
 ///
-/// CPU is the server's own: the CPU time of its event-loop threads (CLOCK_THREAD_CPUTIME_ID read
-/// on each loop), so the load generator's sends do not count. Queries are sent in windows and
+/// CPU is the server's own: the CPU time of its UDP threads (`DNSServer.udpThreadCPUSeconds`) and
+/// event-loop threads (CLOCK_THREAD_CPUTIME_ID read on each loop), so the load generator's sends do not count. Queries are sent in windows and
 /// each window's answers awaited, so the kernel drops none and every query counted was decoded.
 struct DNSAttackBenchmark {
     let aliases: Int
@@ -43,7 +43,8 @@ struct DNSAttackBenchmark {
         let name = DNSBenchmarkZone.label(0) + ".lb.example"
         print(
             "# lbbench dns --attack on \(ProcessInfo.processInfo.activeProcessorCount) cores: server CPU per query "
-                + "(its event-loop threads), \(queries) queries of each kind in windows of \(Self.window)")
+                + "(its UDP and event-loop threads), \(queries) queries of each kind in windows of "
+                + "\(Self.window)")
 
         let plain = try await burst(server: server, port: port) { DNSAttackPackets.plainQuery(name, id: $0) }
         let crafted = try await burst(server: server, port: port) { DNSAttackPackets.crafted(id: $0) }

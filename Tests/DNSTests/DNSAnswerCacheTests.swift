@@ -136,4 +136,49 @@ import Testing
         #expect(!cacheable(plain + [0]))
         #expect(!cacheable(Array(plain.dropLast())))
     }
+
+    @Test func aKeptAnswerServesItsVersionOnlyAndSurvivesAFullArena() throws {
+        let cache = DNSAnswerCache(seed: 1)
+        func query(_ index: Int, id: UInt16) throws -> [UInt8] {
+            try DNSMessage(id: id, questions: [Question(name: name("host\(index).example.org"), type: .a)])
+                .encode()
+        }
+        func response(_ index: Int) throws -> [UInt8] {
+            let question = Question(name: name("host\(index).example.org"), type: .a)
+            let answers = (1...3).map { last in
+                ResourceRecord(
+                    name: question.name, ttl: 60, data: .a(IPv4Address(10, 0, UInt8(index % 256), last)))
+            }
+            return try DNSMessage(id: 0, isResponse: true, questions: [question], answers: answers).encode()
+        }
+        func answer(_ request: [UInt8], version: UInt64, rotation: Int = 0) -> DNSMessage? {
+            var output = [UInt8](repeating: 0, count: 1232)
+            let length = request.withUnsafeBytes { request in
+                output.withUnsafeMutableBytes { output in
+                    cache.answer(request, version: version, into: output, rotation: { rotation })
+                }
+            }
+            return length.flatMap { try? DNSMessage(decoding: Array(output[..<$0])) }
+        }
+        let first = try query(0, id: 5)
+        #expect(try first.withUnsafeBytes { cache.insert($0, version: 3, wire: try response(0)) })
+        let kept = try #require(answer(query(0, id: 77), version: 3, rotation: 1))
+        #expect(kept.id == 77)
+        #expect(
+            kept.answers.map { record -> UInt8 in
+                guard case .a(let address) = record.data else { return 0 }
+                return address.octets.3
+            } == [2, 3, 1])
+        #expect(answer(first, version: 4) == nil)
+        #expect(answer(try query(1, id: 5), version: 3) == nil)
+        // About 100 octets each: far more than the arena holds, so it is emptied on the way.
+        let count = 2 * DNSAnswerCache.arenaSize / 100
+        for index in 1...count {
+            _ = try query(index, id: 1).withUnsafeBytes {
+                cache.insert($0, version: 3, wire: try response(index))
+            }
+        }
+        #expect(answer(try query(count, id: 9), version: 3)?.id == 9)
+        #expect(answer(first, version: 3) == nil)
+    }
 }

@@ -56,9 +56,10 @@ public final class DNSServer: Sendable {
     private let notifier: ZoneNotifier
     private let channels = Mutex(Channels())
 
-    /// A server for the zones in `store`, answering through `responder`, on `group`'s loops, or
-    /// without a group on loops of its own (one thread per UDP socket, at least one per core),
-    /// shut down by `stop()`. `onNotify` hears what became of each NOTIFY sent to a secondary.
+    /// A server for the zones in `store`, answering through `responder`: UDP on threads of its
+    /// own (see the type's documentation), TCP on `group`'s loops, or without a group on loops of
+    /// its own (at least one per core and per UDP socket), shut down by `stop()`. `onNotify`
+    /// hears what became of each NOTIFY sent to a secondary.
     public init(
         configuration: DNSServerConfiguration, store: ZoneStore,
         responder: AuthoritativeResponder = AuthoritativeResponder(),
@@ -101,6 +102,18 @@ public final class DNSServer: Sendable {
                 if DatagramBatchCalls.available {
                     workers = try bindWorkers(port: port)
                     udp = []
+                    // Started before the server can be stopped, so that `stop()` joins every
+                    // thread it finds.
+                    do {
+                        for worker in workers { try worker.start() }
+                    } catch {
+                        for worker in workers {
+                            worker.join()
+                            worker.close()
+                        }
+                        try? await tcp.close()
+                        throw StartError(description: "cannot start the UDP threads: \(error)")
+                    }
                 } else {
                     udp = try await bindUDP(port: port)
                     workers = []
@@ -115,14 +128,11 @@ public final class DNSServer: Sendable {
                 if stopped {
                     try? await tcp.close()
                     for channel in udp { try? await channel.close() }
-                    for worker in workers { worker.close() }
+                    for worker in workers {
+                        worker.join()
+                        worker.close()
+                    }
                     throw StartError(description: "the server was stopped while starting")
-                }
-                do {
-                    for worker in workers { try worker.start() }
-                } catch {
-                    await stop()
-                    throw StartError(description: "cannot start the UDP threads: \(error)")
                 }
                 guard let address = tcp.localAddress else {
                     throw StartError(description: "no local address")

@@ -9,8 +9,9 @@ public struct DNSServerConfiguration: Sendable {
     public var host: String
     /// The port for both UDP and TCP; 0 picks a free one (the same for both).
     public var port: Int
-    /// How many UDP sockets share the port (SO_REUSEPORT), each read on its own event loop, so
-    /// that queries are answered on every core; one per core by default. 1 keeps a single socket.
+    /// How many UDP sockets share the port (SO_REUSEPORT), each read on its own thread (or event
+    /// loop where recvmmsg is missing), so that queries are answered on every core; one per core
+    /// by default. 1 keeps a single socket.
     public var udpSockets: Int
     /// A TCP connection that starts no message for this long after it opens or after its last
     /// complete message (with no answer left to send) is closed, so idle clients do not hold

@@ -197,13 +197,15 @@ final class DNSUDPWorker: @unchecked Sendable {
     /// Answers the `count` datagrams read and sends the answers.
     private func answer(_ count: Int) {
         let version = store.version
+        // Taken once per batch rather than per datagram: each costs reference counting.
+        let cache = self.cache
+        let responder = self.responder
         var outgoing = 0
         for index in 0..<count {
             let request = UnsafeRawBufferPointer(
                 start: receiveBuffer + index * datagramSize, count: Int(received[index].length))
             let output = UnsafeMutableRawBufferPointer(
                 start: sendBuffer + index * maximumResponseSize, count: maximumResponseSize)
-            let responder = self.responder
             guard
                 let length = cache?.answer(
                     request, version: version, into: output, rotation: responder.nextRotation)
