@@ -31,33 +31,18 @@ public enum DrainFile {
 
     /// The drains in the file at `path`; empty when there is no such file.
     public static func read(_ path: String) throws(DrainBookError) -> [Drain] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let code = errno
-            if code == ENOENT { return [] }
-            throw .unreadable(path: path, reason: reason(code))
-        }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .unreadable(path: path, reason: reason(errno)) }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw .unreadable(path: path, reason: "not a regular file")
-        }
-        guard status.st_size <= sizeLimit else {
-            throw .tooLarge(path: path, size: Int(status.st_size), limit: sizeLimit)
-        }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
+        let data: Data?
+        do {
+            data = try StateFile.contents(of: path, limit: sizeLimit)
+        } catch {
+            switch error {
+            case .tooLarge(_, let size, let limit): throw .tooLarge(path: path, size: size, limit: limit)
+            case .unreadable(_, let reason): throw .unreadable(path: path, reason: reason)
+            default: throw .unreadable(path: path, reason: error.description)
             }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw .unreadable(path: path, reason: reason(errno)) }
-            if count == 0 { break }
-            filled += count
         }
-        return try decode(Data(bytes[0..<filled]), path: path)
+        guard let data else { return [] }
+        return try decode(data, path: path)
     }
 
     /// The drains `data` holds; `path` only names the file in errors.

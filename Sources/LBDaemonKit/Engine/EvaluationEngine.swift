@@ -290,7 +290,9 @@ public actor EvaluationEngine {
             // After the alias's previous publication, so that an UPDATE decided earlier (a batch
             // polling slow nodes) never lands after one decided later (a push's refresh).
             let previous = memory.publication
-            let task = Task {
+            // Detached: the publication needs nothing of the engine, and thousands of them per
+            // cycle would otherwise each start by queueing on the engine's actor.
+            let task = Task.detached {
                 _ = await previous?.value
                 let results = await Self.publish(publication, to: publishers, dryRun: dryRun)
                 return AliasEvaluation(

@@ -64,24 +64,17 @@ public enum DecisionsFile {
 
     /// The file at `path`; `.missing` when there is none.
     public static func read(_ path: String) throws(DecisionsFileError) -> Contents {
-        let attributes: [FileAttributeKey: Any]
+        let data: Data?
         do {
-            attributes = try FileManager.default.attributesOfItem(atPath: path)
+            data = try StateFile.contents(of: path, limit: sizeLimit)
         } catch {
-            if !FileManager.default.fileExists(atPath: path) { throw .missing(path: path) }
-            throw .unreadable(path: path, reason: Self.reason(error))
+            switch error {
+            case .tooLarge(_, let size, let limit): throw .tooLarge(path: path, size: size, limit: limit)
+            case .unreadable(_, let reason): throw .unreadable(path: path, reason: reason)
+            default: throw .unreadable(path: path, reason: error.description)
+            }
         }
-        guard attributes[.type] as? FileAttributeType == .typeRegular else {
-            throw .unreadable(path: path, reason: "not a regular file")
-        }
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        guard size <= sizeLimit else { throw .tooLarge(path: path, size: size, limit: sizeLimit) }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw .unreadable(path: path, reason: Self.reason(error))
-        }
+        guard let data else { throw .missing(path: path) }
         return try decode(data, path: path)
     }
 
@@ -113,16 +106,6 @@ public enum DecisionsFile {
             }
         }
         return Contents(instance: document.instance, writtenAt: document.writtenAt, evaluations: evaluations)
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-            underlying.domain == NSPOSIXErrorDomain
-        {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return nsError.localizedDescription
     }
 
     /// At most 80 characters of a name read from the file, control characters shown as `?`.

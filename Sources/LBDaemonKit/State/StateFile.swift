@@ -20,6 +20,14 @@ public enum StateFile {
 
     /// The state in the file at `path`; nil when there is no such file (a first start).
     public static func read(_ path: String) throws(StateFileError) -> PublishedState? {
+        guard let data = try contents(of: path, limit: sizeLimit) else { return nil }
+        return try decode(data, path: path)
+    }
+
+    /// The bytes of the regular file at `path`, at most `limit` of them; nil when there is no
+    /// such file. Every file of the state directory is read this way: a foreign or growing file
+    /// never makes lbd read more than `limit` octets.
+    static func contents(of path: String, limit: Int) throws(StateFileError) -> Data? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
@@ -32,8 +40,8 @@ public enum StateFile {
         guard (status.st_mode & S_IFMT) == S_IFREG else {
             throw .unreadable(path: path, reason: "not a regular file")
         }
-        guard status.st_size <= sizeLimit else {
-            throw .tooLarge(path: path, size: Int(status.st_size), limit: sizeLimit)
+        guard status.st_size <= limit else {
+            throw .tooLarge(path: path, size: Int(status.st_size), limit: limit)
         }
         var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
         var filled = 0
@@ -46,7 +54,7 @@ public enum StateFile {
             if count == 0 { break }  // shrank while read: the decoder finds it truncated
             filled += count
         }
-        return try decode(Data(bytes[0..<filled]), path: path)
+        return Data(bytes[0..<filled])
     }
 
     /// The state `data` holds; `path` only names the file in errors.
