@@ -34,6 +34,14 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Extra attempts after a timeout.") var retries = 0
     @Option(help: "Requests in flight at most (SNMP concurrency).") var concurrency = SNMPSettings()
         .concurrency
+    @Option(
+        help: """
+            Milliseconds a poll holds one of the --concurrency slots at most (lbd's default); \
+            0 holds it until the poll ends, as lbd did before.
+            """)
+    var promptWindow = Int(NodePoller.Bounds.defaultPromptWindow / .milliseconds(1))
+    @Option(help: "Polls under way at once, past their prompt window included (default: lbd's).")
+    var outstanding: Int?
     @Option(help: "Every n-th live node answers per alias (0: none).") var perAliasEvery = 10
     @Option(help: "Evaluations in a row; the later ones reuse resolved addresses.") var cycles = 2
     @Option(help: "Seed of the fleet and of the tie-breaks.") var seed: UInt64 = 2026
@@ -63,7 +71,8 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
                 + "\(aliases) aliases (\(memberships) memberships, "
                 + "\(fleet.aliasesOfNode.count { $0.count > 1 }) nodes shared), \(v3 ? "v3 authPriv" : "v2c") "
                 + "timeout \(timeout) s, "
-                + "retries \(retries), concurrency \(concurrency)")
+                + "retries \(retries), concurrency \(concurrency), prompt window \(promptWindow) ms, "
+                + "outstanding \(outstanding.map(String.init) ?? "default")")
         let started = ContinuousClock.now
         let child = try BenchmarkChild([
             "cycle-agents",
@@ -88,11 +97,17 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
                     parameters: AliasParameters(bestHosts: .count(2)))
             },
             snmp: settings)
-        let client = try await SNMPClient.start(maximumInFlight: settings.concurrency)
+        // As lbd runs: the same bounds and allocator arenas.
+        MallocArenas.limit()
+        let bounds = NodePoller.Bounds(
+            concurrency: settings.concurrency,
+            promptWindow: promptWindow > 0 ? .milliseconds(promptWindow) : nil,
+            maximumOutstanding: outstanding)
+        let client = try await SNMPClient.start(maximumInFlight: bounds.clientRequests)
         let probe = AnswerClockProbe(wrapping: SNMPNodeProbe(client: client, settings: settings))
         let poller = NodePoller(
             addressBook: NodeAddressBook(port: settings.port, resolve: Self.resolver(for: fleet)),
-            probe: probe, concurrency: settings.concurrency)
+            probe: probe, bounds: bounds)
         var logger = Logger(label: "lbd", factory: { _ in DiscardingLogHandler() })
         // lbd's default level: every alias's line is built, as in the daemon, then dropped.
         logger.logLevel = .info

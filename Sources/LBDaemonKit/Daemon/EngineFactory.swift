@@ -46,15 +46,17 @@ public enum EngineFactory {
         pollRecorder: (any PollRecorder)? = nil, published: [String: Set<NodeAddress>] = [:],
         drains: (any DrainSource)? = nil
     ) async throws -> EngineAssembly {
-        let client = try await SNMPClient.start(maximumInFlight: configuration.snmp.concurrency)
+        // The poller bounds the polls; the client only guards against a runaway (a node has an
+        // address or two, each its own request).
+        let bounds = NodePoller.Bounds(concurrency: configuration.snmp.concurrency)
+        let client = try await SNMPClient.start(maximumInFlight: bounds.clientRequests)
         let port = configuration.snmp.port
         let addressBook =
             resolve.map { NodeAddressBook(port: port, resolve: $0) } ?? NodeAddressBook(port: port)
         let snmp = SNMPNodeProbe(client: client, settings: configuration.snmp)
         let probe: any NodeProbe =
             pollRecorder.map { RecordingNodeProbe(wrapping: snmp, recorder: $0) } ?? snmp
-        let poller = NodePoller(
-            addressBook: addressBook, probe: probe, concurrency: configuration.snmp.concurrency)
+        let poller = NodePoller(addressBook: addressBook, probe: probe, bounds: bounds)
         var gated: [any Publisher] = []
         if updates {
             gated = PublisherSet.make(for: configuration, logger: logger).map { publisher in

@@ -100,6 +100,15 @@ public actor EvaluationEngine {
         served.keys.filter { latest[$0] == nil }.sorted()
     }
 
+    /// Whether no address of the node answered at all (every one timed out).
+    private static func wasSilent(_ report: NodeReport) -> Bool {
+        !report.addresses.isEmpty
+            && report.addresses.allSatisfy {
+                if case .failure(.timeout) = $0.reply { return true }
+                return false
+            }
+    }
+
     /// The served alias names.
     public var servedAliasNames: Set<String> { Set(served.keys) }
 
@@ -232,7 +241,9 @@ public actor EvaluationEngine {
         let nodes =
             refreshing.map { refreshed in members.filter { refreshed.contains($0) || reports[$0] == nil } }
             ?? members
-        let fresh = await poller.poll(nodes)
+        // Nodes silent last time are polled first: their timeouts then overlap the others' polls.
+        let silent = nodes.filter { reports[$0].map { Self.wasSilent($0.report) } ?? false }
+        let fresh = await poller.poll(nodes, first: silent)
         for (node, report) in fresh where (reports[node]?.polledAt).map({ $0 < pollStart }) ?? true {
             reports[node] = (report, pollStart)
         }

@@ -3,40 +3,118 @@ import NIOCore
 import Synchronization
 
 /// Polls a set of nodes: every address of each, each node once however many aliases share it,
-/// at most `concurrency` nodes at a time.
+/// at most `concurrency` nodes at a time that may still answer promptly.
 public struct NodePoller: Sendable {
+    /// How many polls run at once.
+    public struct Bounds: Sendable, Equatable {
+        /// How long a poll counts against `concurrency` by default: far beyond an answer's
+        /// round trip on a LAN, even from an agent that starts lbclient for every GET.
+        public static let defaultPromptWindow: Duration = .milliseconds(250)
+
+        /// Polls started and not yet past `promptWindow` at once (`snmp.concurrency`).
+        public var concurrency: Int
+        /// A poll still unanswered after this gives its slot back and waits for its timeout
+        /// beside the others (see ``PollSlots``); nil keeps the slot to the end.
+        public var promptWindow: Duration?
+        /// Polls under way at once in all, those past their prompt window included.
+        public var maximumOutstanding: Int
+        /// The prompt window of a node that did not answer last time (`poll(_:first:)`): a
+        /// tenth of `promptWindow`, so that a few thousand dead nodes polled first hold the
+        /// slots for a moment rather than for as long as the live ones would take.
+        public var silentWindow: Duration? { promptWindow.map { $0 / 10 } }
+
+        /// - Parameter maximumOutstanding: at least `concurrency`; by default `concurrency`
+        ///   without a prompt window, 8 × `concurrency` with one.
+        public init(
+            concurrency: Int, promptWindow: Duration? = Self.defaultPromptWindow,
+            maximumOutstanding: Int? = nil
+        ) {
+            self.concurrency = max(1, concurrency)
+            self.promptWindow = promptWindow
+            self.maximumOutstanding = max(
+                self.concurrency, maximumOutstanding ?? (promptWindow == nil ? 1 : 8) * self.concurrency)
+        }
+
+        /// What the SNMP client under the poller may have in flight: a node has an address or
+        /// two, each its own request, so the poller's bound is the one that binds.
+        public var clientRequests: Int { 2 * maximumOutstanding }
+    }
+
     public let addressBook: NodeAddressBook
     public let probe: any NodeProbe
-    public let concurrency: Int
+    public let bounds: Bounds
 
-    public init(addressBook: NodeAddressBook, probe: any NodeProbe, concurrency: Int) {
+    public var concurrency: Int { bounds.concurrency }
+
+    public init(addressBook: NodeAddressBook, probe: any NodeProbe, bounds: Bounds) {
         self.addressBook = addressBook
         self.probe = probe
-        self.concurrency = max(1, concurrency)
+        self.bounds = bounds
+    }
+
+    /// A poller whose polls each hold one of `concurrency` slots to the end.
+    public init(addressBook: NodeAddressBook, probe: any NodeProbe, concurrency: Int) {
+        self.init(
+            addressBook: addressBook, probe: probe,
+            bounds: Bounds(concurrency: concurrency, promptWindow: nil))
     }
 
     /// The report of every node in `nodes`, by node name.
     ///
-    /// Nodes are polled in name order by `concurrency` worker tasks that each take the next
-    /// node when done with one, rather than by a task per node: at a hundred thousand nodes,
-    /// creating and reaping a child task per node cost more than the poll itself (a task
-    /// group finds a finished child by walking its list of children).
-    public func poll(_ nodes: Set<String>) async -> [String: NodeReport] {
-        let order = nodes.sorted()
+    /// Nodes are polled in name order, those in `first` before the others (the nodes that did
+    /// not answer last time: their timeouts then run while the rest are polled, rather than
+    /// after). Worker tasks each take the next node when done with one, rather than a task per
+    /// node: at a hundred thousand nodes, creating and reaping a child task per node cost more
+    /// than the poll itself (a task group finds a finished child by walking its list). There
+    /// are `concurrency` workers, plus one for each poll past its prompt window (up to
+    /// `maximumOutstanding` in all), whose worker ends with it.
+    public func poll(_ nodes: Set<String>, first: Set<String> = []) async -> [String: NodeReport] {
+        let leading = nodes.intersection(first)
+        let order = leading.sorted() + (leading.isEmpty ? nodes : nodes.subtracting(leading)).sorted()
         let cursor = NodeCursor()
-        return await withTaskGroup(of: [NodeReport].self) { group in
-            for _ in 0..<min(concurrency, order.count) {
-                group.addTask {
-                    var reports: [NodeReport] = []
-                    while case let index = cursor.next(), index < order.count {
-                        reports.append(await pollNode(order[index]))
-                    }
-                    return reports
+        let slots = PollSlots(count: bounds.concurrency, promptWindow: bounds.promptWindow)
+        let running = WorkerCount()
+        let concurrency = bounds.concurrency
+        let silentWindow = bounds.silentWindow
+        let work: @Sendable () async -> PollerTaskOutcome = {
+            var reports: [NodeReport] = []
+            while case let index = cursor.next(), index < order.count {
+                // Without a lease the task was cancelled: the poll ends at once as cancelled,
+                // and the node still gets its report.
+                let lease = await slots.acquire(window: index < leading.count ? silentWindow : nil)
+                reports.append(await pollNode(order[index]))
+                // Past its window, this poll's slot went to a worker added in its place.
+                if let lease, !slots.release(lease), running.leaveIfAbove(concurrency) {
+                    return .reports(reports)
                 }
             }
+            running.leave()
+            return .reports(reports)
+        }
+        let watch: @Sendable () async -> PollerTaskOutcome = { .overdue(await slots.nextOverdue()) }
+        return await withTaskGroup(of: PollerTaskOutcome.self) { group in
+            var workers = min(concurrency, order.count)
+            running.add(workers)
+            for _ in 0..<workers { group.addTask(operation: work) }
+            if bounds.promptWindow != nil, workers > 0 { group.addTask(operation: watch) }
             var reports = [String: NodeReport](minimumCapacity: order.count)
-            for await batch in group {
-                for report in batch { reports[report.node] = report }
+            for await outcome in group {
+                switch outcome {
+                case .reports(let batch):
+                    for report in batch { reports[report.node] = report }
+                    workers -= 1
+                    if workers == 0 { group.cancelAll() }  // the watch
+                case .overdue(let count):
+                    guard workers > 0, count > 0 else { break }
+                    let added = min(
+                        count, bounds.maximumOutstanding - running.value, order.count - cursor.handedOut)
+                    if added > 0 {
+                        running.add(added)
+                        workers += added
+                        for _ in 0..<added { group.addTask(operation: work) }
+                    }
+                    group.addTask(operation: watch)
+                }
             }
             return reports
         }
@@ -69,6 +147,14 @@ public struct NodePoller: Sendable {
     }
 }
 
+/// What one of the poller's tasks ends with.
+private enum PollerTaskOutcome: Sendable {
+    /// A worker's reports.
+    case reports([NodeReport])
+    /// The watch over prompt windows: this many polls went past theirs (0: cancelled).
+    case overdue(Int)
+}
+
 /// Hands out the positions of a list to the poller's workers, each once.
 private final class NodeCursor: Sendable {
     private let position = Atomic<Int>(0)
@@ -76,5 +162,32 @@ private final class NodeCursor: Sendable {
     /// The next position not handed out yet (past the end once all are).
     func next() -> Int {
         position.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+
+    /// Positions handed out so far (may pass the end).
+    var handedOut: Int { position.load(ordering: .relaxed) }
+}
+
+/// The poller's workers running now: one whose poll went past its window leaves when there are
+/// more than `concurrency` (a worker took its place).
+private final class WorkerCount: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var value: Int { count.load(ordering: .relaxed) }
+
+    func add(_ workers: Int) { count.add(workers, ordering: .relaxed) }
+
+    func leave() { count.subtract(1, ordering: .relaxed) }
+
+    /// Leaves (returns true) only while more than `limit` run.
+    func leaveIfAbove(_ limit: Int) -> Bool {
+        var current = count.load(ordering: .relaxed)
+        while current > limit {
+            let (exchanged, original) = count.compareExchange(
+                expected: current, desired: current - 1, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+        return false
     }
 }
