@@ -58,6 +58,9 @@ public enum CapturedRun {
         var collector = OutputCollector(
             standardOutput: output.readEnd, standardError: errors.readEnd, limit: outputLimit)
         defer { collector.close() }
+        // A program's pipes close as it exits, a few microseconds before it can be reaped: wait
+        // for that briefly first, not a fifth of a poll slice (10 ms on most runs of a one-shot).
+        var exitWaitMicroseconds: UInt32 = 50
         while true {
             let termination = child.termination
             if let termination, collector.isFinished {
@@ -74,7 +77,8 @@ public enum CapturedRun {
             }
             let milliseconds = pollSliceMilliseconds(until: deadline)
             if collector.isFinished {
-                usleep(UInt32(milliseconds) * 1000 / 5)
+                usleep(min(exitWaitMicroseconds, UInt32(milliseconds) * 1000 / 5))
+                exitWaitMicroseconds = min(exitWaitMicroseconds * 2, 10_000)
             } else {
                 collector.poll(timeoutMilliseconds: milliseconds)
             }

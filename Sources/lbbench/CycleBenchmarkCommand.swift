@@ -60,19 +60,30 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // As lbd runs, before other threads allocate.
+        MallocArenas.limit()
         let port = try LoopbackPort.freeUDP()
-        let fleet = CycleFleet(
-            nodes: nodes, aliases: aliases, deadFraction: dead.fraction, perAliasEvery: perAliasEvery,
-            seed: seed)
-        let memberships = fleet.members.reduce(0) { $0 + $1.count }
-        print(
-            "# lbbench cycle on \(ProcessInfo.processInfo.activeProcessorCount) cores: \(nodes) nodes "
-                + "(\(fleet.dead.count { $0 }) dead, \(fleet.answersPerAlias.count { $0 }) per-alias), "
-                + "\(aliases) aliases (\(memberships) memberships, "
-                + "\(fleet.aliasesOfNode.count { $0.count > 1 }) nodes shared), \(v3 ? "v3 authPriv" : "v2c") "
-                + "timeout \(timeout) s, "
-                + "retries \(retries), concurrency \(concurrency), prompt window \(promptWindow) ms, "
-                + "outstanding \(outstanding.map(String.init) ?? "default")")
+        // The fleet's description lives only to build the configuration and the expectations.
+        let (aliasConfigurations, expectations) = {
+            let fleet = CycleFleet(
+                nodes: nodes, aliases: aliases, deadFraction: dead.fraction, perAliasEvery: perAliasEvery,
+                seed: seed)
+            let memberships = fleet.members.reduce(0) { $0 + $1.count }
+            print(
+                "# lbbench cycle on \(ProcessInfo.processInfo.activeProcessorCount) cores: \(nodes) nodes "
+                    + "(\(fleet.dead.count { $0 }) dead, \(fleet.answersPerAlias.count { $0 }) per-alias), "
+                    + "\(aliases) aliases (\(memberships) memberships, "
+                    + "\(fleet.aliasesOfNode.count { $0.count > 1 }) nodes shared), \(v3 ? "v3 authPriv" : "v2c") "
+                    + "timeout \(timeout) s, "
+                    + "retries \(retries), concurrency \(concurrency), prompt window \(promptWindow) ms, "
+                    + "outstanding \(outstanding.map(String.init) ?? "default")")
+            let aliases = fleet.aliasNames.enumerated().map { index, name in
+                AliasConfiguration(
+                    name: name, members: fleet.members[index].map { fleet.nodeNames[$0] },
+                    parameters: AliasParameters(bestHosts: .count(2)))
+            }
+            return (aliases, CycleExpectations(fleet))
+        }()
         let started = ContinuousClock.now
         let child = try BenchmarkChild([
             "cycle-agents",
@@ -90,15 +101,8 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
             authPassword: user.authentication!.password, privProtocol: user.privacy!.method,
             privPassword: user.privacy!.password, timeout: timeout, retries: retries,
             concurrency: concurrency)
-        let configuration = Configuration(
-            aliases: fleet.aliasNames.enumerated().map { index, name in
-                AliasConfiguration(
-                    name: name, members: fleet.members[index].map { fleet.nodeNames[$0] },
-                    parameters: AliasParameters(bestHosts: .count(2)))
-            },
-            snmp: settings)
-        // As lbd runs: the same bounds and allocator arenas.
-        MallocArenas.limit()
+        let configuration = Configuration(aliases: aliasConfigurations, snmp: settings)
+        // As lbd runs: the same bounds.
         let bounds = NodePoller.Bounds(
             concurrency: settings.concurrency,
             promptWindow: promptWindow > 0 ? .milliseconds(promptWindow) : nil,
@@ -106,7 +110,7 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
         let client = try await SNMPClient.start(maximumInFlight: bounds.clientRequests)
         let probe = AnswerClockProbe(wrapping: SNMPNodeProbe(client: client, settings: settings))
         let poller = NodePoller(
-            addressBook: NodeAddressBook(port: settings.port, resolve: Self.resolver(for: fleet)),
+            addressBook: NodeAddressBook(port: settings.port, resolve: Self.resolver(for: expectations)),
             probe: probe, bounds: bounds)
         var logger = Logger(label: "lbd", factory: { _ in DiscardingLogHandler() })
         // lbd's default level: every alias's line is built, as in the daemon, then dropped.
@@ -123,7 +127,7 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
             let evaluations = await engine.evaluateAll()
             let wall = (ContinuousClock.now - cycleStarted).seconds
             let cpu = processCPUSeconds() - cpuBefore
-            let check = CycleCheck(evaluations.map(\.decision), fleet: fleet)
+            let check = CycleCheck(evaluations.map(\.decision), fleet: expectations)
             print(
                 CycleFigures(
                     cycle: cycle, wall: wall, cpu: cpu, peakRSSKilobytes: peakRSSKilobytes(),
@@ -137,12 +141,12 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
     }
 
     /// Node names to their loopback addresses, in place of DNS: the book's own caching is kept.
-    private static func resolver(for fleet: CycleFleet) -> NodeAddressBook.Resolve {
-        let addresses = fleet.nodeNames.indices.map { fleet.address(of: $0) }
-        let index = fleet.nodeIndex
-        return { node, port in
-            guard let node = index[node] else { throw BenchmarkError("\(node) is not in the fleet") }
-            return [try SocketAddress(ipAddress: addresses[node], port: port)]
+    private static func resolver(for fleet: CycleExpectations) -> NodeAddressBook.Resolve {
+        { node, port in
+            guard let index = fleet.node(named: node) else {
+                throw BenchmarkError("\(node) is not in the fleet")
+            }
+            return [try SocketAddress(ipAddress: CycleFleet.address(of: index), port: port)]
         }
     }
 }
@@ -183,10 +187,10 @@ struct CycleCheck {
     var kept = 0
     var mismatches = 0
 
-    init(_ decisions: [Decision], fleet: CycleFleet) {
+    init(_ decisions: [Decision], fleet: CycleExpectations) {
         var seen: Set<String> = []
         for decision in decisions {
-            guard let alias = fleet.aliasIndex[decision.alias] else {
+            guard let alias = fleet.alias(named: decision.alias) else {
                 mismatches += 1
                 continue
             }
@@ -198,7 +202,7 @@ struct CycleCheck {
             }
             var expectedLoads: [Int] = []
             for member in decision.members {
-                guard let node = fleet.nodeIndex[member.node] else {
+                guard let node = fleet.node(named: member.node) else {
                     mismatches += 1
                     continue
                 }

@@ -74,7 +74,7 @@ struct CycleFleet {
 
     /// 127.1.0.1 upwards: every 127/8 address is local on Linux, so each node gets its own (up to
     /// 127.255.255.255: 16 million nodes).
-    func address(of node: Int) -> String {
+    static func address(of node: Int) -> String {
         let value = 0x7F01_0000 + UInt32(node) + 1
         return "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
     }

@@ -48,7 +48,6 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        MallocArenas.limit()
         let logger = log.bootstrap(defaultLevel: .notice)
         let seed = self.seed ?? UInt64.random(in: .min ... .max)
         let fleet: DemoFleet

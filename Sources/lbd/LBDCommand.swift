@@ -1,5 +1,6 @@
 import ArgumentParser
 import LBCore
+import LBDaemonKit
 
 @main
 struct LBDCommand: AsyncParsableCommand {
@@ -14,4 +15,11 @@ struct LBDCommand: AsyncParsableCommand {
             DrainCommand.self, UndrainCommand.self, DrainsCommand.self,
         ]
     )
+
+    /// Limits the allocator's arenas before any other thread starts (see ``MallocArenas``),
+    /// then runs the command.
+    static func main() async {
+        MallocArenas.limit()
+        await main(nil)
+    }
 }

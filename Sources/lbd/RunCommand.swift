@@ -69,7 +69,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        MallocArenas.limit()
         let logger = log.bootstrap()
         let snmpPort = self.snmpPort
         let dnsServer = try dnsServer.map { try ServerAddress(parsing: $0, defaultPort: 53) }

@@ -13,11 +13,14 @@ public struct CheckContext: Sendable {
     /// How long one line, and each program it runs, may take.
     public var timeout: Duration
     public var logger: Logger
+    /// The socket tables daemon checks read, each read once for everything run with this
+    /// context (and copies of it): a new context, a new snapshot.
+    public var socketTables: SocketTableSnapshot
 
     public init(
         system: SystemEnvironment, aliases: [String] = [], isAliasSpecific: Bool = false,
         commands: any CommandRunning = ProcessRunner(), timeout: Duration = .seconds(30),
-        logger: Logger = Logger(label: "lbclient")
+        logger: Logger = Logger(label: "lbclient"), socketTables: SocketTableSnapshot = SocketTableSnapshot()
     ) {
         self.system = system
         self.aliases = aliases
@@ -25,5 +28,6 @@ public struct CheckContext: Sendable {
         self.commands = commands
         self.timeout = timeout
         self.logger = logger
+        self.socketTables = socketTables
     }
 }

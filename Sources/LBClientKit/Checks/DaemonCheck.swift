@@ -4,6 +4,10 @@ import Logging
 /// `gridftpdaemon` (2811): passes when a socket of this node accepts traffic as specified
 /// (see ``DaemonSpecification``), read from `/proc/net/{tcp,tcp6,udp,udp6}`.
 ///
+/// Each table is read once per evaluation and shared by every daemon check in it (see
+/// ``SocketTableSnapshot``); on the live system the kernel is asked over netlink instead of the
+/// file being read (see ``SocketDiagnostics``), with the same sockets as the answer.
+///
 /// Differences from golbclient, all fixes: only the local address is compared; TCP sockets
 /// count only in LISTEN state (UDP: any bound socket); IPv6 addresses and IPv4 addresses
 /// starting with a 0 byte are encoded as the kernel does. A socket table that does not exist
@@ -37,10 +41,14 @@ public struct DaemonCheck: Check {
         var unreadable: [String] = []
         for (transport, family) in specification.tables {
             let file = ListeningSockets.file(transport, family)
-            let text: String
-            do throws(SystemFile.ReadError) {
-                text = try SystemFile.text(context.system.path(file))
-            } catch {
+            let path = context.system.path(file)
+            let table = SocketTableSnapshot.Table(
+                path: path, transport: transport, family: family, isLive: path == file)
+            let sockets: [ListeningSocket]
+            switch context.socketTables.sockets(in: table) {
+            case .sockets(let read):
+                sockets = read
+            case .unreadable(let error):
                 if error.isMissing {
                     context.logger.debug(
                         "daemon: \(file) does not exist; no \(family.rawValue) \(transport.rawValue) sockets")
@@ -50,8 +58,10 @@ public struct DaemonCheck: Check {
                 unreadable.append(error.description)
                 continue
             }
-            let sockets = ListeningSockets.parse(text, transport: transport, family: family)
-            if let socket = sockets.first(where: specification.accepts) {
+            // A closure, not `specification.accepts`: that partial application boxes a copy of
+            // the specification, whose Set fields make the Swift runtime search every protocol
+            // conformance of the executable the first time (a quarter of a millisecond).
+            if let socket = sockets.first(where: { specification.accepts($0) }) {
                 return .pass(
                     "\(transport.rawValue) port \(socket.port) accepts traffic on \(socket.addressDescription)"
                 )

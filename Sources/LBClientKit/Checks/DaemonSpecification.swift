@@ -60,7 +60,10 @@ public struct DaemonSpecification: Sendable, Hashable {
         let base = arguments.distance(from: arguments.startIndex, to: object.startIndex)
         let parsed: Any
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(object.utf8))
+            // Through a buffer: `Data(object.utf8)` looks for contiguous storage with a dynamic
+            // cast, which searches every protocol conformance of the executable.
+            let data = Array(object.utf8).withUnsafeBufferPointer { Data(buffer: $0) }
+            parsed = try JSONSerialization.jsonObject(with: data)
         } catch {
             let reason = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
             throw line.error("daemon: invalid JSON: \(reason)", atArgumentOffset: base)
@@ -93,7 +96,7 @@ public struct DaemonSpecification: Sendable, Hashable {
         }
         func list(_ name: String) throws -> (key: String, items: [Any])? {
             guard let (key, value) = values[name] else { return nil }
-            let items = (value as? [Any]) ?? [value]
+            let items = Self.array(value) ?? [value]
             guard !items.isEmpty else { throw fail("\(name) lists no value", key: key) }
             return (key, items)
         }
@@ -114,7 +117,7 @@ public struct DaemonSpecification: Sendable, Hashable {
         if let (key, items) = try list("protocol") {
             transports = Set(
                 try items.map { item in
-                    guard let text = item as? String, let transport = Transport(rawValue: text) else {
+                    guard let text = Self.string(item), let transport = Transport(rawValue: text) else {
                         throw fail(
                             "protocol must be \"tcp\" or \"udp\", not \(Self.describe(item))", key: key)
                     }
@@ -126,7 +129,7 @@ public struct DaemonSpecification: Sendable, Hashable {
         if let (key, items) = try list("ip") {
             families = Set(
                 try items.map { item in
-                    switch item as? String {
+                    switch Self.string(item) {
                     case "ipv4", "4": return Family.ipv4
                     case "ipv6", "6": return Family.ipv6
                     default:
@@ -140,7 +143,7 @@ public struct DaemonSpecification: Sendable, Hashable {
         hosts = nil
         if let (key, items) = try list("host") {
             hosts = try items.map { item in
-                guard let text = item as? String, let address = ListeningSockets.addressBytes(text) else {
+                guard let text = Self.string(item), let address = ListeningSockets.addressBytes(text) else {
                     throw fail("host must be an IP address, not \(Self.describe(item))", key: key)
                 }
                 let family: Family = address.count == 4 ? .ipv4 : .ipv6
@@ -158,11 +161,13 @@ public struct DaemonSpecification: Sendable, Hashable {
 
     /// The socket tables to read, in golbclient's order: tcp, tcp6, udp, udp6.
     public var tables: [(transport: Transport, family: Family)] {
-        var tables: [(Transport, Family)] = []
+        // Labelled like the result: an unlabelled array would be converted element by element
+        // with a dynamic cast.
+        var tables: [(transport: Transport, family: Family)] = []
         for transport in Transport.allCases where transports.contains(transport) {
             for family in Family.allCases where families.contains(family) {
                 if let hosts, !hosts.contains(where: { $0.count == family.addressLength }) { continue }
-                tables.append((transport, family))
+                tables.append((transport: transport, family: family))
             }
         }
         return tables
@@ -226,7 +231,7 @@ public struct DaemonSpecification: Sendable, Hashable {
 
     private static func port(_ item: Any) -> UInt16? {
         let value: Int
-        if let text = item as? String {
+        if let text = string(item) {
             guard let number = Int(text) else { return nil }
             value = number
         } else if let number = item as? NSNumber, !isBoolean(number) {
@@ -237,6 +242,26 @@ public struct DaemonSpecification: Sendable, Hashable {
             return nil
         }
         return (1...65535).contains(value) ? UInt16(value) : nil
+    }
+
+    /// `value as? String` for a decoded JSON value.
+    ///
+    /// The usual types are recognised by their type first. The cast alone, tried on a number,
+    /// makes the Swift runtime look for a bridging conformance through every protocol
+    /// conformance of the executable (tens of microseconds each time, at every run of a
+    /// one-shot); a number is never a string.
+    private static func string(_ value: Any) -> String? {
+        if type(of: value) == String.self { return value as? String }
+        if type(of: value) == [Any].self || value is NSNumber { return nil }
+        return value as? String
+    }
+
+    /// `value as? [Any]` for a decoded JSON value, recognising the usual types first as
+    /// ``string(_:)`` does.
+    private static func array(_ value: Any) -> [Any]? {
+        if type(of: value) == [Any].self { return value as? [Any] }
+        if type(of: value) == String.self || value is NSNumber { return nil }
+        return value as? [Any]
     }
 
     /// JSON `true`/`false` decode as NSNumber too; their type encoding tells them apart.

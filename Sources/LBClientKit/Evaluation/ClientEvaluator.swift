@@ -15,6 +15,8 @@ public struct ClientEvaluator: Sendable {
     public var deadline: Duration
     public var commands: any CommandRunning
     public var logger: Logger
+    /// Makes each evaluation's socket table snapshot (tests count the reads).
+    var makeSocketTables: @Sendable () -> SocketTableSnapshot = { SocketTableSnapshot() }
 
     public init(
         discovery: ConfigDiscovery = ConfigDiscovery(), system: SystemEnvironment = SystemEnvironment(),
@@ -40,7 +42,11 @@ public struct ClientEvaluator: Sendable {
         let found = try discovery.discover()
         for warning in found.warnings { logger.warning("\(warning)") }
         let until = ContinuousClock.now.advanced(by: deadline)
-        let context = CheckContext(system: system, commands: commands, timeout: lineTimeout, logger: logger)
+        // One socket table snapshot per evaluation: every daemon check of every file shares its
+        // reads, and the next evaluation reads afresh.
+        let context = CheckContext(
+            system: system, commands: commands, timeout: lineTimeout, logger: logger,
+            socketTables: makeSocketTables())
         let evaluator = FileEvaluator(lineTimeout: lineTimeout)
         let mappings = found.mappings
         let files = await withTaskGroup(of: (Int, FileReport).self) { group in

@@ -38,18 +38,28 @@ func withDeadline<T: Sendable>(
 }
 
 /// The two racing tasks of ``withDeadline(_:operation:)``, so either can cancel the other.
+///
+/// Each task is kept as the closure that cancels it: storing a `Task<Void, Never>?` makes the
+/// Swift runtime build that type's metadata from its mangled name, with a search of every
+/// protocol conformance of the executable (for `Never: Error`) at every one-shot run.
 private final class RaceTasks: Sendable {
-    private let work = Mutex<Task<Void, Never>?>(nil)
-    private let timer = Mutex<Task<Void, Never>?>(nil)
+    private let work = Mutex<(@Sendable () -> Void)?>(nil)
+    private let timer = Mutex<(@Sendable () -> Void)?>(nil)
 
     func startWork(_ body: @escaping @Sendable () async -> Void) {
-        work.withLock { $0 = Task(operation: body) }
+        work.withLock {
+            let task = Task(operation: body)
+            $0 = { task.cancel() }
+        }
     }
 
     func startTimer(_ body: @escaping @Sendable () async -> Void) {
-        timer.withLock { $0 = Task(operation: body) }
+        timer.withLock {
+            let task = Task(operation: body)
+            $0 = { task.cancel() }
+        }
     }
 
-    func cancelWork() { work.withLock { $0 }?.cancel() }
-    func cancelTimer() { timer.withLock { $0 }?.cancel() }
+    func cancelWork() { work.withLock { $0 }?() }
+    func cancelTimer() { timer.withLock { $0 }?() }
 }
