@@ -60,8 +60,6 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // As lbd runs, before other threads allocate.
-        MallocArenas.limit()
         let port = try LoopbackPort.freeUDP()
         // The fleet's description lives only to build the configuration and the expectations.
         let (aliasConfigurations, expectations) = {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LBDaemonKit
 
 @main
 struct LBBench: AsyncParsableCommand {
@@ -12,4 +13,11 @@ struct LBBench: AsyncParsableCommand {
             HistoryBenchmarkCommand.self, ReactionCommand.self,
         ]
     )
+
+    /// The allocator as lbd sets it (``MallocArenas``), before any other thread starts: the
+    /// engine and the DNS server measured here in process then run as in lbd.
+    static func main() async {
+        MallocArenas.limit()
+        await main(nil)
+    }
 }

@@ -1,4 +1,5 @@
 import LBCore
+import Logging
 import NIOCore
 import Synchronization
 import Testing
@@ -175,6 +176,26 @@ import Testing
         let reports = await polling.value
         #expect(reports.count == 12)
         #expect(probe.mostUnderWay <= 2)
+    }
+
+    @Test func theEngineRepollsTheNodesSilentLastCycleFirst() async throws {
+        // host3 never answers: the first cycle polls in name order, the second starts with it.
+        let probe = GatedProbe(silent: ["127.0.0.3"])
+        probe.openGate()
+        let poller = NodePoller(
+            addressBook: NodeAddressBook(port: 161, resolve: fakeResolve), probe: probe, concurrency: 1)
+        let engine = EvaluationEngine(
+            configuration: Configuration(aliases: [
+                AliasConfiguration(
+                    name: "www.example", members: ["host1", "host2", "host3", "host4"],
+                    parameters: AliasParameters(bestHosts: .count(1)))
+            ]), poller: poller, publishers: [],
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            seed: 1)
+        _ = await engine.evaluateAll()
+        #expect(probe.started == ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"])
+        _ = await engine.evaluateAll()
+        #expect(Array(probe.started.dropFirst(4)) == ["127.0.0.3", "127.0.0.1", "127.0.0.2", "127.0.0.4"])
     }
 
     @Test func nodesSilentLastTimeArePolledFirst() async throws {
