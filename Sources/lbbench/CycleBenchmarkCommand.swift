@@ -113,8 +113,10 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
         var logger = Logger(label: "lbd", factory: { _ in DiscardingLogHandler() })
         // lbd's default level: every alias's line is built, as in the daemon, then dropped.
         logger.logLevel = .info
+        let phases = PollDurationObserver()
         let engine = EvaluationEngine(
-            configuration: configuration, poller: poller, publishers: [], logger: logger, seed: seed)
+            configuration: configuration, poller: poller, publishers: [], logger: logger, seed: seed,
+            observers: [phases])
 
         let rssBefore = peakRSSKilobytes()
         print(String(format: "peak RSS before the first cycle: %.1f MB", Double(rssBefore) / 1024))
@@ -129,7 +131,7 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
             print(
                 CycleFigures(
                     cycle: cycle, wall: wall, cpu: cpu, peakRSSKilobytes: peakRSSKilobytes(),
-                    lastAnswer: probe.lastAnswer, check: check
+                    lastAnswer: probe.lastAnswer, polling: phases.lastPollDuration, check: check
                 ).line)
         }
         if let fleetPID, let fleetPeak = peakRSSKilobytes(of: fleetPID) {
@@ -156,6 +158,8 @@ struct CycleFigures {
     var cpu: Double
     var peakRSSKilobytes: Int
     var lastAnswer: Double?
+    /// From the first poll to the last report (the dead nodes' timeouts included).
+    var polling: Double?
     var check: CycleCheck
 
     var line: String {
@@ -163,10 +167,11 @@ struct CycleFigures {
         let answered = check.answered
         return String(
             format:
-                "cycle %d: wall %.2f s, CPU %.2f s (%.0f µs per poll), peak RSS %.1f MB, %.0f polls/s; "
+                "cycle %d: wall %.2f s (polling %.2f s), CPU %.2f s (%.0f µs per poll), peak RSS %.1f MB, %.0f polls/s; "
                 + "%d polled: %d answered (last answer at %.2f s, %.0f answers/s), %d timed out, %d other; "
                 + "%d aliases published (%d with 2 addresses), %d kept; %d member outcomes differ from the fleet",
-            cycle, wall, cpu, cpu * 1e6 / max(polls, 1), Double(peakRSSKilobytes) / 1024, polls / wall,
+            cycle, wall, polling ?? wall, cpu, cpu * 1e6 / max(polls, 1), Double(peakRSSKilobytes) / 1024,
+            polls / wall,
             check.polled, answered, lastAnswer ?? 0, Double(answered) / max(lastAnswer ?? wall, 1e-9),
             check.timedOut, check.polled - answered - check.timedOut, check.published, check.publishedTwo,
             check.kept, check.mismatches)
@@ -221,6 +226,17 @@ struct CycleCheck {
             let chosenLoads = decision.chosen.compactMap(\.evaluation.load).sorted()
             if chosenLoads != Array(expectedLoads.sorted().prefix(2)) { mismatches += 1 }
         }
+    }
+}
+
+/// Keeps how long the engine's last batch spent polling, to tell it from deciding.
+final class PollDurationObserver: EvaluationObserver {
+    private let duration = Mutex<Double?>(nil)
+
+    var lastPollDuration: Double? { duration.withLock { $0 } }
+
+    func observe(_ round: EvaluationRound) async {
+        duration.withLock { $0 = round.pollDuration.seconds }
     }
 }
 
