@@ -85,14 +85,27 @@ struct LBClientCommand: AsyncParsableCommand {
 
     /// One evaluation printed as net-snmp's `pass` answer, then the POST of `-p` if given.
     static func answerOnce(evaluator: ClientEvaluator, postFile: String?, logger: Logger) async throws {
-        let report: ClientReport
-        do {
-            report = try await evaluator.evaluate()
+        let plan: ClientEvaluator.Plan
+        do throws(DiscoveryError) {
+            plan = try evaluator.plan()
         } catch {
-            logger.critical("\(error.message)")
-            printToStandardError("lbclient: \(error.message)")
-            throw ExitCode(1)
+            throw discoveryFailed(error, logger: logger)
         }
+        try await answerOnce(plan, evaluator: evaluator, postFile: postFile, logger: logger)
+    }
+
+    /// Logs and prints why no configuration could be found; the exit status to leave with.
+    static func discoveryFailed(_ error: DiscoveryError, logger: Logger) -> ExitCode {
+        logger.critical("\(error.message)")
+        printToStandardError("lbclient: \(error.message)")
+        return ExitCode(1)
+    }
+
+    /// ``answerOnce(evaluator:postFile:logger:)`` once the files are found and read.
+    static func answerOnce(
+        _ plan: ClientEvaluator.Plan, evaluator: ClientEvaluator, postFile: String?, logger: Logger
+    ) async throws {
+        let report = await evaluator.run(plan)
         StandardOutput.write(report.answer.rendered)
         if let postFile {
             do {

@@ -43,16 +43,16 @@ public struct AFSCheck: Check {
         let timer = Task {
             try? await Task.sleep(for: timeout)
             outcome.deliver(
-                .failure(CheckError("stat \(path) did not return within \(timeout.secondsDescription)")))
+                throwing: CheckError("stat \(path) did not return within \(timeout.secondsDescription)"))
         }
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 outcome.install(continuation)
-                BlockingThread.start { outcome.deliver(.success(SystemFile.statError(path))) }
+                BlockingThread.start { outcome.deliver(returning: SystemFile.statError(path)) }
             }
         } onCancel: {
-            outcome.deliver(.failure(CancellationError()))
+            outcome.deliver(throwing: CancellationError())
         }
     }
 }

@@ -14,7 +14,14 @@ public struct NologinCheck: Check {
         for file in files where SystemFile.exists(context.system.path(file)) {
             return .fail("\(file) exists")
         }
-        return .pass("neither \(files.joined(separator: " nor ")) exists")
+        // Concatenated by hand: `joined(separator:)` is generic code the runtime resolves at
+        // every one-shot run.
+        var named = ""
+        for file in files {
+            if !named.isEmpty { named += " nor " }
+            named += file
+        }
+        return .pass("neither \(named) exists")
     }
 
     /// The files whose presence closes logins for a file serving `aliases`.

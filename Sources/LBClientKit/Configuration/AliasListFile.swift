@@ -16,7 +16,10 @@ public enum AliasListFile {
     ) {
         var aliases: [String] = []
         var problems: [ClientConfigError] = []
-        var seen = Set<String>()
+        // A node serves a handful of aliases: a linear search finds repeats, and a set (a
+        // generic type the runtime builds at start-up, a cost every one-shot run would pay) is
+        // made only for a long list.
+        var seen: Set<String>?
         var lineNumber = 0
         for rawLine in textLines(text) {
             lineNumber += 1
@@ -36,10 +39,14 @@ public enum AliasListFile {
                         file: path, line: lineNumber, message: "\(problem); the alias is left out"))
                 continue
             }
-            if seen.insert(name).inserted { aliases.append(name) }
+            if seen == nil, aliases.count >= Self.linearSearchLimit { seen = Set(aliases) }
+            if seen?.insert(name).inserted ?? !aliases.contains(name) { aliases.append(name) }
         }
         return (aliases, problems)
     }
+
+    /// Aliases beyond which repeats are found with a set.
+    static let linearSearchLimit = 32
 
     private static func isControl(_ character: Character) -> Bool {
         character.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }

@@ -47,7 +47,7 @@ public struct ClientConfigFile: Sendable {
         func error(_ column: Int, _ message: String) -> Result<ConfigLine, ClientConfigError> {
             .failure(ClientConfigError(file: path, line: lineNumber, column: column, message: message))
         }
-        guard let verb = Verb(rawValue: verbWord.text.lowercased()) else {
+        guard let verb = Verb(lowercased: verbWord.text.lowercased()) else {
             return error(
                 verbWord.column, "expected `check KEYWORD` or `load KEYWORD`, found `\(verbWord.text)`")
         }
@@ -60,7 +60,7 @@ public struct ClientConfigFile: Sendable {
         guard let keyword = Keyword(caseInsensitive: keywordWord.text) else {
             return error(keywordWord.column, unknownKeywordMessage(keywordWord.text, verb: verb))
         }
-        guard keyword.verbs.contains(verb) else {
+        guard keyword.takes(verb) else {
             let allowed = keyword.verbs.map(\.rawValue).sorted().joined(separator: " or ")
             return error(
                 verbWord.column, "`\(keyword.rawValue)` is used with \(allowed), not \(verb.rawValue)")
@@ -95,29 +95,48 @@ public struct ClientConfigErrors: Error, Sendable, CustomStringConvertible {
     public var description: String { errors.map(\.description).joined(separator: "\n") }
 }
 
-/// Splits a line into blank-separated words while remembering their 1-based columns.
+/// Splits a line into blank-separated words while remembering their 1-based columns (in
+/// characters).
+///
+/// It walks the string's own indices: copying the line into an array of characters and back
+/// goes through generic code the runtime resolves at every one-shot run.
 private struct WordScanner {
-    private let characters: [Character]
-    private var index = 0
+    private let text: String
+    private var index: String.Index
+    /// The 1-based column of `index`.
+    private var column = 1
 
-    init(_ text: String) { characters = Array(text) }
+    init(_ text: String) {
+        self.text = text
+        index = text.startIndex
+    }
 
     private static func isBlank(_ character: Character) -> Bool { character == " " || character == "\t" }
 
     mutating func next() -> (text: String, column: Int)? {
-        while index < characters.count, Self.isBlank(characters[index]) { index += 1 }
-        guard index < characters.count else { return nil }
+        while index < text.endIndex, Self.isBlank(text[index]) { advance() }
+        guard index < text.endIndex else { return nil }
         let start = index
-        while index < characters.count, !Self.isBlank(characters[index]) { index += 1 }
-        return (String(characters[start..<index]), start + 1)
+        let startColumn = column
+        while index < text.endIndex, !Self.isBlank(text[index]) { advance() }
+        return (String(text[start..<index]), startColumn)
+    }
+
+    private mutating func advance() {
+        text.formIndex(after: &index)
+        column += 1
     }
 
     /// The rest of the line without surrounding blanks, and the column where it starts.
     var remainder: (text: String, column: Int) {
         var start = index
-        while start < characters.count, Self.isBlank(characters[start]) { start += 1 }
-        var end = characters.count
-        while end > start, Self.isBlank(characters[end - 1]) { end -= 1 }
-        return (String(characters[start..<end]), start + 1)
+        var startColumn = column
+        while start < text.endIndex, Self.isBlank(text[start]) {
+            text.formIndex(after: &start)
+            startColumn += 1
+        }
+        var end = text.endIndex
+        while end > start, Self.isBlank(text[text.index(before: end)]) { text.formIndex(before: &end) }
+        return (String(text[start..<end]), startColumn)
     }
 }

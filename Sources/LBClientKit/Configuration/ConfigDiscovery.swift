@@ -39,10 +39,16 @@ public struct ConfigDiscovery: Sendable {
     /// with every remaining alias in `lbaliases` order (only if some alias uses it).
     public func discover() throws(DiscoveryError) -> Result {
         let fileNames: [String]
-        do {
-            fileNames = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        } catch {
-            throw DiscoveryError("cannot read the configuration directory \(directory): \(reason(error))")
+        if let names = DirectoryListing.names(in: directory) {
+            fileNames = names.sorted()
+        } else {
+            // The rare failure (or a name that is not UTF-8) is left to FileManager, whose
+            // reading and messages these have always been.
+            do {
+                fileNames = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+            } catch {
+                throw DiscoveryError("cannot read the configuration directory \(directory): \(reason(error))")
+            }
         }
         let aliasesText: String
         switch limits.read(aliasesFile) {
@@ -55,34 +61,45 @@ public struct ConfigDiscovery: Sendable {
                     : "the alias list: \(problem.message)")
         }
         let (aliases, aliasProblems) = AliasListFile.read(aliasesText, path: aliasesFile)
-        let listed = Dictionary(aliases.map { (aliasKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        // The first alias of each key, as `lbaliases` lists them.
+        var listed = KeyPositions()
+        for alias in aliases { listed.appendIfNew(aliasKey(alias)) }
+        func listedName(_ key: String) -> String? { listed.position(of: key).map { aliases[$0] } }
 
         var warnings: [String] = aliasProblems.map(\.description)
         var hasDefault = false
-        var specific: [String: ConfigMapping] = [:]
-        var specificOrder: [String] = []
+        // Alias-specific mappings in the order their keys were first found; a later file of the
+        // same key replaces the earlier one.
+        var specificKeys = KeyPositions()
+        var specific: [ConfigMapping] = []
         for name in fileNames {
+            // Only the names that can matter are looked at: a stat of every file of a busy
+            // directory would cost for nothing.
+            guard name == defaultName || name.hasPrefix(Self.aliasFilePrefix) else { continue }
             let path = join(directory, name)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
-                !isDirectory.boolValue
-            else { continue }
+            // Directories (and what does not exist, such as a dangling link) are skipped.
+            guard DirectoryListing.isNonDirectory(path) else { continue }
             if name == defaultName {
                 hasDefault = true
             } else if name.hasPrefix(Self.aliasFilePrefix), name.count > Self.aliasFilePrefix.count {
                 let alias = String(name.dropFirst(Self.aliasFilePrefix.count))
-                guard let listedName = listed[aliasKey(alias)] else {
+                let key = aliasKey(alias)
+                guard let listedName = listedName(key) else {
                     warnings.append("\(path): ignored, \(alias) is not listed in \(aliasesFile)")
                     continue
                 }
-                let key = aliasKey(alias)
-                if specific[key] == nil { specificOrder.append(key) }
-                specific[key] = ConfigMapping(path: path, aliases: [listedName], isAliasSpecific: true)
+                let mapping = ConfigMapping(path: path, aliases: [listedName], isAliasSpecific: true)
+                if let position = specificKeys.position(of: key) {
+                    specific[position] = mapping
+                } else {
+                    specificKeys.appendIfNew(key)
+                    specific.append(mapping)
+                }
             }
         }
 
-        var mappings = specificOrder.compactMap { specific[$0] }
-        let sharing = aliases.filter { specific[aliasKey($0)] == nil }
+        var mappings = specific
+        let sharing = aliases.filter { specificKeys.position(of: aliasKey($0)) == nil }
         if !sharing.isEmpty {
             let defaultPath = join(directory, defaultName)
             guard hasDefault else {
@@ -100,6 +117,33 @@ public struct ConfigDiscovery: Sendable {
 
     private func join(_ directory: String, _ name: String) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+}
+
+/// Strings and the position of each one's first appearance, found by a linear search while
+/// there are few (a node serves a handful of aliases) and by a dictionary beyond that: the
+/// dictionary's generic type costs the runtime a look-up at every one-shot run.
+struct KeyPositions {
+    private var keys: [String] = []
+    private var index: [String: Int]?
+
+    /// Strings beyond which a dictionary finds them.
+    static let linearSearchLimit = 32
+
+    func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
+    }
+
+    /// Adds `key` at the end unless it is already there.
+    mutating func appendIfNew(_ key: String) {
+        guard position(of: key) == nil else { return }
+        keys.append(key)
+        if index == nil, keys.count > Self.linearSearchLimit {
+            index = Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        } else {
+            index?[key] = keys.count - 1
+        }
     }
 }
 

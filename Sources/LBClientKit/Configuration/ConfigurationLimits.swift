@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// How much configuration lbclient reads: a file beyond these is refused with an error instead of
 /// being read into memory and run.
 ///
@@ -24,24 +28,43 @@ public struct ConfigurationLimits: Sendable, Hashable {
     /// `maximumFileSize` (checked before reading it all), more lines than `maximumLineCount`, or
     /// not UTF-8.
     public func read(_ path: String) -> Result<String, Problem> {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        // open(2) and read(2) rather than FileHandle and Data: the same answers, without
+        // Foundation's set-up on the one-shot path.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
             return .failure(Problem("cannot read \(path): \(Self.openFailure(path))"))
         }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            // One byte more than allowed tells a file at the limit from a larger one.
-            data = try handle.read(upToCount: maximumFileSize + 1) ?? Data()
-        } catch {
-            return .failure(Problem("cannot read \(path): \(reason(error))"))
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        // One byte more than allowed tells a file at the limit from a larger one.
+        let wanted = maximumFileSize + 1
+        var chunk = [UInt8](repeating: 0, count: min(wanted, 65536))
+        while bytes.count < wanted {
+            let count = chunk.withUnsafeMutableBytes {
+                Glibc.read(descriptor, $0.baseAddress, min($0.count, wanted - bytes.count))
+            }
+            if count > 0 {
+                bytes += chunk[0..<count]
+            } else if count == 0 {
+                break
+            } else if errno != EINTR {
+                return .failure(Problem("cannot read \(path): \(systemErrorDescription(errno))"))
+            }
         }
-        guard data.count <= maximumFileSize else {
+        guard bytes.count <= maximumFileSize else {
             return .failure(
                 Problem(
                     "\(path) is larger than \(maximumFileSize) bytes; lbclient reads configuration files of at most that size"
                 ))
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        // A byte order mark at the start is dropped, as `String(data:encoding: .utf8)` did.
+        let text: String?
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            text = String(validating: bytes[3...], as: UTF8.self)
+        } else {
+            text = String(validating: bytes, as: UTF8.self)
+        }
+        guard let text else {
             return .failure(Problem("cannot read \(path): it is not UTF-8 text"))
         }
         return checkLineCount(text, path: path).map { text }

@@ -58,9 +58,26 @@ public enum Keyword: String, CaseIterable, Sendable {
         }
     }
 
+    /// True when this keyword takes `verb`; ``verbs`` as a test, without building a set (a
+    /// generic type the runtime instantiates at start-up, with a search of every conformance).
+    public func takes(_ verb: Verb) -> Bool {
+        switch self {
+        case .constant: verb == .load
+        case .lemon, .collectd, .collectdAlarms: true
+        default: verb == .check
+        }
+    }
+
     /// The keyword named by `text`, ignoring case.
     public init?(caseInsensitive text: some StringProtocol) {
-        self.init(rawValue: text.lowercased())
+        // A search of the cases rather than `init(rawValue:)`, whose string switch builds a
+        // dictionary of the names at its first use, an extra cost of every one-shot run.
+        let lowered = text.lowercased()
+        for keyword in Self.allCases where keyword.rawValue == lowered {
+            self = keyword
+            return
+        }
+        return nil
     }
 }
 
@@ -70,4 +87,13 @@ public enum Verb: String, Sendable, Hashable {
     case check
     /// Pass or fail, and a passing value is added to the node's load.
     case load
+
+    /// The verb named by `word`, already in lower case.
+    init?(lowercased word: String) {
+        switch word {
+        case "check": self = .check
+        case "load": self = .load
+        default: return nil
+        }
+    }
 }

@@ -39,16 +39,64 @@ public struct ClientEvaluator: Sendable {
     ///
     /// - Throws: ``DiscoveryError`` when no file can be found for any alias.
     public func evaluate() async throws(DiscoveryError) -> ClientReport {
+        await run(try plan())
+    }
+
+    /// What an evaluation runs: the files found and their lines read and prepared, and when it
+    /// must end.
+    public struct Plan: Sendable {
+        var mappings: [ConfigMapping]
+        var files: [LoadedFile]
+        var until: ContinuousClock.Instant
+    }
+
+    /// One file as ``load(_:limits:)`` left it. Not a `Result`: an array of a generic type
+    /// with an `Error` requirement makes the runtime search every conformance at start-up.
+    enum LoadedFile: Sendable {
+        case prepared([PreparedLine])
+        case unusable(Problem)
+
+        init(_ result: Result<[PreparedLine], Problem>) {
+            switch result {
+            case .success(let lines): self = .prepared(lines)
+            case .failure(let problem): self = .unusable(problem)
+            }
+        }
+    }
+
+    /// The first part of ``evaluate()``, which only reads files and blocks nothing else: the
+    /// discovery (its warnings logged) and the reading and preparing of every file. The
+    /// one-shot path does it on the main thread, before it starts any task.
+    ///
+    /// - Throws: ``DiscoveryError`` when no file can be found for any alias.
+    public func plan() throws(DiscoveryError) -> Plan {
         let found = try discovery.discover()
         for warning in found.warnings { logger.warning("\(warning)") }
         let until = ContinuousClock.now.advanced(by: deadline)
+        return Plan(
+            mappings: found.mappings, files: found.mappings.map { LoadedFile(Self.load($0.path)) },
+            until: until)
+    }
+
+    /// The second part of ``evaluate()``: runs the lines of every file of `plan`.
+    public func run(_ plan: Plan) async -> ClientReport {
+        let until = plan.until
         // One socket table snapshot per evaluation: every daemon check of every file shares its
         // reads, and the next evaluation reads afresh.
         let context = CheckContext(
             system: system, commands: commands, timeout: lineTimeout, logger: logger,
             socketTables: makeSocketTables())
         let evaluator = FileEvaluator(lineTimeout: lineTimeout)
-        let mappings = found.mappings
+        let mappings = plan.mappings
+        let loaded = plan.files
+        // One file (the common case) needs no group: a group and its child task cost a
+        // noticeable part of a one-shot run.
+        if mappings.count == 1 {
+            let file = await Self.evaluate(
+                mappings[0], loaded[0], with: evaluator, context: context, until: until)
+            log(file)
+            return ClientReport(files: [file])
+        }
         let files = await withTaskGroup(of: (Int, FileReport).self) { group in
             var next = 0
             func startNextFile() {
@@ -58,7 +106,8 @@ public struct ClientEvaluator: Sendable {
                 group.addTask {
                     (
                         index,
-                        await Self.evaluate(mappings[index], with: evaluator, context: context, until: until)
+                        await Self.evaluate(
+                            mappings[index], loaded[index], with: evaluator, context: context, until: until)
                     )
                 }
             }
@@ -75,14 +124,14 @@ public struct ClientEvaluator: Sendable {
     }
 
     static func evaluate(
-        _ mapping: ConfigMapping, with evaluator: FileEvaluator, context: CheckContext,
-        until: ContinuousClock.Instant
+        _ mapping: ConfigMapping, _ loaded: LoadedFile, with evaluator: FileEvaluator,
+        context: CheckContext, until: ContinuousClock.Instant
     ) async -> FileReport {
-        switch ClientEvaluator.load(mapping.path) {
-        case .failure(let problem):
+        switch loaded {
+        case .unusable(let problem):
             return FileReport(
                 mapping: mapping, value: FileReport.unreadableFileValue, reason: problem.message)
-        case .success(let lines):
+        case .prepared(let lines):
             return await evaluator.evaluate(lines, for: mapping, context: context, deadline: until)
         }
     }
@@ -111,6 +160,9 @@ public struct ClientEvaluator: Sendable {
     }
 
     private func log(_ file: FileReport) {
+        // Building the metadata costs a dictionary of a generic type, for nothing when the level
+        // drops every line below (warning, the default, with a file that passed).
+        guard file.value < 0 ? logger.logLevel <= .warning : logger.logLevel <= .info else { return }
         let metadata: Logger.Metadata = [
             "file": "\(file.mapping.path)", "aliases": "\(file.mapping.aliases.joined(separator: ","))",
             "value": "\(file.value)",

@@ -97,10 +97,10 @@ public actor AnswerCache {
         of task: Task<PassAnswer?, Never>, waitingAtMost limit: Duration
     ) async -> PassAnswer?? {
         let outcome = FirstResult<PassAnswer??>()
-        let waiter = Task { outcome.deliver(.success(.some(await task.value))) }
+        let waiter = Task { outcome.deliver(returning: .some(await task.value)) }
         let timer = Task {
             try? await Task.sleep(for: limit)
-            outcome.deliver(.success(.none))
+            outcome.deliver(returning: .none)
         }
         defer {
             waiter.cancel()

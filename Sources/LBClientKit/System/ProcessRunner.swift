@@ -19,7 +19,9 @@ public struct ProcessRunner: CommandRunning {
     {
         let cancellation = CancellationFlag()
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            // Resumed exactly once, by the thread. An unchecked continuation: a checked one costs
+            // the runtime a search of every conformance (for `any Error: Error`) at start-up.
+            try await withUnsafeThrowingContinuation { continuation in
                 BlockingThread.start {
                     continuation.resume(
                         with: Self.runBlocking(
