@@ -54,18 +54,23 @@ public struct MemberEvaluation: Hashable, Sendable {
     /// Every resolved address in resolver order, answered or not.
     public let addresses: [AddressEvaluation]
     public let state: State
+
     /// The addresses published when this node is chosen: those that answered usably.
-    public let usableAddresses: [NodeAddress]
+    ///
+    /// Derived when asked rather than stored: only the chosen members need it, and an array for
+    /// every member of every kept evaluation cost about 10 MB at 20,000 aliases.
+    public var usableAddresses: [NodeAddress] {
+        addresses.compactMap { evaluation in
+            if case .load(let load) = evaluation.outcome, Load.isUsable(load) { return evaluation.address }
+            return nil
+        }
+    }
 
     /// Evaluates `report` for `alias`.
     public init(report: NodeReport, alias: String) {
         node = report.node
         addresses = report.addresses.map {
             AddressEvaluation(address: $0.address, outcome: Self.outcome(of: $0.reply, for: alias))
-        }
-        usableAddresses = addresses.compactMap { evaluation in
-            if case .load(let load) = evaluation.outcome, Load.isUsable(load) { return evaluation.address }
-            return nil
         }
         state = Self.state(
             outcomes: addresses.map(\.outcome), resolutionFailure: report.resolutionFailure)
