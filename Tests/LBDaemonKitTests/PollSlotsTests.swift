@@ -178,6 +178,27 @@ import Testing
         #expect(probe.mostUnderWay <= 2)
     }
 
+    @Test func aCancelledPollStillReportsEveryNodeAndEnds() async throws {
+        // The engine stopping mid-cycle: the poll still ends, with a report for every node (never
+        // a cut-short set), once the polls under way return.
+        let probe = GatedProbe(silent: silent)
+        let poller = NodePoller(
+            addressBook: NodeAddressBook(port: 161, resolve: fakeResolve), probe: probe,
+            bounds: .init(concurrency: 1, promptWindow: .seconds(60), maximumOutstanding: 2))
+        let polling = Task { await poller.poll(nodes) }
+        var holding = false
+        for _ in 0..<400 where !holding {
+            holding = probe.started.count == 1
+            if !holding { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(holding, "the first, silent, node holds the only slot")
+        polling.cancel()
+        probe.openGate()
+        let reports = await polling.value
+        #expect(reports.count == 12)
+        #expect(reports["host1"]?.addresses.first?.reply == .failure(.timeout(attempts: 1)))
+    }
+
     @Test func theEngineRepollsTheNodesSilentLastCycleFirst() async throws {
         // host3 never answers: the first cycle polls in name order, the second starts with it.
         let probe = GatedProbe(silent: ["127.0.0.3"])
