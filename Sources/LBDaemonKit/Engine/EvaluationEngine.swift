@@ -229,6 +229,10 @@ public actor EvaluationEngine {
     /// Polls the members of `names` once, decides and publishes each; returns the evaluations
     /// in name order.
     ///
+    /// Each alias is decided as soon as its own members have answered or timed out, while the
+    /// rest of the batch is still polling: an alias never waits for a slow node of another alias
+    /// due at the same time.
+    ///
     /// - Parameter refreshing: nil polls every member; otherwise only these nodes and the
     ///   members never polled yet are polled, the others' latest reports are used.
     private func evaluate(_ names: [String], scheduled: Bool = false, refreshing: Set<String>? = nil)
@@ -243,24 +247,99 @@ public actor EvaluationEngine {
             ?? members
         // Nodes silent last time are polled first: their timeouts then overlap the others' polls.
         let silent = nodes.filter { reports[$0].map { Self.wasSilent($0.report) } ?? false }
-        let fresh = await poller.poll(nodes, first: silent)
-        for (node, report) in fresh where (reports[node]?.polledAt).map({ $0 < pollStart }) ?? true {
-            reports[node] = (report, pollStart)
+        // How many of its members to be polled each alias still waits for.
+        var position = [String: Int](minimumCapacity: polled.count)
+        var waiting = [Int](repeating: 0, count: polled.count)
+        var decided = [Bool](repeating: false, count: polled.count)
+        for (index, alias) in polled.enumerated() {
+            if position[alias.name] == nil { position[alias.name] = index }
+            waiting[index] = Set(alias.members).reduce(0) { $0 + (nodes.contains($1) ? 1 : 0) }
         }
+        var decisions: [Task<[DecidedAlias], Never>] = []
+        let waitingForNone = polled.indices.filter { waiting[$0] == 0 }
+        if !waitingForNone.isEmpty {
+            for index in waitingForNone { decided[index] = true }
+            decisions.append(await decide(waitingForNone, of: polled, scheduled: scheduled))
+        }
+        let inbox = ReportInbox()
+        async let polling: Void = Self.poll(nodes, first: silent, with: poller, into: inbox)
+        while let arrived = await inbox.next() {
+            var ready: [Int] = []
+            for report in arrived {
+                // A refresh that polled the node after this batch started has the newer report.
+                if (reports[report.node]?.polledAt).map({ $0 < pollStart }) ?? true {
+                    reports[report.node] = (report, pollStart)
+                }
+                for name in aliasesOfMember[report.node] ?? [] {
+                    guard let index = position[name], !decided[index] else { continue }
+                    waiting[index] -= 1
+                    if waiting[index] == 0 { ready.append(index) }
+                }
+            }
+            if !ready.isEmpty {
+                for index in ready { decided[index] = true }
+                decisions.append(await decide(ready, of: polled, scheduled: scheduled))
+            }
+            // A large batch lets reports gather a moment, so that each wake-up decides many
+            // aliases under one permit rather than one report at a time.
+            if nodes.count > Self.gatheringBatchSize { try? await Task.sleep(for: Self.gatheringPause) }
+        }
+        await polling
         let pollDuration = ContinuousClock.now - pollStart
-        // One permit for the batch, asked after polling (a standby that took over meanwhile
-        // publishes this batch, one that lost the lease does not) and before the decisions, so
-        // that nothing suspends between deciding and recording the publication under this
-        // configuration's generation (a reload waits for it).
-        let permit: PublishingPermit? = dryRun ? PublishingPermit() : await leadership.publishingPermit()
-        // A reload while polling: an alias removed or redefined meanwhile is not decided from the
-        // old definition (its new one is scheduled afresh); unchanged aliases go on.
-        let aliases = polled.filter { served[$0.name] == $0 }
-        for stale in polled where served[stale.name] != stale {
-            logger.info(
-                "\(stale.name): evaluation discarded, the configuration was reloaded while polling",
-                metadata: ["alias": "\(stale.name)", "action": "discarded"])
+        // An alias whose count a reload upset (its definition changed while polling) is settled
+        // here: `decide` discards it.
+        let undecided = polled.indices.filter { !decided[$0] }
+        if !undecided.isEmpty {
+            decisions.append(await decide(undecided, of: polled, scheduled: scheduled))
         }
+        var results: [DecidedAlias] = []
+        results.reserveCapacity(polled.count)
+        for decision in decisions { results += await decision.value }
+        results.sort { $0.index < $1.index }
+        // Observers see what the engine keeps: an alias dropped meanwhile is not recorded again.
+        if !observers.isEmpty {
+            let round = EvaluationRound(
+                evaluations: results.filter(\.kept).map(\.evaluation), startedAt: startedAt,
+                pollDuration: pollDuration, duration: ContinuousClock.now - pollStart,
+                nodesPolled: nodes.count,
+                scheduled: scheduled)
+            for observer in observers { await observer.observe(round) }
+        }
+        return results.map(\.evaluation)
+    }
+
+    /// Polls `nodes`, handing each report to `inbox`, and closes it.
+    private static func poll(
+        _ nodes: Set<String>, first: Set<String>, with poller: NodePoller, into inbox: ReportInbox
+    ) async {
+        await poller.poll(nodes, first: first, delivering: inbox.deliver)
+        inbox.finish()
+    }
+
+    /// Above this many nodes, a batch decides the aliases whose members answered every
+    /// `gatheringPause` rather than at each answer.
+    private static let gatheringBatchSize = 256
+    private static let gatheringPause: Duration = .milliseconds(5)
+
+    /// An alias decided by a batch: its position in the batch, and whether the engine kept the
+    /// evaluation as the alias's latest.
+    private struct DecidedAlias: Sendable {
+        var index: Int
+        var evaluation: AliasEvaluation
+        var kept: Bool
+    }
+
+    /// Decides the aliases at `indices` of `polled` from the reports held, starts their
+    /// publications, and returns a task that ends once they are published and recorded.
+    ///
+    /// One permit for these aliases, asked after their members were polled (a standby that took
+    /// over meanwhile publishes them, one that lost the lease does not) and before deciding, so
+    /// that nothing suspends between deciding and recording the publication under this
+    /// configuration's generation (a reload waits for it).
+    private func decide(_ indices: [Int], of polled: [AliasConfiguration], scheduled: Bool) async
+        -> Task<[DecidedAlias], Never>
+    {
+        let permit: PublishingPermit? = dryRun ? PublishingPermit() : await leadership.publishingPermit()
         let dryRun = self.dryRun
         let publishers = (permit == nil ? [] : self.publishers) + ungatedPublishers
         let standby = permit == nil && !self.publishers.isEmpty
@@ -269,12 +348,24 @@ public actor EvaluationEngine {
         // Each alias's evaluation now, or its publication under way; and the number of the
         // decision, to tell whether a later one was made meanwhile.
         var pending:
-            [(evaluation: AliasEvaluation?, publication: Task<AliasEvaluation, Never>?, number: Int)] = []
-        for alias in aliases {
+            [(
+                index: Int, evaluation: AliasEvaluation?, publication: Task<AliasEvaluation, Never>?,
+                number: Int
+            )] = []
+        pending.reserveCapacity(indices.count)
+        for index in indices {
+            let alias = polled[index]
+            // A reload while polling: an alias removed or redefined meanwhile is not decided from
+            // the old definition (its new one is scheduled afresh); unchanged aliases go on.
+            guard served[alias.name] == alias else {
+                logger.info(
+                    "\(alias.name): evaluation discarded, the configuration was reloaded while polling",
+                    metadata: ["alias": "\(alias.name)", "action": "discarded"])
+                continue
+            }
             // The newest report of each member: a refresh that polled it after this batch did wins.
             let members = alias.members.map {
-                reports[$0]?.report ?? fresh[$0]
-                    ?? NodeReport(node: $0, addresses: [], resolutionFailure: "not polled")
+                reports[$0]?.report ?? NodeReport(node: $0, addresses: [], resolutionFailure: "not polled")
             }
             var memory = memories[alias.name] ?? AliasMemory()
             // Only a report this alias has not counted yet moves a `rise`/`fall` streak.
@@ -286,12 +377,9 @@ public actor EvaluationEngine {
             // Nothing to publish: no task (20,000 aliases made 20,000 tasks per cycle).
             guard let addresses = decision.publish, !publishers.isEmpty else {
                 memories[alias.name] = memory
-                pending.append(
-                    (
-                        AliasEvaluation(
-                            decision: decision, results: [], finishedAt: Date(), standby: standby),
-                        nil, memory.decisions
-                    ))
+                let evaluation = AliasEvaluation(
+                    decision: decision, results: [], finishedAt: Date(), standby: standby)
+                pending.append((index, evaluation, nil, memory.decisions))
                 continue
             }
             let publication = Publication(
@@ -311,40 +399,49 @@ public actor EvaluationEngine {
             }
             memory.publication = task
             memories[alias.name] = memory
-            pending.append((nil, task, memory.decisions))
+            pending.append((index, nil, task, memory.decisions))
         }
         let decidedUnder = generation
         publishing[decidedUnder, default: 0] += 1
-        var evaluations: [AliasEvaluation] = []
-        evaluations.reserveCapacity(pending.count)
-        for entry in pending {
-            if let evaluation = entry.evaluation {
-                evaluations.append(evaluation)
-            } else if let publication = entry.publication {
-                evaluations.append(await publication.value)
+        return Task {
+            var evaluations: [AliasEvaluation] = []
+            evaluations.reserveCapacity(pending.count)
+            for entry in pending {
+                if let evaluation = entry.evaluation {
+                    evaluations.append(evaluation)
+                } else if let publication = entry.publication {
+                    evaluations.append(await publication.value)
+                }
             }
+            self.publicationFinished(decidedUnder)
+            return self.record(
+                zip(pending, evaluations).map { ($0.index, $0.number, $1) }, of: polled, scheduled: scheduled)
         }
-        publicationFinished(decidedUnder)
+    }
+
+    /// Keeps each published evaluation as its alias's latest, unless a reload changed the alias
+    /// or a refresh decided it again meanwhile; logs what is kept.
+    private func record(
+        _ published: [(index: Int, number: Int, evaluation: AliasEvaluation)],
+        of polled: [AliasConfiguration],
+        scheduled: Bool
+    ) -> [DecidedAlias] {
         let now = ContinuousClock.now
-        var kept: [AliasEvaluation] = []
-        for ((alias, evaluation), entry) in zip(zip(aliases, evaluations), pending) {
+        return published.map { index, number, evaluation in
+            let alias = polled[index]
             // A reload may have dropped or changed the alias while it was being published.
-            guard served[alias.name] == alias else { continue }
+            guard served[alias.name] == alias else {
+                return DecidedAlias(index: index, evaluation: evaluation, kept: false)
+            }
             if scheduled { schedule.finished(alias.name, at: now, using: &random) }
             // A refresh decided the alias again meanwhile: its evaluation is the newer one.
-            guard memories[alias.name]?.decisions == entry.number else { continue }
+            guard memories[alias.name]?.decisions == number else {
+                return DecidedAlias(index: index, evaluation: evaluation, kept: false)
+            }
             latest[alias.name] = evaluation
-            kept.append(evaluation)
             log(evaluation)
+            return DecidedAlias(index: index, evaluation: evaluation, kept: true)
         }
-        // Observers see what the engine keeps: an alias dropped meanwhile is not recorded again.
-        if !observers.isEmpty {
-            let round = EvaluationRound(
-                evaluations: kept, startedAt: startedAt, pollDuration: pollDuration,
-                duration: now - pollStart, nodesPolled: nodes.count, scheduled: scheduled)
-            for observer in observers { await observer.observe(round) }
-        }
-        return evaluations
     }
 
     /// The drains that cover members of `alias`, by member name (the first one given wins).

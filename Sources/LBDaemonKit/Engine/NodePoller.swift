@@ -69,6 +69,18 @@ public struct NodePoller: Sendable {
     /// are `concurrency` workers, plus one for each poll past its prompt window (up to
     /// `maximumOutstanding` in all), whose worker ends with it.
     public func poll(_ nodes: Set<String>, first: Set<String> = []) async -> [String: NodeReport] {
+        let collected = Mutex([String: NodeReport](minimumCapacity: nodes.count))
+        await poll(nodes, first: first) { report in collected.withLock { $0[report.node] = report } }
+        return collected.withLock { $0 }
+    }
+
+    /// Polls like `poll(_:first:)`, handing each node's report to `deliver` as soon as the node
+    /// has answered or timed out, from the worker that polled it; returns once every node of
+    /// `nodes` has been delivered, exactly once.
+    public func poll(
+        _ nodes: Set<String>, first: Set<String> = [],
+        delivering deliver: @escaping @Sendable (NodeReport) -> Void
+    ) async {
         let leading = nodes.intersection(first)
         let order = leading.sorted() + (leading.isEmpty ? nodes : nodes.subtracting(leading)).sorted()
         let cursor = NodeCursor()
@@ -77,31 +89,28 @@ public struct NodePoller: Sendable {
         let concurrency = bounds.concurrency
         let silentWindow = bounds.silentWindow
         let work: @Sendable () async -> PollerTaskOutcome = {
-            var reports: [NodeReport] = []
             while case let index = cursor.next(), index < order.count {
                 // Without a lease the task was cancelled: the poll ends at once as cancelled,
                 // and the node still gets its report.
                 let lease = await slots.acquire(window: index < leading.count ? silentWindow : nil)
-                reports.append(await pollNode(order[index]))
+                deliver(await pollNode(order[index]))
                 // Past its window, this poll's slot went to a worker added in its place.
                 if let lease, !slots.release(lease), running.leaveIfAbove(concurrency) {
-                    return .reports(reports)
+                    return .workerEnded
                 }
             }
             running.leave()
-            return .reports(reports)
+            return .workerEnded
         }
         let watch: @Sendable () async -> PollerTaskOutcome = { .overdue(await slots.nextOverdue()) }
-        return await withTaskGroup(of: PollerTaskOutcome.self) { group in
+        await withTaskGroup(of: PollerTaskOutcome.self) { group in
             var workers = min(concurrency, order.count)
             running.add(workers)
             for _ in 0..<workers { group.addTask(operation: work) }
             if bounds.promptWindow != nil, workers > 0 { group.addTask(operation: watch) }
-            var reports = [String: NodeReport](minimumCapacity: order.count)
             for await outcome in group {
                 switch outcome {
-                case .reports(let batch):
-                    for report in batch { reports[report.node] = report }
+                case .workerEnded:
                     workers -= 1
                     if workers == 0 { group.cancelAll() }  // the watch
                 case .overdue(let count):
@@ -116,7 +125,6 @@ public struct NodePoller: Sendable {
                     group.addTask(operation: watch)
                 }
             }
-            return reports
         }
     }
 
@@ -149,8 +157,8 @@ public struct NodePoller: Sendable {
 
 /// What one of the poller's tasks ends with.
 private enum PollerTaskOutcome: Sendable {
-    /// A worker's reports.
-    case reports([NodeReport])
+    /// A worker has delivered its reports and ended.
+    case workerEnded
     /// The watch over prompt windows: this many polls went past theirs (0: cancelled).
     case overdue(Int)
 }
