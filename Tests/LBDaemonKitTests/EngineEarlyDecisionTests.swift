@@ -87,6 +87,57 @@ import Testing
         #expect(publishedAliases(publisher) == ["fast.example"])
     }
 
+    @Test func nothingIsDecidedWhilePollsAreStillToBeSent() async throws {
+        // One slot, held to the end by host2: host3's poll cannot start until host2 answers.
+        let probe = HeldAddressProbe(loads(), held: "127.0.0.2")
+        let publisher = RecordingPublisher()
+        let poller = NodePoller(
+            addressBook: NodeAddressBook(port: 161, resolve: fakeResolve), probe: probe, concurrency: 1)
+        let engine = EvaluationEngine(
+            configuration: Configuration(aliases: [
+                AliasConfiguration(name: "a.example", members: ["host1"]),
+                AliasConfiguration(name: "b.example", members: ["host2"]),
+                AliasConfiguration(name: "c.example", members: ["host3"]),
+            ]), poller: poller, publishers: [publisher],
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let batch = Task { await engine.evaluateAll() }
+        #expect(await eventually { probe.loads.pollCount("127.0.0.1") == 1 })
+        // host1 answered, but deciding a.example would take CPU from the polls still to send.
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(await engine.evaluations.isEmpty)
+        #expect(publishedAliases(publisher).isEmpty)
+        probe.release()
+        #expect(await batch.value.map(\.decision.alias) == ["a.example", "b.example", "c.example"])
+        #expect(Set(publishedAliases(publisher)) == ["a.example", "b.example", "c.example"])
+    }
+
+    @Test func thePollerSaysOnceWhenTheLastPollHasStarted() async throws {
+        let probe = HeldAddressProbe(loads(), held: "127.0.0.2")
+        let poller = NodePoller(
+            addressBook: NodeAddressBook(port: 161, resolve: fakeResolve), probe: probe, concurrency: 1)
+        let started = Mutex(0)
+        let delivered = Mutex(0)
+        let polling = Task {
+            await poller.poll(
+                ["host1", "host2", "host3"], delivering: { _ in delivered.withLock { $0 += 1 } },
+                started: { started.withLock { $0 += 1 } })
+        }
+        // host3, the last, waits for host2's slot.
+        #expect(await eventually { delivered.withLock { $0 } == 1 })
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(started.withLock { $0 } == 0)
+        probe.release()
+        await polling.value
+        #expect(started.withLock { $0 } == 1)
+        #expect(delivered.withLock { $0 } == 3)
+        // Nothing to poll: nothing started, nothing delivered.
+        await poller.poll(
+            [], delivering: { _ in delivered.withLock { $0 += 1 } }, started: { started.withLock { $0 += 1 } }
+        )
+        #expect(started.withLock { $0 } == 1)
+        #expect(delivered.withLock { $0 } == 3)
+    }
+
     @Test func thePollerHandsOnEachReportAsItComes() async throws {
         let probe = HeldAddressProbe(loads(), held: "127.0.0.2")
         let poller = NodePoller(
@@ -108,7 +159,7 @@ import Testing
 
 /// Answers from `loads`; polls of `held` wait until `release()`.
 private final class HeldAddressProbe: NodeProbe {
-    private let loads: FakeNodeProbe
+    let loads: FakeNodeProbe
     private let held: String
     private let released = Mutex(false)
 

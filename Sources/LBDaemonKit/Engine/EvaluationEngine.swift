@@ -263,9 +263,10 @@ public actor EvaluationEngine {
         }
         let inbox = ReportInbox()
         async let polling: Void = Self.poll(nodes, first: silent, with: poller, into: inbox)
+        // Aliases whose members have all answered, not decided yet.
+        var ready: [Int] = []
         while let arrived = await inbox.next() {
-            var ready: [Int] = []
-            for report in arrived {
+            for report in arrived.reports {
                 // A refresh that polled the node after this batch started has the newer report.
                 if (reports[report.node]?.polledAt).map({ $0 < pollStart }) ?? true {
                     reports[report.node] = (report, pollStart)
@@ -276,18 +277,22 @@ public actor EvaluationEngine {
                     if waiting[index] == 0 { ready.append(index) }
                 }
             }
-            if !ready.isEmpty {
+            // Deciding waits until every poll has been started: on a busy machine the
+            // decisions would otherwise take CPU from the polls still to send, and delay the
+            // answers of every alias rather than some. Then it never waits for a slow node.
+            if arrived.allPollsStarted, !ready.isEmpty {
                 for index in ready { decided[index] = true }
                 decisions.append(await decide(ready, of: polled, scheduled: scheduled))
+                ready = []
             }
-            // A large batch lets reports gather a moment, so that each wake-up decides many
-            // aliases under one permit rather than one report at a time.
+            // A large batch lets answers gather a moment, so that each wake-up takes many
+            // and decides many aliases under one permit, rather than one answer at a time.
             if nodes.count > Self.gatheringBatchSize { try? await Task.sleep(for: Self.gatheringPause) }
         }
         await polling
         let pollDuration = ContinuousClock.now - pollStart
-        // An alias whose count a reload upset (its definition changed while polling) is settled
-        // here: `decide` discards it.
+        // The last to answer, and any alias whose count a reload upset (its definition changed
+        // while polling; `decide` discards it).
         let undecided = polled.indices.filter { !decided[$0] }
         if !undecided.isEmpty {
             decisions.append(await decide(undecided, of: polled, scheduled: scheduled))
@@ -312,7 +317,7 @@ public actor EvaluationEngine {
     private static func poll(
         _ nodes: Set<String>, first: Set<String>, with poller: NodePoller, into inbox: ReportInbox
     ) async {
-        await poller.poll(nodes, first: first, delivering: inbox.deliver)
+        await poller.poll(nodes, first: first, delivering: inbox.deliver, started: inbox.allPollsStarted)
         inbox.finish()
     }
 

@@ -77,9 +77,13 @@ public struct NodePoller: Sendable {
     /// Polls like `poll(_:first:)`, handing each node's report to `deliver` as soon as the node
     /// has answered or timed out, from the worker that polled it; returns once every node of
     /// `nodes` has been delivered, exactly once.
+    ///
+    /// - Parameter started: called once, when the last node's poll has been started (not
+    ///   called for an empty `nodes`).
     public func poll(
         _ nodes: Set<String>, first: Set<String> = [],
-        delivering deliver: @escaping @Sendable (NodeReport) -> Void
+        delivering deliver: @escaping @Sendable (NodeReport) -> Void,
+        started: @escaping @Sendable () -> Void = {}
     ) async {
         let leading = nodes.intersection(first)
         let order = leading.sorted() + (leading.isEmpty ? nodes : nodes.subtracting(leading)).sorted()
@@ -93,6 +97,7 @@ public struct NodePoller: Sendable {
                 // Without a lease the task was cancelled: the poll ends at once as cancelled,
                 // and the node still gets its report.
                 let lease = await slots.acquire(window: index < leading.count ? silentWindow : nil)
+                if index == order.count - 1 { started() }
                 deliver(await pollNode(order[index]))
                 // Past its window, this poll's slot went to a worker added in its place.
                 if let lease, !slots.release(lease), running.leaveIfAbove(concurrency) {

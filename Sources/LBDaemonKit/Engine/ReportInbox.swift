@@ -8,9 +8,18 @@ import Synchronization
 /// Workers deliver without waiting; the engine takes whatever arrived since it last looked,
 /// so a busy engine gets many reports per wake-up and an idle one each report at once.
 final class ReportInbox: Sendable {
+    /// What arrived since the engine last looked.
+    struct Arrivals {
+        var reports: [NodeReport]
+        /// Every node of the poll has been sent its request: the poller needs no more CPU for
+        /// new polls, only to wait for answers and timeouts.
+        var allPollsStarted: Bool
+    }
+
     private struct State {
         var arrived: [NodeReport] = []
-        var waiter: CheckedContinuation<[NodeReport], Never>?
+        var waiter: CheckedContinuation<Arrivals?, Never>?
+        var allPollsStarted = false
         var finished = false
     }
 
@@ -18,54 +27,55 @@ final class ReportInbox: Sendable {
 
     /// A report from the poller; wakes the engine if it waits.
     func deliver(_ report: NodeReport) {
-        let waiter = state.withLock { state -> CheckedContinuation<[NodeReport], Never>? in
+        let woken = state.withLock { state -> (CheckedContinuation<Arrivals?, Never>, Bool)? in
             guard let waiter = state.waiter else {
                 state.arrived.append(report)
                 return nil
             }
             state.waiter = nil
-            return waiter
+            return (waiter, state.allPollsStarted)
         }
-        waiter?.resume(returning: [report])
+        if let (waiter, started) = woken {
+            waiter.resume(returning: Arrivals(reports: [report], allPollsStarted: started))
+        }
+    }
+
+    /// The poller has started the last of its polls; wakes the engine if it waits.
+    func allPollsStarted() {
+        let waiter = state.withLock { state -> CheckedContinuation<Arrivals?, Never>? in
+            state.allPollsStarted = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: Arrivals(reports: [], allPollsStarted: true))
     }
 
     /// The poll ended: every report has been delivered.
     func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<[NodeReport], Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<Arrivals?, Never>? in
             state.finished = true
+            state.allPollsStarted = true
             defer { state.waiter = nil }
             return state.waiter
         }
-        waiter?.resume(returning: [])
+        waiter?.resume(returning: nil)
     }
 
-    /// Whether the poll has ended and nothing is left to take.
-    var isDrained: Bool { state.withLock { $0.finished && $0.arrived.isEmpty } }
-
-    /// The reports delivered since the last call, waiting for one if there are none; nil once
-    /// the poll has ended and every report has been taken. One consumer at a time.
-    func next() async -> [NodeReport]? {
-        if let ready = takeArrived() { return ready.isEmpty ? nil : ready }
-        let reports = await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> [NodeReport]? in
-                if !state.arrived.isEmpty || state.finished {
+    /// The reports delivered since the last call, waiting for one (or for the last poll to
+    /// start) if there are none; nil once the poll has ended and every report has been taken.
+    /// One consumer at a time.
+    func next() async -> Arrivals? {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Arrivals?? in
+                if !state.arrived.isEmpty {
                     defer { state.arrived = [] }
-                    return state.arrived
+                    return Arrivals(reports: state.arrived, allPollsStarted: state.allPollsStarted)
                 }
+                if state.finished { return .some(nil) }
                 state.waiter = continuation
                 return nil
             }
             if let ready { continuation.resume(returning: ready) }
-        }
-        return reports.isEmpty ? nil : reports
-    }
-
-    /// What arrived, [] once finished with nothing left, nil when the consumer must wait.
-    private func takeArrived() -> [NodeReport]? {
-        state.withLock { state in
-            guard !state.arrived.isEmpty || state.finished else { return nil }
-            defer { state.arrived = [] }
-            return state.arrived
         }
     }
 }
