@@ -6,8 +6,10 @@ import Logging
 /// selection, hands the decision to the publishers and keeps it.
 ///
 /// Each alias is scheduled on its own (`AliasSchedule`). Aliases due together are evaluated as
-/// one batch, which polls a node shared by several of them once; batches run concurrently, so a
-/// slow node delays only the aliases of its batch, and a slow DNS server only the publishing.
+/// one batch, which polls a node shared by several of them once; batches run concurrently. Within
+/// a batch, an alias is decided once its own members have answered (and every poll of the batch
+/// has started), so a slow node delays only the aliases it is a member of, and a slow DNS server
+/// only the publishing.
 public actor EvaluationEngine {
     private var configuration: Configuration
     /// The served aliases by name, so that a batch finds each in constant time.
