@@ -23,9 +23,16 @@ struct LBClientAgentBenchmark {
     let inFlight: Int
     /// Whether the load runs on one event loop thread (``SNMPLoad/pinned``).
     let pinned: Bool
+    /// Whether the load is ``LeanSNMPLoad`` (a plain socket on this thread, datagrams built
+    /// beforehand) rather than the SNMP library's NIO client (``SNMPLoad``).
+    var lean = true
+    /// Whether the lean load waits for each answer awake (``LeanSNMPLoad/busyPoll``).
+    var busyPoll = false
 
-    /// Runs the comparison from synchronous code: the load is asynchronous.
+    /// Runs the comparison from synchronous code: the lean load on this thread, the NIO load in
+    /// a task.
     func run() throws {
+        if lean { return try measureLean() }
         let outcome = BlockingOutcome()
         Task.detached {
             do {
@@ -88,6 +95,88 @@ struct LBClientAgentBenchmark {
             }
         }
         for line in summary { print(line) }
+    }
+
+    private func startServers() throws -> (SnmpdProcess, AgentProcess) {
+        let command = ([lbclient] + nodeArguments).joined(separator: " ")
+        guard !command.contains(where: \.isNewline) else { throw BenchmarkError("bad lbclient path") }
+        let snmpd = try SnmpdProcess.start(directive: "pass \(BenchmarkCredentials.loadOID) \(command)")
+        do {
+            return (
+                snmpd,
+                try AgentProcess(lbclient: lbclient, nodeArguments: nodeArguments, directory: directory)
+            )
+        } catch {
+            snmpd.stop()
+            throw error
+        }
+    }
+
+    /// The comparison with ``LeanSNMPLoad``, the same for both servers.
+    private func measureLean() throws {
+        let (snmpd, agent) = try startServers()
+        defer {
+            snmpd.stop()
+            agent.stop()
+        }
+        let servers: [(name: String, port: Int, pid: pid_t)] = [
+            ("snmpd pass", snmpd.port, snmpd.pid), ("lbclient agent", agent.port, agent.pid),
+        ]
+        for server in servers {
+            try waitUntilAnsweringLean(port: server.port, name: server.name)
+        }
+        print(
+            "# agent: \(requests) GETs per run, snmpd `pass` (30 s cache) vs "
+                + "`lbclient agent --cache-time \(Self.cacheTime)`, lean load (one socket, one thread, "
+                + "datagrams built beforehand\(busyPoll ? "; one at a time waits awake, polling its socket" : "")"
+        )
+        print("| load | server | GETs/s | p50 µs | p99 µs | server CPU µs/GET | client CPU µs/GET | failed |")
+        print("|---|---|---|---|---|---|---|---|")
+        var summary: [String] = []
+        for credentials in [
+            ("v2c", SNMPCredentials.community(BenchmarkCredentials.community)),
+            ("v3 authPriv", SNMPCredentials.user(BenchmarkCredentials.user)),
+        ] {
+            for concurrency in [1, inFlight] {
+                let label =
+                    "\(credentials.0), \(concurrency == 1 ? "one at a time" : "\(concurrency) in flight")"
+                var rates: [Double] = []
+                var cpus: [Double] = []
+                for server in servers {
+                    let cpuBefore = Self.cpuSeconds(of: server.pid)
+                    let result = try LeanSNMPLoad(inFlight: concurrency, maxSeconds: 60, busyPoll: busyPoll)
+                        .measure(port: server.port, credentials: credentials.1, requests: requests)
+                    let serverCPU = Self.cpuSeconds(of: server.pid) - cpuBefore
+                    let completed = Double(max(result.completed, 1))
+                    rates.append(Double(result.completed) / result.seconds)
+                    cpus.append(serverCPU * 1e6 / completed)
+                    print(
+                        String(
+                            format: "| %@ | %@ | %.0f | %.0f | %.0f | %.1f | %.1f | %d |", label, server.name,
+                            rates.last!, result.percentile(0.5), result.percentile(0.99), cpus.last!,
+                            result.cpuSeconds * 1e6 / completed, result.failed))
+                }
+                summary.append(
+                    String(
+                        format: "%@: agent/snmpd GETs/s %.2f×, snmpd/agent CPU per GET %.2f×", label,
+                        rates[1] / rates[0], cpus[0] / max(cpus[1], 0.001)))
+            }
+        }
+        for line in summary { print(line) }
+    }
+
+    /// Polls until `port` answers the load OID with a value, as the lean load's own check does.
+    private func waitUntilAnsweringLean(port: Int, name: String) throws {
+        for _ in 0..<50 {
+            if (try? LeanSNMPLoad(inFlight: 1, maxSeconds: 1).measure(
+                port: port, credentials: .community(BenchmarkCredentials.community), requests: 1))?.completed
+                == 1
+            {
+                return
+            }
+            usleep(100_000)
+        }
+        throw BenchmarkError("\(name) does not answer the load OID on 127.0.0.1:\(port)")
     }
 
     /// Polls with the load's client until `port` answers the load OID (snmpd starts lbclient for

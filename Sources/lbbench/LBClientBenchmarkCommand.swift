@@ -41,6 +41,16 @@ struct LBClientBenchmarkCommand: ParsableCommand {
         help: "Run the --agent load on one event loop thread, so the client's own cost is as low as it goes.")
     var agentPinned = true
 
+    @Flag(
+        help:
+            "Put the --agent load with the SNMP library's NIO client (as `lbbench snmp`) instead of the lean load (a plain socket, datagrams built beforehand).")
+    var agentNioLoad = false
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "In the lean --agent load one request at a time, wait for each answer polling the socket rather than asleep.")
+    var agentBusyPoll = false
+
     func validate() throws {
         guard (1...10_000).contains(runs) else { throw ValidationError("--runs must be 1...10000") }
         guard (1...1_000_000).contains(requests) else {
@@ -73,7 +83,8 @@ struct LBClientBenchmarkCommand: ParsableCommand {
             print("# lbbench lbclient --agent on \(cores) cores: \(executable)")
             try LBClientAgentBenchmark(
                 lbclient: executable, nodeArguments: nodeArguments, directory: node.root,
-                requests: agentRequests, inFlight: agentInFlight, pinned: agentPinned
+                requests: agentRequests, inFlight: agentInFlight, pinned: agentPinned, lean: !agentNioLoad,
+                busyPoll: agentBusyPoll
             ).run()
             return
         }

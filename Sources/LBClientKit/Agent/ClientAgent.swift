@@ -18,6 +18,9 @@ public final class ClientAgent: Sendable {
         self.access = access
         var configuration = configuration
         if let access { configuration.access = access }
+        // A busy poller's next GET comes tens of microseconds after an answer: waiting for it
+        // awake is faster than being woken; lbd's polls, seconds apart, never start it.
+        if configuration.busyPoll == .zero { configuration.busyPoll = Self.busyPoll }
         agent = SNMPAgent(configuration: configuration)
         let loadOID = OID(loadReportOID)!
         // Answered on the agent's event loop while the cached answer is fresh; through the actor
@@ -26,6 +29,10 @@ public final class ClientAgent: Sendable {
             loadOID, immediate: { [cache] in cache.freshAnswer().map(Self.value(of:)) },
             provider: { [cache] in Self.value(of: await cache.answer()) })
     }
+
+    /// How long the agent's UDP thread keeps polling after an answer when requests come close
+    /// together (``SNMPAgentConfiguration/busyPoll``).
+    public static let busyPoll: Duration = .microseconds(50)
 
     /// The SNMP value of an answer: INTEGER for one file, OCTET STRING `alias=value,...` else.
     public static func value(of answer: PassAnswer?) -> SNMPValue {

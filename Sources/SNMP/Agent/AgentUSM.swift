@@ -14,6 +14,8 @@ struct AgentUSM: Sendable {
     let keyCache: USMKeyCache
     /// The `rouser` grants; without them a user is served at its own level only.
     let access: SNMPAgentAccess?
+    /// Each user's keys and keyed HMAC, made once.
+    let userKeys: AgentUserKeyTable
 
     init(
         engineID: [UInt8], engineBoots: Int32, users: [USMUser], keyCache: USMKeyCache,
@@ -25,6 +27,7 @@ struct AgentUSM: Sendable {
         // The last of several users with one name wins, as in a configuration file.
         self.users = Dictionary(users.map { (Array($0.name.utf8), $0) }, uniquingKeysWith: { $1 })
         self.keyCache = keyCache
+        userKeys = AgentUserKeyTable(users: self.users, keyCache: keyCache, engineID: engineID)
     }
 
     /// What to do with a message.
@@ -54,10 +57,14 @@ struct AgentUSM: Sendable {
             return .report(.unsupportedSecurityLevel, authenticatedAs: nil)
         }
         let user = Self.user(configured, at: level)
-        let keys = keyCache.keys(for: user, engineID: engineID)
+        let prepared = userKeys.keys(named: security.userName)
+        let keys = prepared?.keys(for: user) ?? keyCache.keys(for: user, engineID: engineID)
         if let authentication = user.authentication, let authKey = keys.authentication {
             // Step 6.
-            guard USMAuthentication.verify(bytes, key: authKey, protocol: authentication.method) else {
+            let verified =
+                prepared?.digest?.verify(bytes)
+                ?? USMAuthentication.verify(bytes, key: authKey, protocol: authentication.method)
+            guard verified else {
                 return .report(.wrongDigest, authenticatedAs: nil)
             }
             // Step 7: checked before decryption, whose IV depends on boots and time.
@@ -127,17 +134,59 @@ struct AgentUSM: Sendable {
     func seal(
         _ scoped: ScopedPDU, to message: SNMPv3Message, for user: USMUser, engineTime: Int32, salt: UInt64
     ) -> [UInt8]? {
-        USMCodec.seal(
-            scoped, messageID: message.messageID, reportable: false, user: user,
-            keys: keyCache.keys(for: user, engineID: engineID),
-            engine: USMCodec.Engine(id: engineID, boots: engineBoots, time: engineTime), salt: salt)
+        let engine = USMCodec.Engine(id: engineID, boots: engineBoots, time: engineTime)
+        guard let prepared = userKeys.keys(named: Array(user.name.utf8)),
+            let keys = prepared.keys(for: user)
+        else {
+            return USMCodec.seal(
+                scoped, messageID: message.messageID, reportable: false, user: user,
+                keys: keyCache.keys(for: user, engineID: engineID), engine: engine, salt: salt)
+        }
+        return Self.seal(
+            scoped, messageID: message.messageID, user: user, keys: keys, digest: prepared.digest,
+            engine: engine,
+            salt: salt)
+    }
+
+    /// `USMCodec.seal` (not reportable), signing with the user's HMAC keyed beforehand: the same
+    /// octets.
+    static func seal(
+        _ scoped: ScopedPDU, messageID: Int32, user: USMUser, keys: LocalizedKeys, digest: AgentDigest?,
+        engine: USMCodec.Engine, salt: UInt64
+    ) -> [UInt8]? {
+        var security = USMSecurityParameters(
+            engineID: engine.id, engineBoots: engine.boots, engineTime: engine.time,
+            userName: Array(user.name.utf8))
+        var payload = SNMPv3Message.Payload.plaintext(scoped)
+        if user.privacy != nil {
+            let saltBytes = (0..<8).map { UInt8(truncatingIfNeeded: salt >> (56 - 8 * UInt64($0))) }
+            guard let privKey = keys.privacy,
+                let encrypted = try? USMPrivacy.encrypt(
+                    scoped.encoded(), key: privKey, engineBoots: engine.boots, engineTime: engine.time,
+                    salt: saltBytes)
+            else { return nil }
+            payload = .encrypted(encrypted)
+            security.privacyParameters = saltBytes
+        }
+        if let authentication = user.authentication {
+            security.authenticationParameters = [UInt8](
+                repeating: 0, count: authentication.method.digestLength)
+        }
+        var bytes = SNMPv3Message(
+            messageID: messageID, flags: user.flags, security: security, payload: payload
+        )
+        .encoded()
+        if let authentication = user.authentication {
+            guard keys.authentication != nil, let digest, digest.length == authentication.method.digestLength,
+                digest.sign(&bytes)
+            else { return nil }
+        }
+        return bytes
     }
 
     /// Computes the localised keys of every user, so that the first request does not pay for it.
     func warmKeyCache() {
-        for user in users.values {
-            _ = keyCache.keys(for: user, engineID: engineID)
-        }
+        userKeys.warm()
     }
 
     static func level(of flags: SNMPv3Message.Flags) -> SecurityLevel {

@@ -8,7 +8,9 @@ import UDPReplySource
 /// address the request was sent to, as snmpd does.
 ///
 /// A request whose values are at hand (constants, and providers registered with an `immediate`
-/// value such as a cache) is answered at once on the socket's event loop. Any other is handled in
+/// value such as a cache) is answered at once by the thread reading the socket: the agent's own
+/// UDP thread on Linux (``SNMPAgentConfiguration/datagramThread``), else NIO's event loop, with the
+/// same answers either way. Any other is handled in
 /// its own task, so a slow value provider delays only its own request; at most
 /// `maximumConcurrentRequests` of those are handled at once and the rest are dropped.
 /// Datagrams that are not valid SNMP, carry a wrong community, or fail USM checks never get a
@@ -39,7 +41,13 @@ public final class SNMPAgent: Sendable, DatagramOwner {
 
     private enum State {
         case idle
-        case running(any Channel, startedAt: ContinuousClock.Instant)
+        case running(Transport, startedAt: ContinuousClock.Instant)
+    }
+
+    /// The socket being served: through NIO, or by a thread of its own.
+    private enum Transport {
+        case channel(any Channel)
+        case worker(AgentUDPWorker)
     }
 
     /// An agent that will serve `objects` once started; more can be registered at any time.
@@ -63,8 +71,15 @@ public final class SNMPAgent: Sendable, DatagramOwner {
     }
 
     deinit {
-        if case .running(let channel, _) = state.withLock({ $0 }) {
+        switch state.withLock({ $0 }) {
+        case .running(.channel(let channel), _):
             channel.close(promise: nil)
+        case .running(.worker(let worker), _):
+            // Not joined: this may run on the worker's own thread. It ends after its batch, and
+            // the socket closes when the worker is freed.
+            worker.requestStop()
+        case .idle:
+            break
         }
     }
 
@@ -111,46 +126,83 @@ public final class SNMPAgent: Sendable, DatagramOwner {
         try validate(configuration)
         // Localising keys costs a megabyte of hashing per password: do it before the first request.
         responder.usm.warmKeyCache()
-        let bootstrap = DatagramBootstrap(group: group)
-            // NIO's default allocator cuts datagrams at 2,048 bytes.
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
-            // A poller sends bursts of requests; the default socket buffer drops past a few hundred.
-            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-        // On a wildcard address, answers leave from the address asked: pollers drop any other.
-        let channel = try await UDPReplySource.bind(
-            bootstrap, host: configuration.host, port: configuration.port, reuseAddress: true
-        ) { [weak self] channel in
-            try channel.pipeline.syncOperations.addHandler(OwnedDatagramHandler(owner: self))
+        let transport: Transport
+        let address: SocketAddress?
+        if configuration.datagramThread, AgentUDPWorker.available {
+            let (descriptor, wildcard) = try AgentUDPWorker.bind(
+                host: configuration.host, port: configuration.port, reuseAddress: true,
+                receiveBuffer: Self.receiveBufferSize)
+            let worker = AgentUDPWorker(
+                descriptor: descriptor, wildcard: wildcard, agent: self, busyPoll: configuration.busyPoll)
+            address = try? worker.localAddress()
+            transport = .worker(worker)
+        } else {
+            let bootstrap = DatagramBootstrap(group: group)
+                // NIO's default allocator cuts datagrams at 2,048 bytes.
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+                // A poller sends bursts of requests; the default socket buffer drops past a few hundred.
+                .channelOption(.socketOption(.so_rcvbuf), value: Self.receiveBufferSize)
+            // On a wildcard address, answers leave from the address asked: pollers drop any other.
+            let channel = try await UDPReplySource.bind(
+                bootstrap, host: configuration.host, port: configuration.port, reuseAddress: true
+            ) { [weak self] channel in
+                try channel.pipeline.syncOperations.addHandler(OwnedDatagramHandler(owner: self))
+            }
+            address = channel.localAddress
+            transport = .channel(channel)
         }
         let alreadyRunning = state.withLock { state in
             if case .running = state { return true }
-            state = .running(channel, startedAt: configuration.now())
+            state = .running(transport, startedAt: configuration.now())
             return false
         }
         if alreadyRunning {
-            try? await channel.close()
+            await Self.close(transport)
             throw SNMPAgentError(.alreadyRunning, "the SNMP agent is already running; stop() it first")
         }
-        guard let address = channel.localAddress else {
+        guard let address else {
             await stop()
             throw SNMPAgentError(.invalidPort, "the UDP socket has no local address")
+        }
+        if case .worker(let worker) = transport {
+            do {
+                try worker.start()
+            } catch {
+                await stop()
+                throw error
+            }
         }
         return address
     }
 
+    /// The receive buffer asked for: a poller sends bursts of requests, and the default socket
+    /// buffer drops past a few hundred.
+    static let receiveBufferSize = 4 << 20
+
+    private static func close(_ transport: Transport) async {
+        switch transport {
+        case .channel(let channel):
+            try? await channel.close()
+        case .worker(let worker):
+            worker.join()
+            worker.close()
+        }
+    }
+
     /// Closes the socket. Requests being handled finish, but their answers are not sent.
     public func stop() async {
-        let channel = state.withLock { state -> (any Channel)? in
-            guard case .running(let channel, _) = state else { return nil }
+        let transport = state.withLock { state -> Transport? in
+            guard case .running(let transport, _) = state else { return nil }
             state = .idle
-            return channel
+            return transport
         }
-        try? await channel?.close()
+        if let transport { await Self.close(transport) }
     }
 
     private func validate(_ configuration: SNMPAgentConfiguration) throws(SNMPAgentError) {
         if let (code, message) = AuthoritativeEngine.problem(
-            engineID: configuration.engineID, engineBoots: configuration.engineBoots, users: configuration.users,
+            engineID: configuration.engineID, engineBoots: configuration.engineBoots,
+            users: configuration.users,
             port: configuration.port)
         {
             throw SNMPAgentError(code, message)
@@ -161,53 +213,70 @@ public final class SNMPAgent: Sendable, DatagramOwner {
         }
     }
 
-    /// Answers one datagram (called on the channel's event loop): at once when its values are at
-    /// hand, otherwise in a task of its own.
-    func handle(_ datagram: AddressedEnvelope<ByteBuffer>, on channel: any Channel) {
+    /// What becomes of one datagram: its answer (or nothing) at once, or, when a value provider
+    /// must be awaited, a function that starts the task that answers it.
+    enum AtOnce {
+        case now([UInt8]?)
+        /// Call with the function that sends the answer; it is called at most once, from a task.
+        case later((@escaping @Sendable ([UInt8]) -> Void) -> Void)
+    }
+
+    /// Decodes, checks and answers one datagram whose values are at hand, counting it and its
+    /// answer; the same for the NIO path and the UDP thread, so both answer alike.
+    func answerAtOnce(_ bytes: [UInt8], from address: SocketAddress?) -> AtOnce {
         counters.count(\.datagramsReceived)
-        guard case .running(_, let startedAt) = state.withLock({ $0 }) else { return }
-        let bytes = Array(datagram.data.readableBytesView)
-        let address = datagram.remoteAddress
-        let replyMetadata = datagram.replyMetadata
+        guard case .running(_, let startedAt) = state.withLock({ $0 }) else { return .now(nil) }
         let table = objects.withLock { $0 }
         let engineTime = AuthoritativeEngine.time(from: startedAt, to: configuration.now())
         let pending: AgentResponder.PendingAnswer
         switch responder.prepare(bytes, from: address, objects: table, engineTime: engineTime) {
         case .finished(let reply):
-            Self.send(reply, to: address, metadata: replyMetadata, on: channel, counting: counters)
-            return
+            if reply != nil { counters.count(\.messagesSent) }
+            return .now(reply)
         case .answer(let answer):
             // No task, no hop between threads: the common case of a poller reading a cached value.
             if let response = answer.responder.immediateResponse(to: answer.request) {
-                Self.send(
-                    responder.finish(answer, with: response), to: address, metadata: replyMetadata,
-                    on: channel,
-                    counting: counters)
-                return
+                let reply = responder.finish(answer, with: response)
+                if reply != nil { counters.count(\.messagesSent) }
+                return .now(reply)
             }
             pending = answer
         }
         guard let lease = slots.acquire() else {
             counters.count(\.droppedWhileBusy)
-            return
+            return .now(nil)
         }
         let responder = self.responder
         let counters = self.counters
-        Task {
-            let response = await responder.respond(to: pending, lease: lease)
-            Self.send(
-                responder.finish(pending, with: response), to: address, metadata: replyMetadata, on: channel,
-                counting: counters)
+        return .later { send in
+            Task {
+                let response = await responder.respond(to: pending, lease: lease)
+                guard let reply = responder.finish(pending, with: response) else { return }
+                counters.count(\.messagesSent)
+                send(reply)
+            }
         }
     }
 
-    /// Sends `reply`, if any, back to the sender from the address it asked, and counts it.
+    /// Answers one datagram (called on the channel's event loop): at once when its values are at
+    /// hand, otherwise in a task of its own.
+    func handle(_ datagram: AddressedEnvelope<ByteBuffer>, on channel: any Channel) {
+        let address = datagram.remoteAddress
+        let replyMetadata = datagram.replyMetadata
+        switch answerAtOnce(Array(datagram.data.readableBytesView), from: address) {
+        case .now(let reply):
+            Self.send(reply, to: address, metadata: replyMetadata, on: channel)
+        case .later(let start):
+            start { reply in Self.send(reply, to: address, metadata: replyMetadata, on: channel) }
+        }
+    }
+
+    /// Sends `reply`, if any, back to the sender from the address it asked.
     private static func send(
         _ reply: [UInt8]?, to address: SocketAddress, metadata: AddressedEnvelope<ByteBuffer>.Metadata?,
-        on channel: any Channel, counting counters: AgentCounters
+        on channel: any Channel
     ) {
         guard let reply else { return }
-        counters.count(\.messagesSent)
         let envelope = AddressedEnvelope(
             remoteAddress: address, data: channel.allocator.buffer(bytes: reply), metadata: metadata)
         channel.writeAndFlush(envelope, promise: nil)

@@ -32,6 +32,16 @@ public struct SNMPAgentConfiguration: Sendable {
     /// rocommunity, rocommunity6, rouser). `nil`: `communities` from anywhere, each user at its
     /// own level.
     public var access: SNMPAgentAccess? = nil
+    /// Serve the socket from a thread of its own that reads and answers datagrams in batches
+    /// (recvmmsg, sendmmsg), where the system has them (Linux); else, or when false, through
+    /// NIO's event loop. The answers are the same either way; the thread costs less per request.
+    public var datagramThread = true
+    /// With `datagramThread`: how long the thread keeps polling its socket after an answer,
+    /// rather than sleep, while requests come close together (each within five times this of the
+    /// previous answer), as a poller sending one request after another's answer does. Isolated
+    /// requests never cost it. Zero (the default): never; the thread sleeps until the next
+    /// datagram.
+    public var busyPoll: Duration = .zero
 
     public init(
         host: String = "127.0.0.1",

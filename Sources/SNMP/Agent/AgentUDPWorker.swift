@@ -1,0 +1,507 @@
+import NIOCore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The agent's UDP socket and the thread that serves it, where the system has recvmmsg and
+/// sendmmsg (Linux): it reads a batch of datagrams per call, answers each one whose values are at
+/// hand in place, with the agent's own decoding, access checks, USM and encoding
+/// (``SNMPAgent/answerAtOnce(_:from:)``), and sends the answers with one call; a request whose
+/// provider must be awaited goes to a task as on the NIO path, and its answer is sent from there
+/// (``send(_:to:)``). Answers leave from the address each request was sent to when the socket is
+/// bound to a wildcard address (IP_PKTINFO, IPV6_PKTINFO), as with `UDPReplySource`.
+///
+/// This is the DNS server's `DNSUDPWorker` for SNMP: a cached GET costs one recvmmsg and one
+/// sendmmsg, without NIO's event loop, pipeline and allocations.
+///
+/// Invariant: the batch buffers are used only by the worker's thread while it runs; other threads
+/// touch `stopping`, and the descriptor only under `open` (sends from tasks, `close()`), so that
+/// no send reaches a descriptor number reused after closing. Hence `@unchecked Sendable`.
+final class AgentUDPWorker: @unchecked Sendable {
+    /// Datagrams per recvmmsg and sendmmsg.
+    static let batch = 16
+    /// Room for one datagram: the largest UDP payload fits.
+    static let datagramSize = 65_536
+    /// Room for one control message (a header and an in6_pktinfo), aligned.
+    static let controlCapacity = 64
+    /// Seconds a receive waits before the thread checks whether to stop.
+    static let receiveTimeout = 1
+
+    private let descriptor: CInt
+    private let wildcard: Bool
+    /// Whether `descriptor` is still open; held while sending from a task and while closing.
+    private let open = Mutex(true)
+    private let stopping = Atomic(false)
+    private var thread: pthread_t?
+    private weak var agent: SNMPAgent?
+    /// Nanoseconds to keep polling the socket after an answer while requests come in a streak;
+    /// 0 never.
+    private let busyPoll: UInt64
+
+    private let received: UnsafeMutablePointer<AgentBatchCalls.Message>
+    private let sending: UnsafeMutablePointer<AgentBatchCalls.Message>
+    private let receiveVectors: UnsafeMutablePointer<iovec>
+    private let sendVectors: UnsafeMutablePointer<iovec>
+    private let receiveBuffer: UnsafeMutableRawPointer
+    private let sendBuffer: UnsafeMutableRawPointer
+    private let names: UnsafeMutablePointer<sockaddr_storage>
+    private let receiveControl: UnsafeMutableRawPointer
+    private let sendControl: UnsafeMutableRawPointer
+
+    /// Where an answer sent later from a task goes: the request's sender, and the control
+    /// message that sends it from the address the request was sent to.
+    struct ReplyRoute: Sendable {
+        fileprivate var name: sockaddr_storage
+        fileprivate var nameLength: socklen_t
+        fileprivate var control: [UInt8]
+    }
+
+    /// Whether the system has the calls this worker needs.
+    static var available: Bool { AgentBatchCalls.receive != nil && AgentBatchCalls.send != nil }
+
+    /// A worker for the bound socket `descriptor`, which it closes in `close()`.
+    init(descriptor: CInt, wildcard: Bool, agent: SNMPAgent, busyPoll: Duration = .zero) {
+        self.descriptor = descriptor
+        let (seconds, attoseconds) = max(busyPoll, .zero).components
+        self.busyPoll = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+        self.wildcard = wildcard
+        self.agent = agent
+        let batch = Self.batch
+        received = .allocate(capacity: batch)
+        received.initialize(repeating: AgentBatchCalls.Message(), count: batch)
+        sending = .allocate(capacity: batch)
+        sending.initialize(repeating: AgentBatchCalls.Message(), count: batch)
+        receiveVectors = .allocate(capacity: batch)
+        receiveVectors.initialize(repeating: iovec(), count: batch)
+        sendVectors = .allocate(capacity: batch)
+        sendVectors.initialize(repeating: iovec(), count: batch)
+        receiveBuffer = .allocate(byteCount: batch * Self.datagramSize, alignment: 16)
+        sendBuffer = .allocate(byteCount: batch * Self.datagramSize, alignment: 16)
+        names = .allocate(capacity: batch)
+        names.initialize(repeating: sockaddr_storage(), count: batch)
+        receiveControl = .allocate(byteCount: batch * Self.controlCapacity, alignment: 16)
+        sendControl = .allocate(byteCount: batch * Self.controlCapacity, alignment: 16)
+        for index in 0..<batch {
+            receiveVectors[index] = iovec(
+                iov_base: receiveBuffer + index * Self.datagramSize, iov_len: Self.datagramSize)
+        }
+    }
+
+    deinit {
+        close()
+        received.deallocate()
+        sending.deallocate()
+        receiveVectors.deallocate()
+        sendVectors.deallocate()
+        receiveBuffer.deallocate()
+        sendBuffer.deallocate()
+        names.deallocate()
+        receiveControl.deallocate()
+        sendControl.deallocate()
+    }
+
+    /// The local address of the socket.
+    func localAddress() throws -> SocketAddress {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard result == 0, let address = Self.address(of: storage) else {
+            throw SNMPAgentError(.invalidPort, "the UDP socket has no local address")
+        }
+        return address
+    }
+
+    /// Starts the thread.
+    func start() throws {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(
+            &thread, nil,
+            { context in
+                let worker = Unmanaged<AgentUDPWorker>.fromOpaque(context!).takeRetainedValue()
+                worker.run()
+                return nil
+            }, context)
+        guard result == 0 else {
+            Unmanaged<AgentUDPWorker>.fromOpaque(context).release()
+            throw SNMPAgentError(.invalidPort, "cannot start the agent's UDP thread: error \(result)")
+        }
+        self.thread = thread
+    }
+
+    /// Tells the thread to end after its current batch and wakes it if it waits for a datagram
+    /// (shutdown(2) ends a blocked receive, on an unconnected UDP socket too).
+    func requestStop() {
+        stopping.store(true, ordering: .relaxed)
+        open.withLock { isOpen in
+            if isOpen { _ = shutdown(descriptor, CInt(SHUT_RDWR)) }
+        }
+    }
+
+    /// `requestStop()`, then waits until the thread has ended: one batch at most.
+    func join() {
+        requestStop()
+        guard let thread else { return }
+        self.thread = nil
+        pthread_join(thread, nil)
+    }
+
+    /// Closes the socket: after `join()`, or when the thread never started. Answers sent later
+    /// are then dropped.
+    func close() {
+        open.withLock { isOpen in
+            guard isOpen else { return }
+            isOpen = false
+            _ = systemClose(descriptor)
+        }
+    }
+
+    /// Sends `reply` from a task (the thread may be sending a batch: a UDP send is atomic).
+    func send(_ reply: [UInt8], to route: ReplyRoute) {
+        open.withLock { isOpen in
+            guard isOpen else { return }
+            var name = route.name
+            var control = route.control
+            reply.withUnsafeBytes { bytes in
+                var vector = iovec(
+                    iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
+                withUnsafeMutablePointer(to: &name) { name in
+                    withUnsafeMutablePointer(to: &vector) { vector in
+                        control.withUnsafeMutableBytes { control in
+                            var header = msghdr()
+                            header.msg_name = UnsafeMutableRawPointer(name)
+                            header.msg_namelen = route.nameLength
+                            header.msg_iov = vector
+                            header.msg_iovlen = 1
+                            header.msg_control = control.isEmpty ? nil : control.baseAddress
+                            header.msg_controllen = .init(control.count)
+                            if sendmsg(descriptor, &header, CInt(MSG_DONTWAIT)) < 0, header.msg_control != nil
+                            {
+                                header.msg_control = nil
+                                header.msg_controllen = 0
+                                _ = sendmsg(descriptor, &header, CInt(MSG_DONTWAIT))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func run() {
+        guard let receive = AgentBatchCalls.receive else { return }
+        var used = Self.batch
+        var answeredAt: UInt64 = 0
+        var streak = false
+        while !stopping.load(ordering: .relaxed) {
+            prepareReceive(used)
+            var count: CInt = -1
+            if streak {
+                // Requests are coming close together (a poller sending one after another's
+                // answer): its next one is usually a few tens of microseconds away, and looking
+                // for it costs less than sleeping and being woken. Never for isolated requests.
+                while count < 0, Self.nanoseconds() &- answeredAt < busyPoll {
+                    count = receive(
+                        descriptor, UnsafeMutableRawPointer(received), CUnsignedInt(Self.batch),
+                        CInt(MSG_DONTWAIT), nil)
+                }
+            }
+            if count < 0 {
+                // Blocks until one datagram comes, then takes those waiting with it
+                // (MSG_WAITFORONE); returns 0 once `join()` shuts the socket down, EAGAIN after the
+                // receive timeout.
+                count = receive(
+                    descriptor, UnsafeMutableRawPointer(received), CUnsignedInt(Self.batch),
+                    AgentBatchCalls.waitForOne, nil)
+            }
+            if count > 0 {
+                used = Int(count)
+                guard let agent else { return }
+                if busyPoll > 0 { streak = Self.nanoseconds() &- answeredAt < busyPoll &* Self.streakFactor }
+                answer(used, agent: agent)
+                if busyPoll > 0 { answeredAt = Self.nanoseconds() }
+                continue
+            }
+            used = 0
+            guard count < 0 else { continue }
+            switch errno {
+            case EINTR, EAGAIN, EWOULDBLOCK: continue
+            case EBADF, ENOTSOCK: return
+            default:
+                // An error that concerns no datagram in particular: not worth spinning on.
+                usleep(1000)
+            }
+        }
+    }
+
+    /// Busy polling goes on while requests come less than this many times `busyPoll` after the
+    /// previous answer.
+    static let streakFactor: UInt64 = 5
+
+    private static func nanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// Resets the headers of the first `count` messages, which the last receive changed.
+    private func prepareReceive(_ count: Int) {
+        for index in 0..<count {
+            withUnsafeMutablePointer(to: &received[index].header) { header in
+                header.pointee.msg_name = UnsafeMutableRawPointer(names + index)
+                header.pointee.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                header.pointee.msg_iov = receiveVectors + index
+                header.pointee.msg_iovlen = 1
+                header.pointee.msg_control = wildcard ? receiveControl + index * Self.controlCapacity : nil
+                header.pointee.msg_controllen = wildcard ? .init(Self.controlCapacity) : 0
+                header.pointee.msg_flags = 0
+            }
+            received[index].length = 0
+        }
+    }
+
+    /// Answers the `count` datagrams read and sends the answers that are ready.
+    private func answer(_ count: Int, agent: SNMPAgent) {
+        var outgoing = 0
+        for index in 0..<count {
+            let bytes = [UInt8](
+                UnsafeRawBufferPointer(
+                    start: receiveBuffer + index * Self.datagramSize, count: Int(received[index].length)))
+            let source = Self.address(of: names[index])
+            let control = sendControl + outgoing * Self.controlCapacity
+            let controlLength = wildcard ? sourceControl(for: index, into: control) : 0
+            let reply: [UInt8]
+            switch agent.answerAtOnce(bytes, from: source) {
+            case .now(nil):
+                continue
+            case .now(let answer?):
+                reply = answer
+            case .later(let later):
+                let route = ReplyRoute(
+                    name: names[index], nameLength: received[index].header.msg_namelen,
+                    control: [UInt8](UnsafeRawBufferPointer(start: control, count: controlLength)))
+                later { [self] reply in send(reply, to: route) }
+                continue
+            }
+            guard reply.count <= Self.datagramSize else { continue }
+            let output = sendBuffer + outgoing * Self.datagramSize
+            reply.withUnsafeBytes { output.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            sendVectors[outgoing] = iovec(iov_base: output, iov_len: reply.count)
+            withUnsafeMutablePointer(to: &sending[outgoing].header) { header in
+                header.pointee.msg_name = UnsafeMutableRawPointer(names + index)
+                header.pointee.msg_namelen = received[index].header.msg_namelen
+                header.pointee.msg_iov = sendVectors + outgoing
+                header.pointee.msg_iovlen = 1
+                header.pointee.msg_control = controlLength > 0 ? control : nil
+                header.pointee.msg_controllen = .init(controlLength)
+                header.pointee.msg_flags = 0
+            }
+            outgoing += 1
+        }
+        sendBatch(outgoing)
+    }
+
+    /// Sends the first `count` prepared answers. An answer the kernel refuses with its source
+    /// address (say, an address removed since the request came) is sent again without one;
+    /// when the socket buffer is full the rest are dropped, as the network may drop them.
+    private func sendBatch(_ count: Int) {
+        guard let sendBatch = AgentBatchCalls.send else { return }
+        var next = 0
+        var interruptions = 0
+        while next < count {
+            let sent = sendBatch(
+                descriptor, UnsafeMutableRawPointer(sending + next), CUnsignedInt(count - next),
+                CInt(MSG_DONTWAIT))
+            if sent > 0 {
+                next += Int(sent)
+                continue
+            }
+            let error = errno
+            if error == EINTR, interruptions < 4 {
+                interruptions += 1
+                continue
+            }
+            if error == EAGAIN || error == EWOULDBLOCK { return }
+            withUnsafeMutablePointer(to: &sending[next].header) { header in
+                guard header.pointee.msg_control != nil else { return }
+                header.pointee.msg_control = nil
+                header.pointee.msg_controllen = 0
+                _ = sendmsg(descriptor, header, CInt(MSG_DONTWAIT))
+            }
+            next += 1
+        }
+    }
+
+    private static func address(of storage: sockaddr_storage) -> SocketAddress? {
+        withUnsafePointer(to: storage) { pointer in
+            let raw = UnsafeRawPointer(pointer)
+            switch CInt(storage.ss_family) {
+            case AF_INET: return SocketAddress(raw.load(as: sockaddr_in.self), host: "")
+            case AF_INET6: return SocketAddress(raw.load(as: sockaddr_in6.self), host: "")
+            default: return nil
+            }
+        }
+    }
+
+    /// Writes into `control` the control message that sends the answer to datagram `index` from
+    /// the address it was sent to, found in its IP_PKTINFO or IPV6_PKTINFO; returns its length,
+    /// 0 when the datagram carried neither. As `DNSUDPWorker` does.
+    private func sourceControl(for index: Int, into control: UnsafeMutableRawPointer) -> Int {
+        let header = received[index].header
+        guard let start = header.msg_control else { return 0 }
+        let available = Int(header.msg_controllen)
+        let headerLength = Self.aligned(MemoryLayout<cmsghdr>.size)
+        var offset = 0
+        while offset + headerLength <= available {
+            let message = (start + offset).load(as: cmsghdr.self)
+            let length = Int(message.cmsg_len)
+            guard length >= headerLength, offset + length <= available else { return 0 }
+            let data = UnsafeRawPointer(start + offset + headerLength)
+            if message.cmsg_level == CInt(IPPROTO_IP), message.cmsg_type == CInt(IP_PKTINFO),
+                length >= headerLength + MemoryLayout<in_pktinfo>.size
+            {
+                var info = in_pktinfo()
+                // ipi_spec_dst is the source; ipi_ifindex 0 lets the route choose the interface.
+                info.ipi_spec_dst = data.loadUnaligned(as: in_pktinfo.self).ipi_addr
+                return Self.writeControl(
+                    level: CInt(IPPROTO_IP), type: CInt(IP_PKTINFO), payload: info, into: control)
+            }
+            if message.cmsg_level == CInt(IPPROTO_IPV6), message.cmsg_type == CInt(IPV6_PKTINFO),
+                length >= headerLength + MemoryLayout<AgentIPv6PacketInfo>.size
+            {
+                var info = data.loadUnaligned(as: AgentIPv6PacketInfo.self)
+                // The interface is needed for a link-local source only.
+                let linkLocal = withUnsafeBytes(of: info.address) { $0[0] == 0xFE && $0[1] & 0xC0 == 0x80 }
+                if !linkLocal { info.interfaceIndex = 0 }
+                return Self.writeControl(
+                    level: CInt(IPPROTO_IPV6), type: CInt(IPV6_PKTINFO), payload: info, into: control)
+            }
+            offset += Self.aligned(length)
+        }
+        return 0
+    }
+
+    private static func writeControl<Payload>(
+        level: CInt, type: CInt, payload: Payload, into control: UnsafeMutableRawPointer
+    ) -> Int {
+        let headerLength = aligned(MemoryLayout<cmsghdr>.size)
+        let total = headerLength + aligned(MemoryLayout<Payload>.size)
+        control.initializeMemory(as: UInt8.self, repeating: 0, count: total)
+        var header = cmsghdr()
+        header.cmsg_len = .init(headerLength + MemoryLayout<Payload>.size)
+        header.cmsg_level = level
+        header.cmsg_type = type
+        control.storeBytes(of: header, as: cmsghdr.self)
+        (control + headerLength).storeBytes(of: payload, as: Payload.self)
+        return total
+    }
+
+    /// Control messages are aligned on `size_t` (CMSG_ALIGN).
+    private static func aligned(_ length: Int) -> Int {
+        let alignment = MemoryLayout<Int>.size
+        return (length + alignment - 1) & ~(alignment - 1)
+    }
+}
+
+extension AgentUDPWorker {
+    /// A blocking UDP socket bound to `host`:`port` (SO_REUSEADDR with `reuseAddress`), with a
+    /// `receiveBuffer`-octet receive buffer and, on a wildcard address, each datagram's
+    /// destination address; and whether the address is a wildcard. A receive waits at most
+    /// `receiveTimeout`, so the thread sees `join()` even if the kernel did not wake it.
+    static func bind(host: String, port: Int, reuseAddress: Bool, receiveBuffer: Int) throws -> (CInt, Bool) {
+        let address = try SocketAddress.makeAddressResolvingHost(host, port: port)
+        #if canImport(Glibc)
+            let type = CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue)
+        #else
+            let type = SOCK_DGRAM
+        #endif
+        let descriptor = socket(address.protocol.rawValue, type, 0)
+        guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        let wildcard: Bool
+        switch address {
+        case .v4(let v4): wildcard = v4.address.sin_addr.s_addr == 0
+        case .v6(let v6): wildcard = withUnsafeBytes(of: v6.address.sin6_addr) { $0.allSatisfy { $0 == 0 } }
+        case .unixDomainSocket: wildcard = false
+        }
+        do {
+            try setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, reuseAddress ? 1 : 0, "SO_REUSEADDR")
+            // The kernel caps it at net.core.rmem_max; a smaller buffer is no reason to fail.
+            _ = try? setOption(descriptor, SOL_SOCKET, SO_RCVBUF, CInt(receiveBuffer), "SO_RCVBUF")
+            var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
+            guard
+                setsockopt(
+                    descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0
+            else { throw IOError(errnoCode: errno, reason: "setsockopt(SO_RCVTIMEO)") }
+            if wildcard, case .v4 = address {
+                try setOption(descriptor, CInt(IPPROTO_IP), CInt(IP_PKTINFO), 1, "IP_PKTINFO")
+            } else if wildcard {
+                try setOption(descriptor, CInt(IPPROTO_IPV6), CInt(IPV6_RECVPKTINFO), 1, "IPV6_RECVPKTINFO")
+            }
+            let bound = address.withSockAddr { systemBind(descriptor, $0, socklen_t($1)) }
+            guard bound == 0 else { throw IOError(errnoCode: errno, reason: "bind(descriptor:ptr:bytes:)") }
+        } catch {
+            _ = systemClose(descriptor)
+            throw error
+        }
+        return (descriptor, wildcard)
+    }
+
+    private static func setOption(
+        _ descriptor: CInt, _ level: CInt, _ name: CInt, _ value: CInt, _ reason: String
+    ) throws {
+        var value = value
+        guard setsockopt(descriptor, level, name, &value, socklen_t(MemoryLayout<CInt>.size)) == 0 else {
+            throw IOError(errnoCode: errno, reason: "setsockopt(\(reason))")
+        }
+    }
+}
+
+/// recvmmsg(2) and sendmmsg(2), looked up by name: the C library declares them only with
+/// `_GNU_SOURCE`, which Swift's Glibc module does not define. nil where the system has none.
+enum AgentBatchCalls {
+    /// `struct mmsghdr`, laid out as in C.
+    struct Message {
+        var header = msghdr()
+        var length: UInt32 = 0
+    }
+
+    typealias Receive =
+        @convention(c) (CInt, UnsafeMutableRawPointer?, CUnsignedInt, CInt, UnsafeMutableRawPointer?) -> CInt
+    typealias Send = @convention(c) (CInt, UnsafeMutableRawPointer?, CUnsignedInt, CInt) -> CInt
+
+    static let receive: Receive? = symbol("recvmmsg", as: Receive.self)
+    static let send: Send? = symbol("sendmmsg", as: Send.self)
+    /// MSG_WAITFORONE.
+    static let waitForOne: CInt = 0x10000
+
+    private static func symbol<Function>(_ name: String, as type: Function.Type) -> Function? {
+        #if os(Linux)
+            guard MemoryLayout<Message>.stride == MemoryLayout<msghdr>.size + 8,
+                let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name)
+            else { return nil }
+            return unsafeBitCast(address, to: type)
+        #else
+            return nil
+        #endif
+    }
+}
+
+/// struct in6_pktinfo, which the C library declares only with `_GNU_SOURCE`.
+private struct AgentIPv6PacketInfo {
+    var address: in6_addr
+    var interfaceIndex: UInt32
+}
+
+private func systemBind(_ descriptor: CInt, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> CInt {
+    bind(descriptor, address, length)
+}
+
+private func systemClose(_ descriptor: CInt) -> CInt {
+    close(descriptor)
+}
