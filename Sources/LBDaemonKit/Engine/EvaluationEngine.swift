@@ -264,7 +264,7 @@ public actor EvaluationEngine {
             decisions.append(await decide(waitingForNone, of: polled, scheduled: scheduled))
         }
         let inbox = ReportInbox()
-        async let polling: Void = Self.poll(nodes, first: silent, with: poller, into: inbox)
+        async let pollEnd = Self.poll(nodes, first: silent, with: poller, into: inbox)
         // Aliases whose members have all answered, not decided yet.
         var ready: [Int] = []
         while let arrived = await inbox.next() {
@@ -291,8 +291,7 @@ public actor EvaluationEngine {
             // and decides many aliases under one permit, rather than one answer at a time.
             if nodes.count > Self.gatheringBatchSize { try? await Task.sleep(for: Self.gatheringPause) }
         }
-        await polling
-        let pollDuration = ContinuousClock.now - pollStart
+        let pollDuration = await pollEnd - pollStart
         // The last to answer, and any alias whose count a reload upset (its definition changed
         // while polling; `decide` discards it).
         let undecided = polled.indices.filter { !decided[$0] }
@@ -315,12 +314,15 @@ public actor EvaluationEngine {
         return results.map(\.evaluation)
     }
 
-    /// Polls `nodes`, handing each report to `inbox`, and closes it.
+    /// Polls `nodes`, handing each report to `inbox`, and closes it; returns when the last
+    /// answer or timeout came.
     private static func poll(
         _ nodes: Set<String>, first: Set<String>, with poller: NodePoller, into inbox: ReportInbox
-    ) async {
+    ) async -> ContinuousClock.Instant {
         await poller.poll(nodes, first: first, delivering: inbox.deliver, started: inbox.allPollsStarted)
+        let end = ContinuousClock.now
         inbox.finish()
+        return end
     }
 
     /// Above this many nodes, a batch decides the aliases whose members answered every
