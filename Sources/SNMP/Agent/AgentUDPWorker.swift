@@ -1,5 +1,6 @@
 import NIOCore
 import Synchronization
+import UDPReplySource
 
 #if canImport(Glibc)
     import Glibc
@@ -26,8 +27,8 @@ final class AgentUDPWorker: @unchecked Sendable {
     static let batch = 16
     /// Room for one datagram: the largest UDP payload fits.
     static let datagramSize = 65_536
-    /// Room for one control message (a header and an in6_pktinfo), aligned.
-    static let controlCapacity = 64
+    /// Room for one control message.
+    static let controlCapacity = ReplySourceControl.capacity
     /// Seconds a receive waits before the thread checks whether to stop.
     static let receiveTimeout = 1
 
@@ -111,7 +112,7 @@ final class AgentUDPWorker: @unchecked Sendable {
         let result = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
-        guard result == 0, let address = Self.address(of: storage) else {
+        guard result == 0, let address = BlockingDatagramSocket.address(of: storage) else {
             throw SNMPAgentError(.invalidPort, "the UDP socket has no local address")
         }
         return address
@@ -273,9 +274,10 @@ final class AgentUDPWorker: @unchecked Sendable {
             let bytes = [UInt8](
                 UnsafeRawBufferPointer(
                     start: receiveBuffer + index * Self.datagramSize, count: Int(received[index].length)))
-            let source = Self.address(of: names[index])
+            let source = BlockingDatagramSocket.address(of: names[index])
             let control = sendControl + outgoing * Self.controlCapacity
-            let controlLength = wildcard ? sourceControl(for: index, into: control) : 0
+            let controlLength =
+                wildcard ? ReplySourceControl.write(answering: received[index].header, into: control) : 0
             let reply: [UInt8]
             switch agent.answerAtOnce(bytes, from: source) {
             case .now(nil):
@@ -337,128 +339,17 @@ final class AgentUDPWorker: @unchecked Sendable {
             next += 1
         }
     }
-
-    private static func address(of storage: sockaddr_storage) -> SocketAddress? {
-        withUnsafePointer(to: storage) { pointer in
-            let raw = UnsafeRawPointer(pointer)
-            switch CInt(storage.ss_family) {
-            case AF_INET: return SocketAddress(raw.load(as: sockaddr_in.self), host: "")
-            case AF_INET6: return SocketAddress(raw.load(as: sockaddr_in6.self), host: "")
-            default: return nil
-            }
-        }
-    }
-
-    /// Writes into `control` the control message that sends the answer to datagram `index` from
-    /// the address it was sent to, found in its IP_PKTINFO or IPV6_PKTINFO; returns its length,
-    /// 0 when the datagram carried neither. As `DNSUDPWorker` does.
-    private func sourceControl(for index: Int, into control: UnsafeMutableRawPointer) -> Int {
-        let header = received[index].header
-        guard let start = header.msg_control else { return 0 }
-        let available = Int(header.msg_controllen)
-        let headerLength = Self.aligned(MemoryLayout<cmsghdr>.size)
-        var offset = 0
-        while offset + headerLength <= available {
-            let message = (start + offset).load(as: cmsghdr.self)
-            let length = Int(message.cmsg_len)
-            guard length >= headerLength, offset + length <= available else { return 0 }
-            let data = UnsafeRawPointer(start + offset + headerLength)
-            if message.cmsg_level == CInt(IPPROTO_IP), message.cmsg_type == CInt(IP_PKTINFO),
-                length >= headerLength + MemoryLayout<in_pktinfo>.size
-            {
-                var info = in_pktinfo()
-                // ipi_spec_dst is the source; ipi_ifindex 0 lets the route choose the interface.
-                info.ipi_spec_dst = data.loadUnaligned(as: in_pktinfo.self).ipi_addr
-                return Self.writeControl(
-                    level: CInt(IPPROTO_IP), type: CInt(IP_PKTINFO), payload: info, into: control)
-            }
-            if message.cmsg_level == CInt(IPPROTO_IPV6), message.cmsg_type == CInt(IPV6_PKTINFO),
-                length >= headerLength + MemoryLayout<AgentIPv6PacketInfo>.size
-            {
-                var info = data.loadUnaligned(as: AgentIPv6PacketInfo.self)
-                // The interface is needed for a link-local source only.
-                let linkLocal = withUnsafeBytes(of: info.address) { $0[0] == 0xFE && $0[1] & 0xC0 == 0x80 }
-                if !linkLocal { info.interfaceIndex = 0 }
-                return Self.writeControl(
-                    level: CInt(IPPROTO_IPV6), type: CInt(IPV6_PKTINFO), payload: info, into: control)
-            }
-            offset += Self.aligned(length)
-        }
-        return 0
-    }
-
-    private static func writeControl<Payload>(
-        level: CInt, type: CInt, payload: Payload, into control: UnsafeMutableRawPointer
-    ) -> Int {
-        let headerLength = aligned(MemoryLayout<cmsghdr>.size)
-        let total = headerLength + aligned(MemoryLayout<Payload>.size)
-        control.initializeMemory(as: UInt8.self, repeating: 0, count: total)
-        var header = cmsghdr()
-        header.cmsg_len = .init(headerLength + MemoryLayout<Payload>.size)
-        header.cmsg_level = level
-        header.cmsg_type = type
-        control.storeBytes(of: header, as: cmsghdr.self)
-        (control + headerLength).storeBytes(of: payload, as: Payload.self)
-        return total
-    }
-
-    /// Control messages are aligned on `size_t` (CMSG_ALIGN).
-    private static func aligned(_ length: Int) -> Int {
-        let alignment = MemoryLayout<Int>.size
-        return (length + alignment - 1) & ~(alignment - 1)
-    }
 }
 
 extension AgentUDPWorker {
     /// A blocking UDP socket bound to `host`:`port` (SO_REUSEADDR with `reuseAddress`), with a
     /// `receiveBuffer`-octet receive buffer and, on a wildcard address, each datagram's
-    /// destination address; and whether the address is a wildcard. A receive waits at most
-    /// `receiveTimeout`, so the thread sees `join()` even if the kernel did not wake it.
+    /// destination address; and whether the address is a wildcard.
     static func bind(host: String, port: Int, reuseAddress: Bool, receiveBuffer: Int) throws -> (CInt, Bool) {
         let address = try SocketAddress.makeAddressResolvingHost(host, port: port)
-        #if canImport(Glibc)
-            let type = CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue)
-        #else
-            let type = SOCK_DGRAM
-        #endif
-        let descriptor = socket(address.protocol.rawValue, type, 0)
-        guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
-        let wildcard: Bool
-        switch address {
-        case .v4(let v4): wildcard = v4.address.sin_addr.s_addr == 0
-        case .v6(let v6): wildcard = withUnsafeBytes(of: v6.address.sin6_addr) { $0.allSatisfy { $0 == 0 } }
-        case .unixDomainSocket: wildcard = false
-        }
-        do {
-            try setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, reuseAddress ? 1 : 0, "SO_REUSEADDR")
-            // The kernel caps it at net.core.rmem_max; a smaller buffer is no reason to fail.
-            _ = try? setOption(descriptor, SOL_SOCKET, SO_RCVBUF, CInt(receiveBuffer), "SO_RCVBUF")
-            var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
-            guard
-                setsockopt(
-                    descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0
-            else { throw IOError(errnoCode: errno, reason: "setsockopt(SO_RCVTIMEO)") }
-            if wildcard, case .v4 = address {
-                try setOption(descriptor, CInt(IPPROTO_IP), CInt(IP_PKTINFO), 1, "IP_PKTINFO")
-            } else if wildcard {
-                try setOption(descriptor, CInt(IPPROTO_IPV6), CInt(IPV6_RECVPKTINFO), 1, "IPV6_RECVPKTINFO")
-            }
-            let bound = address.withSockAddr { systemBind(descriptor, $0, socklen_t($1)) }
-            guard bound == 0 else { throw IOError(errnoCode: errno, reason: "bind(descriptor:ptr:bytes:)") }
-        } catch {
-            _ = systemClose(descriptor)
-            throw error
-        }
-        return (descriptor, wildcard)
-    }
-
-    private static func setOption(
-        _ descriptor: CInt, _ level: CInt, _ name: CInt, _ value: CInt, _ reason: String
-    ) throws {
-        var value = value
-        guard setsockopt(descriptor, level, name, &value, socklen_t(MemoryLayout<CInt>.size)) == 0 else {
-            throw IOError(errnoCode: errno, reason: "setsockopt(\(reason))")
-        }
+        return try BlockingDatagramSocket.bind(
+            address, reuse: reuseAddress ? .address : .none, receiveBuffer: receiveBuffer,
+            receiveTimeout: receiveTimeout)
     }
 }
 
@@ -490,16 +381,6 @@ enum AgentBatchCalls {
             return nil
         #endif
     }
-}
-
-/// struct in6_pktinfo, which the C library declares only with `_GNU_SOURCE`.
-private struct AgentIPv6PacketInfo {
-    var address: in6_addr
-    var interfaceIndex: UInt32
-}
-
-private func systemBind(_ descriptor: CInt, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> CInt {
-    bind(descriptor, address, length)
 }
 
 private func systemClose(_ descriptor: CInt) -> CInt {
