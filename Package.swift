@@ -1,31 +1,32 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Links the Swift runtime, Foundation and Dispatch into an executable. The libraries after
-/// `-static-stdlib` are the ones the static Foundation needs; the kits were compiled against the
-/// shared Foundation, whose modules do not name them.
-let staticSwiftRuntime = [
-    "-static-stdlib", "-lCoreFoundation", "-l_FoundationICU", "-lswiftSynchronization",
+/// The libraries the static Foundation needs: the kits were compiled against the shared
+/// Foundation, whose modules do not name them.
+let staticFoundationLibraries = [
+    "-lCoreFoundation", "-l_FoundationICU", "-lswiftSynchronization",
     "-lFoundationInternationalization", "-l_FoundationCShims", "-lFoundationEssentials",
     "-l_FoundationCollections", "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime",
 ]
 
-/// For a program started once per request: no dynamic symbol table of every symbol linked in
-/// (the runtime's start-up `dladdr` scans it), and a fixed load address, so that the loader
-/// does not relocate, page by page, the ~110,000 pointers of the Swift metadata. Like Go's
-/// executables, the image itself then has no address randomisation (docs/performance.md).
-let fastStartup = staticSwiftRuntime + ["-Xlinker", "--no-export-dynamic", "-Xclang-linker", "-no-pie"]
+/// Links the Swift runtime, Foundation and Dispatch into an executable.
+let staticSwiftRuntime = ["-static-stdlib"] + staticFoundationLibraries
 
-/// libstdc++ and libgcc linked in as well (ICU, BoringSSL and the runtime are partly C++), so
-/// that the loader maps and relocates only libc and libm, and libgcc_s's start-up CPU probe
-/// (`cpuid`, slow under virtualisation) is gone: 0.5 ms less per lbclient run. swiftc adds its own
-/// `-lstdc++` ahead of these flags, which `-static-libstdc++` does not change, so the directory
-/// holds a linker script named `libstdc++.so` that the linker finds first and that takes the
-/// archive instead. The last `-lstdc++` serves the static Foundation libraries listed after
-/// swiftc's. libc stays shared: `dlsym` and NSS need it (docs/performance.md).
-let staticCxxRuntime = [
-    "-L\(Context.packageDirectory)/link/static-libstdc++", "-lstdc++", "-Xclang-linker", "-static-libgcc",
-]
+/// For a program started once per request: no dynamic symbol table of every symbol linked in
+/// (the runtime's start-up `dladdr` scans it), and a fixed load address, so that nothing
+/// relocates, page by page, the ~110,000 pointers of the Swift metadata. Like Go's executables,
+/// the image itself then has no address randomisation (docs/performance.md).
+let fastStartup = ["-Xlinker", "--no-export-dynamic", "-Xclang-linker", "-no-pie"]
+
+/// lbclient, which snmpd's `pass` starts for every request: a static executable, glibc, libstdc++
+/// and libgcc included, so that there is no dynamic loader at all (no mapping, relocation or
+/// symbol look-up of libc, libm, libstdc++ and libgcc_s, whose start-up also probes the CPU;
+/// docs/performance.md). `-lstdc++ -lm` serve the Foundation libraries, which come after
+/// swiftc's own. With a static glibc, `dlsym` finds nothing (the SystemCallShims target names
+/// the functions it was used for) and host names resolve from /etc/hosts and DNS only
+/// (docs/lbclient.md): lbclient is built on, or for, the distribution it runs on.
+let staticExecutable =
+    ["-static-executable"] + staticFoundationLibraries + ["-lstdc++", "-lm"] + fastStartup
 
 let package = Package(
     name: "LoadBalancing",
@@ -59,11 +60,15 @@ let package = Package(
         .target(name: "LBCore"),
         // Starting child programs (posix_spawn, process groups, no inherited descriptors):
         // lbclient's command checks, lbbench's peers and the tests' peers.
-        .target(name: "ProcessSpawning"),
+        .target(name: "ProcessSpawning", dependencies: ["SystemCallShims"]),
+        // C library calls that Swift's Glibc module does not declare (they need _GNU_SOURCE),
+        // called by name so that a static executable links them: no dlsym.
+        .target(name: "SystemCallShims"),
         // UDP sockets bound to 0.0.0.0 or :: that answer from the address asked (SNMP and DNS).
         .target(
             name: "UDPReplySource",
             dependencies: [
+                "SystemCallShims",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -147,9 +152,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // snmpd's `pass` starts lbclient for every request: linking the Swift runtime,
-            // Foundation and the C++ runtime in saves the dynamic loader's work (docs/performance.md).
-            linkerSettings: [.unsafeFlags(fastStartup + staticCxxRuntime, .when(platforms: [.linux]))]
+            // snmpd's `pass` starts lbclient for every request: a static executable saves the
+            // dynamic loader's work (docs/performance.md).
+            linkerSettings: [.unsafeFlags(staticExecutable, .when(platforms: [.linux]))]
         ),
         // Benchmarks are programs that print figures, never timed tests.
         .executableTarget(
@@ -175,7 +180,8 @@ let package = Package(
         .testTarget(
             name: "DNSTests",
             dependencies: [
-                "DNS", "LBCore", "LBTestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
+                "DNS", "LBCore", "LBTestSupport", "UDPReplySource",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
         .testTarget(
             name: "LBClientKitTests",

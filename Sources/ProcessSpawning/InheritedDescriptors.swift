@@ -1,5 +1,6 @@
 #if canImport(Glibc)
     import Glibc
+    import SystemCallShims
 
     /// Keeps a spawned program from inheriting our open descriptors.
     ///
@@ -7,24 +8,14 @@
     /// such descriptor to the child: a daemon started while a server runs would hold its
     /// listening socket and port after the server closed it.
     public enum InheritedDescriptors {
-        private typealias CloseFrom =
-            @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-
-        /// glibc 2.34's posix_spawn_file_actions_addclosefrom_np, which Swift does not import
-        /// (it needs _GNU_SOURCE); nil on an older C library.
-        private static let closeFrom: CloseFrom? = {
-            // RTLD_DEFAULT is the null handle in glibc.
-            guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-            return unsafeBitCast(symbol, to: CloseFrom.self)
-        }()
-
         /// Adds to `actions` the closing of every descriptor from 3 up, after the actions already
-        /// there (which may have set up 0, 1 and 2). Without glibc's action, marks every open
+        /// there (which may have set up 0, 1 and 2), with glibc 2.34's
+        /// posix_spawn_file_actions_addclosefrom_np. With an older C library, marks every open
         /// descriptor above 2 close-on-exec instead, which is harmless for this process.
         public static func closeAll(
             above standardError: Int32 = 2, in actions: inout posix_spawn_file_actions_t
         ) {
-            if let closeFrom, closeFrom(&actions, standardError + 1) == 0 { return }
+            if lb_spawn_file_actions_add_close_from(&actions, standardError + 1) == 0 { return }
             guard let directory = opendir("/proc/self/fd") else { return }
             defer { closedir(directory) }
             let own = dirfd(directory)

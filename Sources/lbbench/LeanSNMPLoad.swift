@@ -1,4 +1,5 @@
 import SNMP
+import UDPReplySource
 
 #if canImport(Glibc)
     import Glibc
@@ -87,7 +88,7 @@ struct LeanSNMPLoad {
     private func inFlightBatches(
         socket: LeanSocket, datagrams: LeanDatagrams, base: Int32, run: inout LeanRun, started: UInt64
     ) {
-        guard let sendBatch = LeanBatchCalls.send, let receiveBatch = LeanBatchCalls.receive else {
+        guard let sendBatch = DatagramBatchCalls.send, let receiveBatch = DatagramBatchCalls.receive else {
             // Without the batch calls (not Linux) there is no fair lean load: fail loudly.
             run.failed = datagrams.count
             return
@@ -96,8 +97,8 @@ struct LeanSNMPLoad {
         let stopSending = started + UInt64(maxSeconds * 1e9)
         let timeout = UInt64(timeoutSeconds * 1e9)
         let datagramSize = 4_096
-        let sending = UnsafeMutablePointer<LeanBatchCalls.Message>.allocate(capacity: batch)
-        let received = UnsafeMutablePointer<LeanBatchCalls.Message>.allocate(capacity: batch)
+        let sending = UnsafeMutablePointer<DatagramBatchCalls.Message>.allocate(capacity: batch)
+        let received = UnsafeMutablePointer<DatagramBatchCalls.Message>.allocate(capacity: batch)
         let sendVectors = UnsafeMutablePointer<iovec>.allocate(capacity: batch)
         let receiveVectors = UnsafeMutablePointer<iovec>.allocate(capacity: batch)
         let receiveBuffer = UnsafeMutableRawPointer.allocate(byteCount: batch * datagramSize, alignment: 16)
@@ -131,7 +132,7 @@ struct LeanSNMPLoad {
                                 iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress),
                                 iov_len: bytes.count)
                         }
-                        sending[slot] = LeanBatchCalls.Message()
+                        sending[slot] = DatagramBatchCalls.Message()
                         sending[slot].header.msg_iov = sendVectors + slot
                         sending[slot].header.msg_iovlen = 1
                     }
@@ -146,14 +147,14 @@ struct LeanSNMPLoad {
                 }
             }
             for slot in 0..<batch {
-                received[slot] = LeanBatchCalls.Message()
+                received[slot] = DatagramBatchCalls.Message()
                 received[slot].header.msg_iov = receiveVectors + slot
                 received[slot].header.msg_iovlen = 1
             }
             // Waits for one datagram (at most the socket's receive timeout), then takes the rest.
             let count = receiveBatch(
                 socket.descriptor, UnsafeMutableRawPointer(received), CUnsignedInt(batch),
-                LeanBatchCalls.waitForOne,
+                DatagramBatchCalls.waitForOne,
                 nil)
             let receivedAt = leanNanoseconds()
             if count > 0 {
@@ -403,31 +404,6 @@ private struct LeanReader {
         var value = Int32(Int8(bitPattern: bytes[position]))
         for offset in 1..<length { value = value << 8 | Int32(bytes[position + offset]) }
         return value
-    }
-}
-
-/// recvmmsg and sendmmsg, looked up by name: Swift's Glibc module lacks `_GNU_SOURCE`.
-private enum LeanBatchCalls {
-    /// `struct mmsghdr`.
-    struct Message {
-        var header = msghdr()
-        var length: UInt32 = 0
-    }
-
-    typealias Receive =
-        @convention(c) (CInt, UnsafeMutableRawPointer?, CUnsignedInt, CInt, UnsafeMutableRawPointer?) -> CInt
-    typealias Send = @convention(c) (CInt, UnsafeMutableRawPointer?, CUnsignedInt, CInt) -> CInt
-
-    static let receive: Receive? = symbol("recvmmsg", as: Receive.self)
-    static let send: Send? = symbol("sendmmsg", as: Send.self)
-    /// MSG_WAITFORONE.
-    static let waitForOne: CInt = 0x10000
-
-    private static func symbol<Function>(_ name: String, as type: Function.Type) -> Function? {
-        guard MemoryLayout<Message>.stride == MemoryLayout<msghdr>.size + 8,
-            let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name)
-        else { return nil }
-        return unsafeBitCast(address, to: type)
     }
 }
 

@@ -1,5 +1,6 @@
 import NIOCore
 import Synchronization
+import UDPReplySource
 
 #if canImport(Glibc)
     import Glibc
@@ -22,7 +23,7 @@ final class DNSUDPWorker: @unchecked Sendable {
     /// Datagrams per recvmmsg and sendmmsg.
     static let batch = 32
     /// Room for one control message (a header and an in6_pktinfo), aligned.
-    static let controlCapacity = 64
+    static let controlCapacity = ReplySourceControl.capacity
 
     let descriptor: CInt
     private let wildcard: Bool
@@ -157,7 +158,8 @@ final class DNSUDPWorker: @unchecked Sendable {
             // Blocks until one datagram comes, then takes those waiting with it (MSG_WAITFORONE);
             // returns 0 once `join()` shuts the socket down, EAGAIN after the receive timeout.
             let count = receive(
-                descriptor, UnsafeMutableRawPointer(received), CUnsignedInt(Self.batch), Self.waitForOne, nil)
+                descriptor, UnsafeMutableRawPointer(received), CUnsignedInt(Self.batch),
+                DatagramBatchCalls.waitForOne, nil)
             if count > 0 {
                 used = Int(count)
                 answer(used)
@@ -174,9 +176,6 @@ final class DNSUDPWorker: @unchecked Sendable {
             }
         }
     }
-
-    /// MSG_WAITFORONE, which the C library declares only with `_GNU_SOURCE`.
-    private static let waitForOne: CInt = 0x10000
 
     /// Resets the headers of the first `count` messages, which the last receive changed.
     private func prepareReceive(_ count: Int) {
@@ -218,7 +217,8 @@ final class DNSUDPWorker: @unchecked Sendable {
                 header.pointee.msg_iov = sendVectors + outgoing
                 header.pointee.msg_iovlen = 1
                 let control = sendControl + outgoing * Self.controlCapacity
-                let controlLength = wildcard ? sourceControl(for: index, into: control) : 0
+                let controlLength =
+                    wildcard ? ReplySourceControl.write(answering: received[index].header, into: control) : 0
                 header.pointee.msg_control = controlLength > 0 ? control : nil
                 header.pointee.msg_controllen = .init(controlLength)
                 header.pointee.msg_flags = 0
@@ -259,76 +259,7 @@ final class DNSUDPWorker: @unchecked Sendable {
 
     /// The sender of datagram `index`, for the transfer access check.
     private func sourceAddress(_ index: Int) -> SocketAddress? {
-        let name = UnsafeRawPointer(names + index)
-        switch CInt(names[index].ss_family) {
-        case AF_INET:
-            return SocketAddress(name.load(as: sockaddr_in.self), host: "")
-        case AF_INET6:
-            return SocketAddress(name.load(as: sockaddr_in6.self), host: "")
-        default:
-            return nil
-        }
-    }
-
-    /// Writes into `control` the control message that sends the answer to datagram `index` from
-    /// the address it was sent to, found in its IP_PKTINFO or IPV6_PKTINFO; returns its length,
-    /// 0 when the datagram carried neither.
-    private func sourceControl(for index: Int, into control: UnsafeMutableRawPointer) -> Int {
-        let header = received[index].header
-        guard let start = header.msg_control else { return 0 }
-        let available = Int(header.msg_controllen)
-        let headerLength = Self.aligned(MemoryLayout<cmsghdr>.size)
-        var offset = 0
-        while offset + headerLength <= available {
-            let message = (start + offset).load(as: cmsghdr.self)
-            let length = Int(message.cmsg_len)
-            guard length >= headerLength, offset + length <= available else { return 0 }
-            let data = UnsafeRawPointer(start + offset + headerLength)
-            if message.cmsg_level == CInt(IPPROTO_IP), message.cmsg_type == CInt(IP_PKTINFO),
-                length >= headerLength + MemoryLayout<in_pktinfo>.size
-            {
-                let destination = data.loadUnaligned(as: in_pktinfo.self).ipi_addr
-                var info = in_pktinfo()
-                // ipi_spec_dst is the source; ipi_ifindex 0 lets the route choose the interface.
-                info.ipi_spec_dst = destination
-                return Self.writeControl(
-                    level: CInt(IPPROTO_IP), type: CInt(IP_PKTINFO), payload: info, into: control)
-            }
-            if message.cmsg_level == CInt(IPPROTO_IPV6), message.cmsg_type == CInt(IPV6_PKTINFO),
-                length >= headerLength + MemoryLayout<IPv6PacketInfo>.size
-            {
-                var info = data.loadUnaligned(as: IPv6PacketInfo.self)
-                // The interface is needed for a link-local source only; for others the route
-                // chooses.
-                let linkLocal = withUnsafeBytes(of: info.address) { $0[0] == 0xFE && $0[1] & 0xC0 == 0x80 }
-                if !linkLocal { info.interfaceIndex = 0 }
-                return Self.writeControl(
-                    level: CInt(IPPROTO_IPV6), type: CInt(IPV6_PKTINFO), payload: info, into: control)
-            }
-            offset += Self.aligned(length)
-        }
-        return 0
-    }
-
-    private static func writeControl<Payload>(
-        level: CInt, type: CInt, payload: Payload, into control: UnsafeMutableRawPointer
-    ) -> Int {
-        let headerLength = aligned(MemoryLayout<cmsghdr>.size)
-        let total = headerLength + aligned(MemoryLayout<Payload>.size)
-        control.initializeMemory(as: UInt8.self, repeating: 0, count: total)
-        var header = cmsghdr()
-        header.cmsg_len = .init(headerLength + MemoryLayout<Payload>.size)
-        header.cmsg_level = level
-        header.cmsg_type = type
-        control.storeBytes(of: header, as: cmsghdr.self)
-        (control + headerLength).storeBytes(of: payload, as: Payload.self)
-        return total
-    }
-
-    /// Control messages are aligned on `size_t` (CMSG_ALIGN).
-    private static func aligned(_ length: Int) -> Int {
-        let alignment = MemoryLayout<Int>.size
-        return (length + alignment - 1) & ~(alignment - 1)
+        BlockingDatagramSocket.address(of: names[index])
     }
 
     /// Sends the first `count` prepared answers. An answer the kernel refuses with its source
@@ -365,70 +296,18 @@ final class DNSUDPWorker: @unchecked Sendable {
     }
 }
 
-/// struct in6_pktinfo, which the C library declares only with `_GNU_SOURCE`.
-private struct IPv6PacketInfo {
-    var address: in6_addr
-    var interfaceIndex: UInt32
-}
-
 extension DNSUDPWorker {
     /// Seconds a receive waits before the thread checks whether to stop.
     static let receiveTimeout = 1
 
     /// A blocking UDP socket bound to `address` (SO_REUSEPORT with `reusePort`), asking for a
     /// `receiveBuffer`-octet receive buffer and, on a wildcard address, for each datagram's
-    /// destination address; and whether the address is a wildcard. A receive waits at most
-    /// `receiveTimeout`, so the thread sees `join()` even if the kernel did not wake it.
+    /// destination address; and whether the address is a wildcard.
     static func bind(_ address: SocketAddress, reusePort: Bool, receiveBuffer: Int) throws -> (CInt, Bool) {
-        #if canImport(Glibc)
-            let type = CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue)
-        #else
-            let type = SOCK_DGRAM
-        #endif
-        let descriptor = socket(address.protocol.rawValue, type, 0)
-        guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
-        let wildcard: Bool
-        switch address {
-        case .v4(let v4): wildcard = v4.address.sin_addr.s_addr == 0
-        case .v6(let v6): wildcard = withUnsafeBytes(of: v6.address.sin6_addr) { $0.allSatisfy { $0 == 0 } }
-        case .unixDomainSocket: wildcard = false
-        }
-        do {
-            try setOption(descriptor, SOL_SOCKET, SO_REUSEPORT, reusePort ? 1 : 0, "SO_REUSEPORT")
-            // The kernel caps it at net.core.rmem_max; a smaller buffer is no reason to fail.
-            _ = try? setOption(descriptor, SOL_SOCKET, SO_RCVBUF, CInt(receiveBuffer), "SO_RCVBUF")
-            var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
-            guard
-                setsockopt(
-                    descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0
-            else { throw IOError(errnoCode: errno, reason: "setsockopt(SO_RCVTIMEO)") }
-            if wildcard, case .v4 = address {
-                try setOption(descriptor, CInt(IPPROTO_IP), CInt(IP_PKTINFO), 1, "IP_PKTINFO")
-            } else if wildcard {
-                try setOption(descriptor, CInt(IPPROTO_IPV6), CInt(IPV6_RECVPKTINFO), 1, "IPV6_RECVPKTINFO")
-            }
-            let bound = address.withSockAddr { systemBind(descriptor, $0, socklen_t($1)) }
-            guard bound == 0 else { throw IOError(errnoCode: errno, reason: "bind(descriptor:ptr:bytes:)") }
-        } catch {
-            _ = closeDescriptor(descriptor)
-            throw error
-        }
-        return (descriptor, wildcard)
+        try BlockingDatagramSocket.bind(
+            address, reuse: reusePort ? .port : .none, receiveBuffer: receiveBuffer,
+            receiveTimeout: receiveTimeout)
     }
-
-    private static func setOption(
-        _ descriptor: CInt, _ level: CInt, _ name: CInt, _ value: CInt, _ reason: String
-    ) throws {
-        var value = value
-        guard setsockopt(descriptor, level, name, &value, socklen_t(MemoryLayout<CInt>.size)) == 0 else {
-            throw IOError(errnoCode: errno, reason: "setsockopt(\(reason))")
-        }
-    }
-}
-
-/// bind(2), which the type's own `bind` hides inside it.
-private func systemBind(_ descriptor: CInt, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> CInt {
-    bind(descriptor, address, length)
 }
 
 /// close(2), which the worker's and the server's own `close` hide inside them.

@@ -43,8 +43,8 @@ final class AgentUDPWorker: @unchecked Sendable {
     /// 0 never.
     private let busyPoll: UInt64
 
-    private let received: UnsafeMutablePointer<AgentBatchCalls.Message>
-    private let sending: UnsafeMutablePointer<AgentBatchCalls.Message>
+    private let received: UnsafeMutablePointer<DatagramBatchCalls.Message>
+    private let sending: UnsafeMutablePointer<DatagramBatchCalls.Message>
     private let receiveVectors: UnsafeMutablePointer<iovec>
     private let sendVectors: UnsafeMutablePointer<iovec>
     private let receiveBuffer: UnsafeMutableRawPointer
@@ -62,7 +62,7 @@ final class AgentUDPWorker: @unchecked Sendable {
     }
 
     /// Whether the system has the calls this worker needs.
-    static var available: Bool { AgentBatchCalls.receive != nil && AgentBatchCalls.send != nil }
+    static var available: Bool { DatagramBatchCalls.receive != nil && DatagramBatchCalls.send != nil }
 
     /// A worker for the bound socket `descriptor`, which it closes in `close()`.
     init(descriptor: CInt, wildcard: Bool, agent: SNMPAgent, busyPoll: Duration = .zero) {
@@ -73,9 +73,9 @@ final class AgentUDPWorker: @unchecked Sendable {
         self.agent = agent
         let batch = Self.batch
         received = .allocate(capacity: batch)
-        received.initialize(repeating: AgentBatchCalls.Message(), count: batch)
+        received.initialize(repeating: DatagramBatchCalls.Message(), count: batch)
         sending = .allocate(capacity: batch)
-        sending.initialize(repeating: AgentBatchCalls.Message(), count: batch)
+        sending.initialize(repeating: DatagramBatchCalls.Message(), count: batch)
         receiveVectors = .allocate(capacity: batch)
         receiveVectors.initialize(repeating: iovec(), count: batch)
         sendVectors = .allocate(capacity: batch)
@@ -196,7 +196,7 @@ final class AgentUDPWorker: @unchecked Sendable {
     }
 
     private func run() {
-        guard let receive = AgentBatchCalls.receive else { return }
+        guard let receive = DatagramBatchCalls.receive else { return }
         var used = Self.batch
         var answeredAt: UInt64 = 0
         var streak = false
@@ -219,7 +219,7 @@ final class AgentUDPWorker: @unchecked Sendable {
                 // receive timeout.
                 count = receive(
                     descriptor, UnsafeMutableRawPointer(received), CUnsignedInt(Self.batch),
-                    AgentBatchCalls.waitForOne, nil)
+                    DatagramBatchCalls.waitForOne, nil)
             }
             if count > 0 {
                 used = Int(count)
@@ -313,7 +313,7 @@ final class AgentUDPWorker: @unchecked Sendable {
     /// address (say, an address removed since the request came) is sent again without one;
     /// when the socket buffer is full the rest are dropped, as the network may drop them.
     private func sendBatch(_ count: Int) {
-        guard let sendBatch = AgentBatchCalls.send else { return }
+        guard let sendBatch = DatagramBatchCalls.send else { return }
         var next = 0
         var interruptions = 0
         while next < count {
@@ -350,36 +350,6 @@ extension AgentUDPWorker {
         return try BlockingDatagramSocket.bind(
             address, reuse: reuseAddress ? .address : .none, receiveBuffer: receiveBuffer,
             receiveTimeout: receiveTimeout)
-    }
-}
-
-/// recvmmsg(2) and sendmmsg(2), looked up by name: the C library declares them only with
-/// `_GNU_SOURCE`, which Swift's Glibc module does not define. nil where the system has none.
-enum AgentBatchCalls {
-    /// `struct mmsghdr`, laid out as in C.
-    struct Message {
-        var header = msghdr()
-        var length: UInt32 = 0
-    }
-
-    typealias Receive =
-        @convention(c) (CInt, UnsafeMutableRawPointer?, CUnsignedInt, CInt, UnsafeMutableRawPointer?) -> CInt
-    typealias Send = @convention(c) (CInt, UnsafeMutableRawPointer?, CUnsignedInt, CInt) -> CInt
-
-    static let receive: Receive? = symbol("recvmmsg", as: Receive.self)
-    static let send: Send? = symbol("sendmmsg", as: Send.self)
-    /// MSG_WAITFORONE.
-    static let waitForOne: CInt = 0x10000
-
-    private static func symbol<Function>(_ name: String, as type: Function.Type) -> Function? {
-        #if os(Linux)
-            guard MemoryLayout<Message>.stride == MemoryLayout<msghdr>.size + 8,
-                let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name)
-            else { return nil }
-            return unsafeBitCast(address, to: type)
-        #else
-            return nil
-        #endif
     }
 }
 

@@ -1,0 +1,46 @@
+import SystemCallShims
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// recvmmsg(2) and sendmmsg(2), which move a batch of datagrams per system call. The C library's
+/// declarations need `_GNU_SOURCE`, which Swift's Glibc module does not define, so the calls go
+/// through the `SystemCallShims` C target, which names them directly (and so links them into a
+/// static executable, where `dlsym` would find nothing). nil where the system has none (not
+/// Linux): the servers then read their UDP sockets through NIO instead.
+public enum DatagramBatchCalls {
+    /// `struct mmsghdr`: a message header and the length the kernel received or sent. Laid out
+    /// as in C (56 + 4 octets, stride 64 on 64-bit Linux).
+    public struct Message {
+        public var header = msghdr()
+        public var length: UInt32 = 0
+
+        /// An empty header, length 0.
+        public init() {}
+    }
+
+    /// recvmmsg's signature: socket, `Message` array, count, flags, timeout (a `timespec` or nil).
+    public typealias Receive =
+        @convention(c) (CInt, UnsafeMutableRawPointer?, CUnsignedInt, CInt, UnsafeMutableRawPointer?) -> CInt
+    /// sendmmsg's signature: socket, `Message` array, count, flags.
+    public typealias Send = @convention(c) (CInt, UnsafeMutableRawPointer?, CUnsignedInt, CInt) -> CInt
+
+    /// recvmmsg, when the C library has it.
+    public static let receive: Receive? = usable ? lb_recvmmsg : nil
+    /// sendmmsg, when the C library has it.
+    public static let send: Send? = usable ? lb_sendmmsg : nil
+    /// MSG_WAITFORONE: a receive that blocks for the first datagram only (0 without the calls).
+    public static let waitForOne: CInt = lb_datagram_batch_wait_for_one()
+
+    /// Whether both calls exist.
+    public static var available: Bool { receive != nil && send != nil }
+
+    /// The calls exist and `struct mmsghdr` has the layout `Message` assumes; without that they
+    /// are not used.
+    private static let usable =
+        lb_datagram_batch_available()
+        && MemoryLayout<Message>.stride == lb_datagram_batch_message_size()
+}
