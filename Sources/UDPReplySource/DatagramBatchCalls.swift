@@ -38,6 +38,40 @@ public enum DatagramBatchCalls {
     /// Whether both calls exist.
     public static var available: Bool { receive != nil && send != nil }
 
+    /// Sends the first `count` of `messages`, prepared answers, on `descriptor` without waiting.
+    /// An answer the kernel refuses with its source address (say, an address removed since the
+    /// request came) is sent again without one, as any write is; when the socket buffer is full
+    /// the rest are dropped, as the network may drop them.
+    public static func sendAnswers(_ messages: UnsafeMutablePointer<Message>, count: Int, on descriptor: CInt)
+    {
+        guard let send else { return }
+        var next = 0
+        var interruptions = 0
+        while next < count {
+            let sent = send(
+                descriptor, UnsafeMutableRawPointer(messages + next), CUnsignedInt(count - next),
+                CInt(MSG_DONTWAIT))
+            if sent > 0 {
+                next += Int(sent)
+                continue
+            }
+            let error = errno
+            if error == EINTR, interruptions < 4 {
+                interruptions += 1
+                continue
+            }
+            if error == EAGAIN || error == EWOULDBLOCK { return }
+            // This one answer failed: without its source address if it had one, else dropped.
+            withUnsafeMutablePointer(to: &messages[next].header) { header in
+                guard header.pointee.msg_control != nil else { return }
+                header.pointee.msg_control = nil
+                header.pointee.msg_controllen = 0
+                _ = sendmsg(descriptor, header, CInt(MSG_DONTWAIT))
+            }
+            next += 1
+        }
+    }
+
     /// The calls exist and `struct mmsghdr` has the layout `Message` assumes; without that they
     /// are not used.
     private static let usable =

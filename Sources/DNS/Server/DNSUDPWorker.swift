@@ -225,7 +225,7 @@ final class DNSUDPWorker: @unchecked Sendable {
             }
             outgoing += 1
         }
-        send(outgoing)
+        DatagramBatchCalls.sendAnswers(sending, count: outgoing, on: descriptor)
     }
 
     /// The answer to `request` computed in full, written into `output`; its length, or nil when
@@ -262,38 +262,6 @@ final class DNSUDPWorker: @unchecked Sendable {
         BlockingDatagramSocket.address(of: names[index])
     }
 
-    /// Sends the first `count` prepared answers. An answer the kernel refuses with its source
-    /// address (say, an address removed since the query came) is sent again without one, as any
-    /// write is; when the socket buffer is full the rest are dropped, as the network may drop
-    /// them.
-    private func send(_ count: Int) {
-        guard let sendBatch = DatagramBatchCalls.send else { return }
-        var next = 0
-        var interruptions = 0
-        while next < count {
-            let sent = sendBatch(
-                descriptor, UnsafeMutableRawPointer(sending + next), CUnsignedInt(count - next),
-                CInt(MSG_DONTWAIT))
-            if sent > 0 {
-                next += Int(sent)
-                continue
-            }
-            let error = errno
-            if error == EINTR, interruptions < 4 {
-                interruptions += 1
-                continue
-            }
-            if error == EAGAIN || error == EWOULDBLOCK { return }
-            // This one answer failed: without its source address if it had one, else dropped.
-            withUnsafeMutablePointer(to: &sending[next].header) { header in
-                guard header.pointee.msg_control != nil else { return }
-                header.pointee.msg_control = nil
-                header.pointee.msg_controllen = 0
-                _ = sendmsg(descriptor, header, CInt(MSG_DONTWAIT))
-            }
-            next += 1
-        }
-    }
 }
 
 extension DNSUDPWorker {

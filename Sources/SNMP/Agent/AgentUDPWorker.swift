@@ -306,39 +306,9 @@ final class AgentUDPWorker: @unchecked Sendable {
             }
             outgoing += 1
         }
-        sendBatch(outgoing)
+        DatagramBatchCalls.sendAnswers(sending, count: outgoing, on: descriptor)
     }
 
-    /// Sends the first `count` prepared answers. An answer the kernel refuses with its source
-    /// address (say, an address removed since the request came) is sent again without one;
-    /// when the socket buffer is full the rest are dropped, as the network may drop them.
-    private func sendBatch(_ count: Int) {
-        guard let sendBatch = DatagramBatchCalls.send else { return }
-        var next = 0
-        var interruptions = 0
-        while next < count {
-            let sent = sendBatch(
-                descriptor, UnsafeMutableRawPointer(sending + next), CUnsignedInt(count - next),
-                CInt(MSG_DONTWAIT))
-            if sent > 0 {
-                next += Int(sent)
-                continue
-            }
-            let error = errno
-            if error == EINTR, interruptions < 4 {
-                interruptions += 1
-                continue
-            }
-            if error == EAGAIN || error == EWOULDBLOCK { return }
-            withUnsafeMutablePointer(to: &sending[next].header) { header in
-                guard header.pointee.msg_control != nil else { return }
-                header.pointee.msg_control = nil
-                header.pointee.msg_controllen = 0
-                _ = sendmsg(descriptor, header, CInt(MSG_DONTWAIT))
-            }
-            next += 1
-        }
-    }
 }
 
 extension AgentUDPWorker {
