@@ -12,7 +12,11 @@ public struct CommunityMessage: Hashable, Sendable {
     }
 
     public func encoded() -> [UInt8] {
-        var writer = BERWriter()
+        // Sized first, so the message is one allocation and no length is ever moved.
+        let contents =
+            BERWriter.elementSize(contentSize: BERWriter.signedContentSize(Int64(version.wireValue)))
+            + BERWriter.elementSize(contentSize: community.count) + pdu.encodedSize
+        var writer = BERWriter(capacity: BERWriter.elementSize(contentSize: contents))
         writer.writeConstructed(tag: BERTag.sequence) { writer in
             writer.writeInteger(Int64(version.wireValue))
             writer.writeOctetString(community)

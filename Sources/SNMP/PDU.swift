@@ -51,6 +51,17 @@ public struct PDU: Hashable, Sendable {
         }
     }
 
+    /// The octets `encode(into:)` writes, computed without writing them.
+    var encodedSize: Int {
+        var list = 0
+        for binding in variableBindings { list += binding.encodedSize }
+        return BERWriter.elementSize(
+            contentSize: BERWriter.elementSize(contentSize: BERWriter.signedContentSize(Int64(requestID)))
+                + BERWriter.elementSize(contentSize: BERWriter.signedContentSize(Int64(errorStatus)))
+                + BERWriter.elementSize(contentSize: BERWriter.signedContentSize(Int64(errorIndex)))
+                + BERWriter.elementSize(contentSize: list))
+    }
+
     static func decode(from reader: inout BERReader) throws(SNMPDecodingError) -> PDU {
         let start = reader.position
         let tag = try reader.peekTag()

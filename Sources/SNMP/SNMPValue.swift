@@ -56,7 +56,7 @@ public enum SNMPValue: Hashable, Sendable {
         case .null: writer.writeNull()
         case .objectIdentifier(let oid): writer.writeOID(oid)
         case .ipAddress(let a, let b, let c, let d):
-            writer.write(tag: BERTag.ipAddress, contents: [a, b, c, d])
+            writer.writeFourOctets(tag: BERTag.ipAddress, a, b, c, d)
         case .counter32(let value): writer.writeUnsigned(UInt64(value), tag: BERTag.counter32)
         case .gauge32(let value): writer.writeUnsigned(UInt64(value), tag: BERTag.gauge32)
         case .timeTicks(let value): writer.writeUnsigned(UInt64(value), tag: BERTag.timeTicks)
@@ -66,6 +66,22 @@ public enum SNMPValue: Hashable, Sendable {
         case .noSuchInstance: writer.writeNull(tag: BERTag.noSuchInstance)
         case .endOfMibView: writer.writeNull(tag: BERTag.endOfMibView)
         }
+    }
+
+    /// The octets `encode(into:)` writes, computed without writing them.
+    var encodedSize: Int {
+        let contents: Int
+        switch self {
+        case .integer(let value): contents = BERWriter.signedContentSize(Int64(value))
+        case .octetString(let bytes), .opaque(let bytes): contents = bytes.count
+        case .null, .noSuchObject, .noSuchInstance, .endOfMibView: contents = 0
+        case .objectIdentifier(let oid): contents = BERWriter.oidContentSize(oid)
+        case .ipAddress: contents = 4
+        case .counter32(let value), .gauge32(let value), .timeTicks(let value):
+            contents = BERWriter.unsignedContentSize(UInt64(value))
+        case .counter64(let value): contents = BERWriter.unsignedContentSize(value)
+        }
+        return BERWriter.elementSize(contentSize: contents)
     }
 
     static func decode(from reader: inout BERReader) throws(SNMPDecodingError) -> SNMPValue {
@@ -115,5 +131,12 @@ public struct VariableBinding: Hashable, Sendable {
     public init(oid: OID, value: SNMPValue = .null) {
         self.oid = oid
         self.value = value
+    }
+
+    /// The octets of this binding's SEQUENCE as a PDU encodes it, computed without encoding.
+    var encodedSize: Int {
+        BERWriter.elementSize(
+            contentSize: BERWriter.elementSize(contentSize: BERWriter.oidContentSize(oid)) + value.encodedSize
+        )
     }
 }

@@ -46,16 +46,27 @@ public struct SNMPv3Message: Hashable, Sendable {
     }
 
     public func encoded() -> [UInt8] {
-        var writer = BERWriter()
+        // Room for the header and the security parameters' fixed parts (under 64 octets) and the
+        // variable parts, so the message is one allocation.
+        let payloadSize: Int
+        switch payload {
+        case .plaintext(let scoped):
+            payloadSize = 8 + scoped.contextEngineID.count + scoped.contextName.count + scoped.pdu.encodedSize
+        case .encrypted(let bytes): payloadSize = 4 + bytes.count
+        }
+        var writer = BERWriter(
+            capacity: 64 + security.engineID.count + security.userName.count
+                + security.authenticationParameters.count + security.privacyParameters.count + payloadSize)
         writer.writeConstructed(tag: BERTag.sequence) { writer in
             writer.writeInteger(3)
             writer.writeConstructed(tag: BERTag.sequence) { writer in
                 writer.writeInteger(Int64(messageID))
                 writer.writeInteger(Int64(maxSize))
-                writer.writeOctetString([flags.rawValue])
+                writer.writeOctetString(CollectionOfOne(flags.rawValue))
                 writer.writeInteger(Int64(Self.userSecurityModel))
             }
-            writer.writeOctetString(security.encoded())
+            // The OCTET STRING's contents are the encoded parameters: written in place.
+            writer.writeConstructed(tag: BERTag.octetString) { writer in security.encode(into: &writer) }
             switch payload {
             case .plaintext(let scoped): scoped.encode(into: &writer)
             case .encrypted(let bytes): writer.writeOctetString(bytes)
@@ -75,7 +86,8 @@ public struct SNMPv3Message: Hashable, Sendable {
         var header = try message.readConstructed(tag: BERTag.sequence)
         let id = try header.readInteger()
         let size = try header.readInteger()
-        let flagOctets = try header.readOctetString()
+        // Read as a range: one octet needs no array of its own.
+        let flagOctets = header.slice(try header.read(tag: BERTag.octetString))
         let model = try header.readInteger()
         guard header.isAtEnd else { throw .trailingBytes(count: header.remaining) }
         guard let messageID = Int32(exactly: id), messageID >= 0 else {
@@ -85,7 +97,7 @@ public struct SNMPv3Message: Hashable, Sendable {
             throw .badValue("msgMaxSize", offset: headerStart)
         }
         guard flagOctets.count == 1 else { throw .badValue("msgFlags", offset: headerStart) }
-        let flags = Flags(rawValue: flagOctets[0] & 0x07)
+        let flags = Flags(rawValue: flagOctets.first! & 0x07)
         // Privacy without authentication is not a valid combination (RFC 3412 section 7.2 step 5d).
         guard !flags.contains(.privacy) || flags.contains(.authenticated) else {
             throw .badValue("msgFlags (privacy without authentication)", offset: headerStart)
@@ -148,6 +160,11 @@ public struct USMSecurityParameters: Hashable, Sendable {
 
     func encoded() -> [UInt8] {
         var writer = BERWriter()
+        encode(into: &writer)
+        return writer.bytes
+    }
+
+    func encode(into writer: inout BERWriter) {
         writer.writeConstructed(tag: BERTag.sequence) { writer in
             writer.writeOctetString(engineID)
             writer.writeInteger(Int64(engineBoots))
@@ -156,7 +173,6 @@ public struct USMSecurityParameters: Hashable, Sendable {
             writer.writeOctetString(authenticationParameters)
             writer.writeOctetString(privacyParameters)
         }
-        return writer.bytes
     }
 
     init(decoding bytes: ArraySlice<UInt8>, offset: Int) throws(SNMPDecodingError) {
@@ -203,7 +219,7 @@ public struct ScopedPDU: Hashable, Sendable {
     }
 
     public func encoded() -> [UInt8] {
-        var writer = BERWriter()
+        var writer = BERWriter(capacity: 8 + contextEngineID.count + contextName.count + pdu.encodedSize)
         encode(into: &writer)
         return writer.bytes
     }

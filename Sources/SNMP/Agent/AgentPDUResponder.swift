@@ -179,7 +179,8 @@ struct AgentPDUResponder: Sendable {
 
     /// A response with `bindings`, or `tooBig` if they do not fit.
     private func fitted(_ bindings: [VariableBinding], to request: PDU) throws(Failure) -> PDU {
-        let size = bindings.reduce(0) { $0 + Self.encodedSize(of: $1) }
+        var size = 0
+        for binding in bindings { size += Self.encodedSize(of: binding) }
         guard size <= sizeBudget else { throw Failure(status: .tooBig, index: 0) }
         return PDU(kind: .response, requestID: request.requestID, variableBindings: bindings)
     }
@@ -193,12 +194,8 @@ struct AgentPDUResponder: Sendable {
             variableBindings: bindings)
     }
 
+    /// The octets `binding` takes in the response, computed without encoding it.
     static func encodedSize(of binding: VariableBinding) -> Int {
-        var writer = BERWriter()
-        writer.writeConstructed(tag: BERTag.sequence) { writer in
-            writer.writeOID(binding.oid)
-            binding.value.encode(into: &writer)
-        }
-        return writer.bytes.count
+        binding.encodedSize
     }
 }

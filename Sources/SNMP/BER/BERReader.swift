@@ -142,7 +142,12 @@ public struct BERReader: Sendable {
     static func objectIdentifier(_ contents: ArraySlice<UInt8>, offset: Int) throws(SNMPDecodingError) -> OID
     {
         guard !contents.isEmpty, contents.last! & 0x80 == 0 else { throw .badValue("OID", offset: offset) }
+        // One arc per octet without the continuation bit, plus one for the first octet's pair:
+        // reserving that avoids regrowing the array while decoding.
+        var ends = 0
+        for byte in contents where byte & 0x80 == 0 { ends += 1 }
         var arcs: [UInt32] = []
+        arcs.reserveCapacity(ends + 1)
         var value: UInt64 = 0
         var first = true
         for byte in contents {
