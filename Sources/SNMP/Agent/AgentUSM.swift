@@ -154,34 +154,14 @@ struct AgentUSM: Sendable {
         _ scoped: ScopedPDU, messageID: Int32, user: USMUser, keys: LocalizedKeys, digest: AgentDigest?,
         engine: USMCodec.Engine, salt: UInt64
     ) -> [UInt8]? {
-        var security = USMSecurityParameters(
-            engineID: engine.id, engineBoots: engine.boots, engineTime: engine.time,
-            userName: Array(user.name.utf8))
-        var payload = SNMPv3Message.Payload.plaintext(scoped)
-        if user.privacy != nil {
-            let saltBytes = (0..<8).map { UInt8(truncatingIfNeeded: salt >> (56 - 8 * UInt64($0))) }
-            guard let privKey = keys.privacy,
-                let encrypted = try? USMPrivacy.encrypt(
-                    scoped.encoded(), key: privKey, engineBoots: engine.boots, engineTime: engine.time,
-                    salt: saltBytes)
-            else { return nil }
-            payload = .encrypted(encrypted)
-            security.privacyParameters = saltBytes
+        USMCodec.seal(
+            scoped, messageID: messageID, reportable: false, user: user, keys: keys, engine: engine,
+            salt: salt
+        ) { bytes, authentication in
+            guard keys.authentication != nil, let digest, digest.length == authentication.method.digestLength
+            else { return false }
+            return digest.sign(&bytes)
         }
-        if let authentication = user.authentication {
-            security.authenticationParameters = [UInt8](
-                repeating: 0, count: authentication.method.digestLength)
-        }
-        var bytes = SNMPv3Message(
-            messageID: messageID, flags: user.flags, security: security, payload: payload
-        )
-        .encoded()
-        if let authentication = user.authentication {
-            guard keys.authentication != nil, let digest, digest.length == authentication.method.digestLength,
-                digest.sign(&bytes)
-            else { return nil }
-        }
-        return bytes
     }
 
     /// Computes the localised keys of every user, so that the first request does not pay for it.

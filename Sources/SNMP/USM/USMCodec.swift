@@ -23,6 +23,23 @@ public enum USMCodec {
         _ scoped: ScopedPDU, messageID: Int32, reportable: Bool, user: USMUser, keys: LocalizedKeys,
         engine: Engine, salt: UInt64, maxSize: Int32 = 65_507
     ) -> [UInt8]? {
+        seal(
+            scoped, messageID: messageID, reportable: reportable, user: user, keys: keys, engine: engine,
+            salt: salt, maxSize: maxSize
+        ) { bytes, authentication in
+            guard let authKey = keys.authentication else { return false }
+            return (try? USMAuthentication.sign(&bytes, key: authKey, protocol: authentication.method)) != nil
+        }
+    }
+
+    /// `seal`, with `sign` filling in the digest of the encoded message (whose digest field is
+    /// zeroed) for the user's authentication; false when it cannot. An agent passes an HMAC keyed
+    /// once per user.
+    static func seal(
+        _ scoped: ScopedPDU, messageID: Int32, reportable: Bool, user: USMUser, keys: LocalizedKeys,
+        engine: Engine, salt: UInt64, maxSize: Int32 = 65_507,
+        sign: (inout [UInt8], USMUser.Authentication) -> Bool
+    ) -> [UInt8]? {
         var flags = user.flags
         if reportable { flags.insert(.reportable) }
         var security = USMSecurityParameters(
@@ -47,9 +64,7 @@ public enum USMCodec {
             messageID: messageID, maxSize: maxSize, flags: flags, security: security, payload: payload
         ).encoded()
         if let authentication = user.authentication {
-            guard let authKey = keys.authentication,
-                (try? USMAuthentication.sign(&bytes, key: authKey, protocol: authentication.method)) != nil
-            else { return nil }
+            guard sign(&bytes, authentication) else { return nil }
         }
         return bytes
     }
