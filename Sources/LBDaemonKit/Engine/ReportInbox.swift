@@ -20,7 +20,17 @@ final class ReportInbox: Sendable {
         var arrived: [NodeReport] = []
         var waiter: CheckedContinuation<Arrivals?, Never>?
         var allPollsStarted = false
+        /// Whether the engine has been given an `Arrivals` saying so: until then, `next()` does
+        /// not wait, even with nothing arrived.
+        var allPollsStartedTold = false
         var finished = false
+
+        /// What arrived, marked as told.
+        mutating func take() -> Arrivals {
+            defer { arrived = [] }
+            if allPollsStarted { allPollsStartedTold = true }
+            return Arrivals(reports: arrived, allPollsStarted: allPollsStarted)
+        }
     }
 
     private let state = Mutex(State())
@@ -33,6 +43,7 @@ final class ReportInbox: Sendable {
                 return nil
             }
             state.waiter = nil
+            if state.allPollsStarted { state.allPollsStartedTold = true }
             return (waiter, state.allPollsStarted)
         }
         if let (waiter, started) = woken {
@@ -44,8 +55,10 @@ final class ReportInbox: Sendable {
     func allPollsStarted() {
         let waiter = state.withLock { state -> CheckedContinuation<Arrivals?, Never>? in
             state.allPollsStarted = true
-            defer { state.waiter = nil }
-            return state.waiter
+            guard let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            state.allPollsStartedTold = true
+            return waiter
         }
         waiter?.resume(returning: Arrivals(reports: [], allPollsStarted: true))
     }
@@ -62,16 +75,15 @@ final class ReportInbox: Sendable {
     }
 
     /// The reports delivered since the last call, waiting for one (or for the last poll to
-    /// start) if there are none; nil once the poll has ended and every report has been taken.
-    /// One consumer at a time.
+    /// start, if the engine has not been told yet) if there are none; nil once the poll has
+    /// ended and every report has been taken. One consumer at a time.
     func next() async -> Arrivals? {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Arrivals?? in
-                if !state.arrived.isEmpty {
-                    defer { state.arrived = [] }
-                    return Arrivals(reports: state.arrived, allPollsStarted: state.allPollsStarted)
-                }
+                if !state.arrived.isEmpty { return state.take() }
                 if state.finished { return .some(nil) }
+                // The last poll started while the engine was busy: it learns it now.
+                if state.allPollsStarted && !state.allPollsStartedTold { return state.take() }
                 state.waiter = continuation
                 return nil
             }
