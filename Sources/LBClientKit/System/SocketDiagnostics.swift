@@ -29,12 +29,13 @@ enum SocketDiagnostics {
     }
 
     #if os(Linux)
-        private struct Failure: Error {}
+        /// The dump could not be read or parsed: the caller falls back to the /proc/net file.
+        struct Failure: Error {}
 
         private static let netlinkSockDiag: Int32 = 4  // NETLINK_SOCK_DIAG
-        private static let sockDiagByFamily: UInt16 = 20  // SOCK_DIAG_BY_FAMILY
+        static let sockDiagByFamily: UInt16 = 20  // SOCK_DIAG_BY_FAMILY
         private static let messageError: UInt16 = 2  // NLMSG_ERROR
-        private static let messageDone: UInt16 = 3  // NLMSG_DONE
+        static let messageDone: UInt16 = 3  // NLMSG_DONE
         private static let flagRequest: UInt16 = 0x1  // NLM_F_REQUEST
         private static let flagDump: UInt16 = 0x300  // NLM_F_ROOT | NLM_F_MATCH
         private static let flagDumpInterrupted: UInt16 = 0x10  // NLM_F_DUMP_INTR
@@ -116,7 +117,8 @@ enum SocketDiagnostics {
         }
 
         /// Adds the sockets of one datagram of the dump to `sockets`; true when it ends the dump.
-        private static func parse(
+        /// Every length is checked before it is read: a malformed datagram throws.
+        static func parse(
             _ datagram: ArraySlice<UInt8>, transport: ListeningSocket.Transport,
             family: ListeningSocket.Family, sequence: UInt32, into sockets: inout [ListeningSocket]
         ) throws(Failure) -> Bool {
