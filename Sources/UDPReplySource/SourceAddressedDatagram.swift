@@ -71,37 +71,57 @@ enum SourceAddressedDatagram {
     /// Room for one control message: a header and an in6_pktinfo (20 octets), aligned.
     static let controlCapacity = 64
 
+    /// The local address an answer leaves from, as the control message carries it.
+    enum ReplySource {
+        case v4(in_addr)
+        /// The interface matters for a link-local source only; it is dropped for any other.
+        case v6(in6_addr, interfaceIndex: UInt32)
+    }
+
     /// Writes the control message that sets the source address into `buffer` (zeroed, aligned,
     /// `controlCapacity` octets), laid out as CMSG_SPACE(3) would; returns its length.
     static func writeControlMessage(_ source: NIOPacketInfo, into buffer: UnsafeMutableRawBufferPointer)
         -> Int
     {
+        switch source.destinationAddress {
+        case .v4(let address):
+            return writeControlMessage(.v4(address.address.sin_addr), into: buffer)
+        case .v6(let address):
+            return writeControlMessage(
+                .v6(address.address.sin6_addr, interfaceIndex: UInt32(max(source.interfaceIndex, 0))),
+                into: buffer)
+        case .unixDomainSocket:
+            return 0
+        }
+    }
+
+    /// `writeControlMessage(_:into:)` for a source already in the C library's types (the UDP
+    /// threads read it from the request's own control message).
+    static func writeControlMessage(_ source: ReplySource, into buffer: UnsafeMutableRawBufferPointer) -> Int
+    {
         let headerLength = aligned(MemoryLayout<cmsghdr>.size)
         var header = cmsghdr()
         let payloadLength: Int
-        switch source.destinationAddress {
+        switch source {
         case .v4(let address):
             // ipi_spec_dst is the source; ipi_ifindex 0 lets the route choose the interface.
             var info = in_pktinfo()
-            info.ipi_spec_dst = address.address.sin_addr
+            info.ipi_spec_dst = address
             header.cmsg_level = CInt(IPPROTO_IP)
             header.cmsg_type = CInt(IP_PKTINFO)
             payloadLength = MemoryLayout<in_pktinfo>.size
             buffer.storeBytes(of: info, toByteOffset: headerLength, as: in_pktinfo.self)
-        case .v6(let address):
+        case .v6(let address, let interfaceIndex):
             // struct in6_pktinfo { struct in6_addr ipi6_addr; unsigned int ipi6_ifindex; }. The
             // interface is needed for a link-local source only; for others the route chooses.
-            let sourceAddress = address.address.sin6_addr
-            let linkLocal = withUnsafeBytes(of: sourceAddress) { $0[0] == 0xFE && $0[1] & 0xC0 == 0x80 }
+            let linkLocal = withUnsafeBytes(of: address) { $0[0] == 0xFE && $0[1] & 0xC0 == 0x80 }
             header.cmsg_level = CInt(IPPROTO_IPV6)
             header.cmsg_type = CInt(IPV6_PKTINFO)
             payloadLength = MemoryLayout<in6_addr>.size + MemoryLayout<UInt32>.size
-            buffer.storeBytes(of: sourceAddress, toByteOffset: headerLength, as: in6_addr.self)
+            buffer.storeBytes(of: address, toByteOffset: headerLength, as: in6_addr.self)
             buffer.storeBytes(
-                of: UInt32(linkLocal ? max(source.interfaceIndex, 0) : 0),
-                toByteOffset: headerLength + MemoryLayout<in6_addr>.size, as: UInt32.self)
-        case .unixDomainSocket:
-            return 0
+                of: linkLocal ? interfaceIndex : 0, toByteOffset: headerLength + MemoryLayout<in6_addr>.size,
+                as: UInt32.self)
         }
         header.cmsg_len = .init(headerLength + payloadLength)
         buffer.storeBytes(of: header, as: cmsghdr.self)
@@ -115,7 +135,7 @@ enum SourceAddressedDatagram {
         private static let alignment = MemoryLayout<UInt32>.size
     #endif
 
-    private static func aligned(_ length: Int) -> Int {
+    static func aligned(_ length: Int) -> Int {
         (length + alignment - 1) & ~(alignment - 1)
     }
 }
