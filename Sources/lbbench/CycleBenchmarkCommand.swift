@@ -46,6 +46,8 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Evaluations in a row; the later ones reuse resolved addresses.") var cycles = 2
     @Option(help: "Seed of the fleet and of the tie-breaks.") var seed: UInt64 = 2026
     @Flag(help: "Poll with SNMPv3 at authPriv (SHA-256, AES-128) instead of v2c.") var v3 = false
+    @Flag(help: "Poll with a task per node, as lbd did before batch polls, to compare.")
+    var taskPerPoll = false
 
     func validate() throws {
         guard (1...1_000_000).contains(nodes), (1...1_000_000).contains(aliases),
@@ -106,7 +108,8 @@ struct CycleBenchmarkCommand: AsyncParsableCommand {
             promptWindow: promptWindow > 0 ? .milliseconds(promptWindow) : nil,
             maximumOutstanding: outstanding)
         let client = try await SNMPClient.start(maximumInFlight: bounds.clientRequests)
-        let probe = AnswerClockProbe(wrapping: SNMPNodeProbe(client: client, settings: settings))
+        let probe = AnswerClockProbe(
+            wrapping: SNMPNodeProbe(client: client, settings: settings), batches: !taskPerPoll)
         let poller = NodePoller(
             addressBook: NodeAddressBook(port: settings.port, resolve: Self.resolver(for: expectations)),
             probe: probe, bounds: bounds)
@@ -242,13 +245,33 @@ final class PollDurationObserver: EvaluationObserver {
 
 /// Passes polls through and notes when the latest answer of the cycle came back, which tells
 /// how long the live nodes took apart from the dead ones' timeout.
-final class AnswerClockProbe: NodeProbe {
+final class AnswerClockProbe: BatchNodeProbe {
     private let probe: any NodeProbe
     private let started = Mutex<ContinuousClock.Instant>(.now)
     private let latest = Mutex<ContinuousClock.Instant?>(nil)
+    /// Whether the wrapped probe's batches are used (`--task-per-poll` turns them off).
+    private let batches: Bool
 
-    init(wrapping probe: any NodeProbe) {
+    init(wrapping probe: any NodeProbe, batches: Bool) {
         self.probe = probe
+        self.batches = batches
+    }
+
+    var pollsInBatches: Bool { batches && (probe as? any BatchNodeProbe)?.pollsInBatches == true }
+
+    func poll(
+        batch addresses: [SocketAddress], pacing: SNMPClient.BatchPacing,
+        started: @escaping @Sendable () -> Void,
+        deliver: @escaping @Sendable (Int, AddressReply, Duration) -> Void
+    ) async {
+        guard let batch = probe as? any BatchNodeProbe else {
+            await pollOneByOne(addresses, started: started, deliver: deliver)
+            return
+        }
+        await batch.poll(batch: addresses, pacing: pacing, started: started) { address, reply, elapsed in
+            self.noteAnswer(reply)
+            deliver(address, reply, elapsed)
+        }
     }
 
     func restart() {
@@ -264,10 +287,14 @@ final class AnswerClockProbe: NodeProbe {
 
     func poll(_ address: SocketAddress) async -> AddressReply {
         let reply = await probe.poll(address)
-        if case .failure(let failure) = reply, failure.isSilence { return reply }
+        noteAnswer(reply)
+        return reply
+    }
+
+    private func noteAnswer(_ reply: AddressReply) {
+        if case .failure(let failure) = reply, failure.isSilence { return }
         let now = ContinuousClock.now
         latest.withLock { $0 = max($0 ?? now, now) }
-        return reply
     }
 }
 

@@ -6,7 +6,7 @@ import Testing
 
 /// A v2c agent on 127.0.0.1 that answers each GET with the datagrams `answer` builds from it, in
 /// order: garbage, truncated or mistyped answers, answers to other requests.
-private final class ScriptedAgent: ChannelInboundHandler, Sendable {
+final class ScriptedAgent: ChannelInboundHandler, Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 

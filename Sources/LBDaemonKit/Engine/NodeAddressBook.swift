@@ -51,6 +51,14 @@ public final class NodeAddressBook: Sendable {
         self.resolve = resolve
     }
 
+    /// The addresses of `node` as known now, without resolving: nil when it is new or its entry
+    /// is due (`addresses(of:)` then resolves it).
+    public func knownAddresses(of node: String) -> Entry? {
+        let instant = now()
+        guard let current = known.withLock({ $0[node] }), current.nextResolution > instant else { return nil }
+        return current.entry
+    }
+
     /// The addresses of `node`, resolving it when it is new or its entry is due.
     public func addresses(of node: String) async -> Entry {
         let instant = now()

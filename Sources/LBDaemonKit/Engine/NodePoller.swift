@@ -1,5 +1,6 @@
 import LBCore
 import NIOCore
+import SNMP
 import Synchronization
 
 /// Polls a set of nodes: every address of each, each node once however many aliases share it,
@@ -87,6 +88,10 @@ public struct NodePoller: Sendable {
     ) async {
         let leading = nodes.intersection(first)
         let order = leading.sorted() + (leading.isEmpty ? nodes : nodes.subtracting(leading)).sorted()
+        if let batch = probe as? any BatchNodeProbe, batch.pollsInBatches {
+            await poll(order, leading: leading.count, in: batch, delivering: deliver, started: started)
+            return
+        }
         let cursor = NodeCursor()
         let slots = PollSlots(count: bounds.concurrency, promptWindow: bounds.promptWindow)
         let running = WorkerCount()
@@ -131,6 +136,68 @@ public struct NodePoller: Sendable {
                 }
             }
         }
+    }
+
+    /// Polls like `poll(_:first:delivering:started:)` through a probe that polls whole batches:
+    /// every node's addresses first (from the book, resolving those due `concurrency` at a
+    /// time), then one batch of all of them, with the same bounds, the silent nodes' shorter
+    /// window for the first `leading` nodes.
+    private func poll(
+        _ order: [String], leading: Int, in probe: any BatchNodeProbe,
+        delivering deliver: @escaping @Sendable (NodeReport) -> Void,
+        started: @escaping @Sendable () -> Void
+    ) async {
+        guard !order.isEmpty else { return }
+        let entries = await addressEntries(of: order)
+        var targets: [SocketAddress] = []
+        var polled: [(node: Int, addresses: [PolledAddress])] = []
+        var silentTargets = 0
+        for (index, node) in order.enumerated() {
+            switch entries[index] {
+            case .failure(let reason):
+                deliver(NodeReport(node: node, addresses: [], resolutionFailure: reason))
+            case .addresses(let addresses) where addresses.isEmpty:
+                deliver(NodeReport(node: node, addresses: []))
+            case .addresses(let addresses):
+                polled.append((index, addresses))
+                targets += addresses.map(\.socket)
+            }
+            if index == leading - 1 { silentTargets = targets.count }
+        }
+        guard !targets.isEmpty else {
+            started()
+            return
+        }
+        let reports = BatchReports(order: order, polled: polled, deliver: deliver)
+        let pacing = SNMPClient.BatchPacing(
+            concurrency: bounds.concurrency, maximumOutstanding: bounds.maximumOutstanding,
+            promptWindow: bounds.promptWindow, silentWindow: bounds.silentWindow, silentCount: silentTargets)
+        await probe.poll(batch: targets, pacing: pacing, started: started) { target, reply, _ in
+            reports.take(reply, for: target)
+        }
+    }
+
+    /// The book's entry for each node of `order`, in order; those not known or due are resolved,
+    /// `concurrency` at a time.
+    private func addressEntries(of order: [String]) async -> [NodeAddressBook.Entry] {
+        var entries = order.map { addressBook.knownAddresses(of: $0) }
+        let unknown = entries.indices.filter { entries[$0] == nil }
+        guard !unknown.isEmpty else { return entries.map { $0! } }
+        let book = addressBook
+        await withTaskGroup(of: (Int, NodeAddressBook.Entry).self) { group in
+            var next = 0
+            func addResolution() {
+                let index = unknown[next]
+                next += 1
+                group.addTask { (index, await book.addresses(of: order[index])) }
+            }
+            while next < min(unknown.count, bounds.concurrency) { addResolution() }
+            for await (index, entry) in group {
+                entries[index] = entry
+                if next < unknown.count { addResolution() }
+            }
+        }
+        return entries.map { $0 ?? .failure("not resolved") }
     }
 
     /// One node: its addresses from the book, each polled at once.

@@ -59,6 +59,14 @@ public struct SNMPNodeProbe: NodeProbe {
         }
     }
 
+    /// What a batch of GETs ended with, for lbd.
+    static func reply(_ outcome: SNMPClient.BatchOutcome) -> AddressReply {
+        switch outcome {
+        case .success(let bindings): return reply(bindings)
+        case .failure(let error): return .failure(failure(error))
+        }
+    }
+
     /// What a response means to lbd. Only a single variable binding for exactly the load report
     /// OID, holding an INTEGER (one load) or an OCTET STRING (per-alias loads), is a reply;
     /// every other answer is a failure naming what was wrong. golbd took any number type, and
@@ -102,6 +110,23 @@ public struct SNMPNodeProbe: NodeProbe {
         case .unknownEngineID: return .unknownEngineID
         case .wrongDigest: return .wrongDigest
         case .decryptionError: return .decryptionError
+        }
+    }
+}
+
+extension SNMPNodeProbe: BatchNodeProbe {
+    public var pollsInBatches: Bool { SNMPClient.batchGetsAvailable }
+
+    public func poll(
+        batch addresses: [SocketAddress], pacing: SNMPClient.BatchPacing,
+        started: @escaping @Sendable () -> Void,
+        deliver: @escaping @Sendable (Int, AddressReply, Duration) -> Void
+    ) async {
+        await client.get(
+            [Self.oid], fromEach: addresses, credentials: credentials, timeout: timeout, retries: retries,
+            pacing: pacing, started: started
+        ) { address, outcome, elapsed in
+            deliver(address, Self.reply(outcome), elapsed)
         }
     }
 }

@@ -1,5 +1,6 @@
 import LBCore
 import NIOCore
+import SNMP
 
 /// A `NodeProbe` that times each poll of the probe it wraps and tells a `PollRecorder` the
 /// reply and the time, leaving the reply as it is.
@@ -23,5 +24,25 @@ public struct RecordingNodeProbe: NodeProbe {
         let reply = await probe.poll(address)
         recorder.recordPoll(reply, duration: now() - start)
         return reply
+    }
+}
+
+extension RecordingNodeProbe: BatchNodeProbe {
+    public var pollsInBatches: Bool { (probe as? any BatchNodeProbe)?.pollsInBatches ?? false }
+
+    public func poll(
+        batch addresses: [SocketAddress], pacing: SNMPClient.BatchPacing,
+        started: @escaping @Sendable () -> Void,
+        deliver: @escaping @Sendable (Int, AddressReply, Duration) -> Void
+    ) async {
+        guard let batch = probe as? any BatchNodeProbe, batch.pollsInBatches else {
+            await pollOneByOne(addresses, started: started, deliver: deliver)
+            return
+        }
+        let recorder = self.recorder
+        await batch.poll(batch: addresses, pacing: pacing, started: started) { address, reply, elapsed in
+            recorder.recordPoll(reply, duration: elapsed)
+            deliver(address, reply, elapsed)
+        }
     }
 }

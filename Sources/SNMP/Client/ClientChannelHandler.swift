@@ -17,24 +17,11 @@ final class ClientChannelHandler: ChannelInboundHandler, Sendable {
         var buffer = envelope.data
         let remote = envelope.remoteAddress
         guard let bytes = buffer.readBytes(length: buffer.readableBytes) else { return }
-        do {
-            switch CommunityMessage.version(of: bytes) {
-            case 0, 1:
-                let message = try CommunityMessage(decoding: bytes)
-                pending.deliver(
-                    message.pdu.requestID,
-                    ReceivedMessage(bytes: bytes, decoded: .community(message), remote: remote))
-            case 3:
-                let message = try SNMPv3Message(decoding: bytes)
-                pending.deliver(
-                    message.messageID, ReceivedMessage(bytes: bytes, decoded: .v3(message), remote: remote))
-            case let version?:
-                pending.noteMalformed(from: remote, "unsupported SNMP version \(version)")
-            case nil:
-                pending.noteMalformed(from: remote, "not an SNMP message (\(bytes.count) bytes)")
-            }
-        } catch {
-            pending.noteMalformed(from: remote, "\(error)")
+        switch SNMPAnswerReading.route(bytes) {
+        case .success(let (id, decoded)):
+            pending.deliver(id, ReceivedMessage(bytes: bytes, decoded: decoded, remote: remote))
+        case .failure(let malformed):
+            pending.noteMalformed(from: remote, malformed.detail)
         }
     }
 

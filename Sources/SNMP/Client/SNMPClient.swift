@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// An asynchronous SNMP client for GETs to many agents at once.
 ///
@@ -15,9 +16,11 @@ public final class SNMPClient: Sendable {
     private let ipv6Queue: DatagramSendQueue?
     private let pending: PendingRequests
     private let limiter: RequestLimiter
-    private let engines = EngineCache()
-    private let keys: USMKeyCache
-    private let clock = ContinuousClock()
+    let engines = EngineCache()
+    let keys: USMKeyCache
+    let clock = ContinuousClock()
+    private let localAddress: String?
+    private let shutDown = Atomic(false)
 
     private static let datagramsPerRead = 16
 
@@ -65,13 +68,14 @@ public final class SNMPClient: Sendable {
         guard ipv4 != nil || ipv6 != nil else { throw SNMPClientError.unsupportedAddress("any") }
         return SNMPClient(
             group: eventLoopGroup, ipv4: ipv4, ipv6: ipv6, pending: pending,
-            limiter: RequestLimiter(limit: maximumInFlight), keys: keyCache)
+            limiter: RequestLimiter(limit: maximumInFlight), keys: keyCache, localAddress: localAddress)
     }
 
     private init(
         group: any EventLoopGroup, ipv4: (any Channel)?, ipv6: (any Channel)?, pending: PendingRequests,
-        limiter: RequestLimiter, keys: USMKeyCache
+        limiter: RequestLimiter, keys: USMKeyCache, localAddress: String?
     ) {
+        self.localAddress = localAddress
         self.group = group
         self.ipv4 = ipv4
         self.ipv6 = ipv6
@@ -84,9 +88,29 @@ public final class SNMPClient: Sendable {
 
     /// Closes the sockets; requests still waiting fail with `shutDown`.
     public func shutdown() async {
+        shutDown.store(true, ordering: .relaxed)
         pending.failAll(SNMPClientError.shutDown)
         try? await ipv4?.close()
         try? await ipv6?.close()
+    }
+
+    /// Whether `shutdown()` has been called: batches under way end.
+    var isShutDown: Bool { shutDown.load(ordering: .relaxed) }
+
+    /// The local address a batch's socket for `family` binds to: the client's own local address
+    /// when it has one (of that family only), else the family's wildcard.
+    func localAddress(for family: NIOBSDSocket.ProtocolFamily) -> SocketAddress? {
+        if let localAddress {
+            guard let address = try? SocketAddress(ipAddress: localAddress, port: 0),
+                address.protocol == family
+            else { return nil }
+            return address
+        }
+        switch family {
+        case .inet: return try? SocketAddress(ipAddress: "0.0.0.0", port: 0)
+        case .inet6: return try? SocketAddress(ipAddress: "::", port: 0)
+        default: return nil
+        }
     }
 
     /// Requests waiting for an answer right now.
@@ -157,13 +181,8 @@ public final class SNMPClient: Sendable {
                 pdu: PDU(kind: kind, requestID: id, variableBindings: bindings)
             ).encoded()
         }
-        guard case .community(let message) = reply.decoded else {
-            throw SNMPClientError.malformedResponse("expected a \(version) message, got an SNMPv3 one")
-        }
-        guard message.pdu.kind == .response else {
-            throw SNMPClientError.malformedResponse("expected a Response PDU, got \(message.pdu.kind)")
-        }
-        return try Self.values(of: message.pdu, requested: bindings.count)
+        return try SNMPAnswerReading.communityValues(
+            reply.decoded, version: version, requested: bindings.count)
     }
 
     // MARK: - v3
@@ -172,84 +191,55 @@ public final class SNMPClient: Sendable {
         _ kind: PDU.Kind, _ bindings: [VariableBinding], user: USMUser, _ address: SocketAddress,
         _ attempts: Attempts, mayRediscover: Bool
     ) async throws -> [VariableBinding] {
-        var engine = try await engine(for: address, attempts)
-        let localized: LocalizedKeys
-        if let known = engine.keys(of: user) {
-            localized = known
-        } else {
-            localized = keys.keys(for: user, engineID: engine.id)
-            engine.localized = (user, localized)
-            engines.store(engine, for: address)
-        }
+        let engine = try await engine(for: address, attempts)
+        let localized = localizedKeys(of: user, for: engine, at: address)
         let requestID = pending.makeID()
         let reply = try await exchange(address, attempts) { messageID in
-            let estimate = engine.estimate(now: self.clock.now)
-            let scoped = ScopedPDU(
-                contextEngineID: engine.id,
-                pdu: PDU(kind: kind, requestID: requestID, variableBindings: bindings))
-            guard
-                let sealed = USMCodec.seal(
-                    scoped, messageID: messageID, reportable: true, user: user, keys: localized,
-                    engine: estimate,
-                    salt: UInt64.random(in: .min ... .max))
-            else { throw SNMPClientError.security(.unsupportedSecurityLevel) }
-            return sealed
+            try Self.sealed(
+                kind, bindings, requestID: requestID, messageID: messageID, user: user, keys: localized,
+                engine: engine.estimate(now: self.clock.now))
         }
-        guard case .v3(let message) = reply.decoded else {
-            throw SNMPClientError.malformedResponse("expected an SNMPv3 message")
-        }
-        // A Report the agent could not authenticate (unknown user, wrong digest...) comes in clear.
-        if !message.flags.contains(.authenticated), let scoped = message.scopedPDU, scoped.pdu.kind == .report
+        switch try SNMPAnswerReading.v3(
+            reply, engine: engine, user: user, keys: localized, requestID: requestID,
+            requested: bindings.count, engines: engines, now: clock.now)
         {
-            return try await handleReport(
-                scoped.pdu, message: message, kind, bindings, user, address, attempts,
-                mayRediscover: mayRediscover)
-        }
-        guard message.security.engineID == engine.id else { throw SNMPClientError.engineMismatch }
-        let scoped: ScopedPDU
-        do {
-            scoped = try USMCodec.open(message, bytes: reply.bytes, user: user, keys: localized)
-        } catch {
-            throw SNMPClientError.security(error)
-        }
-        // The answer is authentic: its boots and time refresh the estimate.
-        engines.store(
-            EngineCache.Entry(
-                id: engine.id, boots: message.security.engineBoots, time: message.security.engineTime,
-                learnedAt: clock.now, localized: (user, localized)), for: address)
-        if scoped.pdu.kind == .report {
-            return try await handleReport(
-                scoped.pdu, message: message, kind, bindings, user, address, attempts,
-                mayRediscover: mayRediscover)
-        }
-        guard scoped.pdu.kind == .response else {
-            throw SNMPClientError.malformedResponse("expected a Response PDU, got \(scoped.pdu.kind)")
-        }
-        guard scoped.pdu.requestID == requestID else {
-            throw SNMPClientError.malformedResponse("the response's request-id is not the request's")
-        }
-        // Only Reports may come back below the request's level; a response must match it.
-        guard message.flags.contains(.privacy) == (user.securityLevel == .authPriv) else {
-            throw SNMPClientError.security(.unsupportedSecurityLevel)
-        }
-        return try Self.values(of: scoped.pdu, requested: bindings.count)
-    }
-
-    private func handleReport(
-        _ report: PDU, message: SNMPv3Message, _ kind: PDU.Kind, _ bindings: [VariableBinding],
-        _ user: USMUser,
-        _ address: SocketAddress, _ attempts: Attempts, mayRediscover: Bool
-    ) async throws -> [VariableBinding] {
-        guard let oid = report.variableBindings.first?.oid, let error = USMError(reportOID: oid) else {
-            throw SNMPClientError.unexpectedReport(report.variableBindings.first?.oid)
-        }
-        switch error {
-        case .notInTimeWindow where mayRediscover, .unknownEngineID where mayRediscover:
+        case .values(let values):
+            return values
+        case .usmReport(let error) where mayRediscover && SNMPAnswerReading.calls(forRediscovery: error):
             engines.forget(address)
             return try await requestV3(kind, bindings, user: user, address, attempts, mayRediscover: false)
-        default:
+        case .usmReport(let error):
             throw SNMPClientError.security(error)
         }
+    }
+
+    /// `user`'s keys localised to `engine`, kept with the engine's entry so that the next
+    /// request to it finds them there.
+    func localizedKeys(of user: USMUser, for engine: EngineCache.Entry, at address: SocketAddress)
+        -> LocalizedKeys
+    {
+        if let known = engine.keys(of: user) { return known }
+        let localized = keys.keys(for: user, engineID: engine.id)
+        var engine = engine
+        engine.localized = (user, localized)
+        engines.store(engine, for: address)
+        return localized
+    }
+
+    /// A v3 request of `kind` for `bindings`, sealed for `user` at their security level.
+    static func sealed(
+        _ kind: PDU.Kind, _ bindings: [VariableBinding], requestID: Int32, messageID: Int32, user: USMUser,
+        keys: LocalizedKeys, engine: USMCodec.Engine
+    ) throws -> [UInt8] {
+        let scoped = ScopedPDU(
+            contextEngineID: engine.id, pdu: PDU(kind: kind, requestID: requestID, variableBindings: bindings)
+        )
+        guard
+            let sealed = USMCodec.seal(
+                scoped, messageID: messageID, reportable: true, user: user, keys: keys, engine: engine,
+                salt: UInt64.random(in: .min ... .max))
+        else { throw SNMPClientError.security(.unsupportedSecurityLevel) }
+        return sealed
     }
 
     /// The cached engine of the agent at `address`, discovered first if unknown (RFC 3414
@@ -257,23 +247,10 @@ public final class SNMPClient: Sendable {
     /// engine ID, boots and time.
     private func engine(for address: SocketAddress, _ attempts: Attempts) async throws -> EngineCache.Entry {
         if let known = engines.entry(for: address) { return known }
-        let reply = try await exchange(address, attempts) { messageID in
-            SNMPv3Message(
-                messageID: messageID, flags: [.reportable], security: USMSecurityParameters(),
-                payload: .plaintext(
-                    ScopedPDU(
-                        contextEngineID: [],
-                        pdu: PDU(kind: .getRequest, requestID: messageID, variableBindings: [])))
-            )
-            .encoded()
+        let reply = try await exchange(address, attempts) {
+            SNMPAnswerReading.discoveryRequest(messageID: $0)
         }
-        guard case .v3(let message) = reply.decoded, !message.security.engineID.isEmpty else {
-            throw SNMPClientError.malformedResponse("engine discovery: no engine ID in the answer")
-        }
-        let entry = EngineCache.Entry(
-            id: message.security.engineID, boots: message.security.engineBoots,
-            time: message.security.engineTime,
-            learnedAt: clock.now)
+        let entry = try SNMPAnswerReading.discoveredEngine(reply.decoded, now: clock.now)
         engines.store(entry, for: address)
         return entry
     }
@@ -353,17 +330,5 @@ public final class SNMPClient: Sendable {
         default:
             throw SNMPClientError.unsupportedAddress("a non-IP address")
         }
-    }
-
-    private static func values(of pdu: PDU, requested: Int) throws -> [VariableBinding] {
-        if pdu.errorStatus != 0 {
-            throw SNMPClientError.errorStatus(
-                SNMPErrorStatus(rawValue: pdu.errorStatus) ?? .genErr, index: pdu.errorIndex)
-        }
-        guard pdu.variableBindings.count == requested else {
-            throw SNMPClientError.unexpectedBindingCount(
-                received: pdu.variableBindings.count, requested: requested)
-        }
-        return pdu.variableBindings
     }
 }

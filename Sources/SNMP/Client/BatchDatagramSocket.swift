@@ -1,0 +1,191 @@
+import NIOCore
+import UDPReplySource
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A UDP socket of a batch of GETs (``BatchGetRun``) with its buffers: requests are staged and
+/// leave together by sendmmsg, answers come in by recvmmsg, many per system call.
+///
+/// Used by one thread only, the batch's; it owns the descriptor and closes it in `close()`.
+final class BatchDatagramSocket {
+    /// Requests per sendmmsg and answers per recvmmsg.
+    static let batch = 64
+    /// Room for one staged request; a larger one is sent on its own at once.
+    static let requestSlot = 2048
+    /// Room for one answer: the largest UDP payload fits, so none is cut short. Only the pages
+    /// an answer reaches are ever touched.
+    static let answerSlot = 65_536
+
+    /// How one staged request could not be sent.
+    struct SendFailure {
+        var owner: Int
+        var detail: String
+    }
+
+    let descriptor: CInt
+    private let outgoing: UnsafeMutablePointer<DatagramBatchCalls.Message>
+    private let incoming: UnsafeMutablePointer<DatagramBatchCalls.Message>
+    private let outgoingVectors: UnsafeMutablePointer<iovec>
+    private let incomingVectors: UnsafeMutablePointer<iovec>
+    private let outgoingNames: UnsafeMutablePointer<sockaddr_storage>
+    private let incomingNames: UnsafeMutablePointer<sockaddr_storage>
+    private let requests: UnsafeMutableRawPointer
+    private let answers: UnsafeMutableRawPointer
+    /// Who each staged request belongs to (a position in the batch).
+    private var owners: [Int] = []
+    private var isOpen = true
+
+    /// A socket bound to `local` (an address of the family it will send to, port 0).
+    init(local: SocketAddress) throws {
+        descriptor = try BlockingDatagramSocket.bind(
+            local, reuse: .none, receiveBuffer: 4 << 20, receiveTimeout: 1
+        ).descriptor
+        var size: CInt = 4 << 20
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<CInt>.size))
+        let batch = Self.batch
+        outgoing = .allocate(capacity: batch)
+        outgoing.initialize(repeating: DatagramBatchCalls.Message(), count: batch)
+        incoming = .allocate(capacity: batch)
+        incoming.initialize(repeating: DatagramBatchCalls.Message(), count: batch)
+        outgoingVectors = .allocate(capacity: batch)
+        outgoingVectors.initialize(repeating: iovec(), count: batch)
+        incomingVectors = .allocate(capacity: batch)
+        incomingVectors.initialize(repeating: iovec(), count: batch)
+        outgoingNames = .allocate(capacity: batch)
+        outgoingNames.initialize(repeating: sockaddr_storage(), count: batch)
+        incomingNames = .allocate(capacity: batch)
+        incomingNames.initialize(repeating: sockaddr_storage(), count: batch)
+        requests = .allocate(byteCount: batch * Self.requestSlot, alignment: 16)
+        answers = .allocate(byteCount: batch * Self.answerSlot, alignment: 16)
+        owners.reserveCapacity(batch)
+    }
+
+    deinit {
+        close()
+        outgoing.deallocate()
+        incoming.deallocate()
+        outgoingVectors.deallocate()
+        incomingVectors.deallocate()
+        outgoingNames.deallocate()
+        incomingNames.deallocate()
+        requests.deallocate()
+        answers.deallocate()
+    }
+
+    func close() {
+        guard isOpen else { return }
+        isOpen = false
+        closeDescriptor(descriptor)
+    }
+
+    /// Whether no more requests can be staged before `flush`.
+    var isFull: Bool { owners.count == Self.batch }
+
+    /// Stages `datagram` for `address` on behalf of `owner`; one too large for a slot is sent at
+    /// once instead. Returns why it could not be sent, if it was sent at once and failed.
+    func stage(_ datagram: [UInt8], to address: SocketAddress, owner: Int) -> SendFailure? {
+        guard datagram.count <= Self.requestSlot else {
+            let sent = datagram.withUnsafeBytes { bytes in
+                address.withSockAddr { name, length in
+                    sendto(
+                        descriptor, bytes.baseAddress, bytes.count, CInt(MSG_DONTWAIT), name,
+                        socklen_t(length))
+                }
+            }
+            return sent < 0 ? SendFailure(owner: owner, detail: Self.describe(errno)) : nil
+        }
+        let position = owners.count
+        let slot = requests + position * Self.requestSlot
+        datagram.withUnsafeBytes { slot.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        let nameLength = address.withSockAddr { name, length in
+            UnsafeMutableRawPointer(outgoingNames + position).copyMemory(from: name, byteCount: length)
+            return length
+        }
+        outgoingVectors[position] = iovec(iov_base: slot, iov_len: datagram.count)
+        outgoing[position] = DatagramBatchCalls.Message()
+        outgoing[position].header.msg_name = UnsafeMutableRawPointer(outgoingNames + position)
+        outgoing[position].header.msg_namelen = socklen_t(nameLength)
+        outgoing[position].header.msg_iov = outgoingVectors + position
+        outgoing[position].header.msg_iovlen = 1
+        owners.append(owner)
+        return nil
+    }
+
+    /// Sends what is staged. A request the kernel refuses fails alone; when the socket buffer
+    /// is full, waits up to `patience` milliseconds for room before failing the rest.
+    func flush(patience: CInt = 100) -> [SendFailure] {
+        guard let send = DatagramBatchCalls.send else {
+            defer { owners.removeAll(keepingCapacity: true) }
+            return owners.map { SendFailure(owner: $0, detail: "sendmmsg is not available") }
+        }
+        var failures: [SendFailure] = []
+        var next = 0
+        var waited = false
+        while next < owners.count {
+            let sent = send(
+                descriptor, UnsafeMutableRawPointer(outgoing + next), CUnsignedInt(owners.count - next),
+                CInt(MSG_DONTWAIT))
+            if sent > 0 {
+                next += Int(sent)
+                continue
+            }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK {
+                if !waited {
+                    waited = true
+                    var descriptor = pollfd(fd: self.descriptor, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&descriptor, 1, patience)
+                    continue
+                }
+                failures += owners[next...].map {
+                    SendFailure(owner: $0, detail: "the socket's send buffer stayed full")
+                }
+                break
+            }
+            failures.append(SendFailure(owner: owners[next], detail: Self.describe(code)))
+            next += 1
+        }
+        owners.removeAll(keepingCapacity: true)
+        return failures
+    }
+
+    /// Reads the answers waiting, up to one batch, without blocking, and hands each to `handle`
+    /// with its sender; returns how many came (0 when none was waiting).
+    func receive(_ handle: (UnsafeRawBufferPointer, SocketAddress?, _ truncated: Bool) -> Void) -> Int {
+        guard let receive = DatagramBatchCalls.receive else { return 0 }
+        for index in 0..<Self.batch {
+            incomingVectors[index] = iovec(
+                iov_base: answers + index * Self.answerSlot, iov_len: Self.answerSlot)
+            incoming[index] = DatagramBatchCalls.Message()
+            incoming[index].header.msg_name = UnsafeMutableRawPointer(incomingNames + index)
+            incoming[index].header.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            incoming[index].header.msg_iov = incomingVectors + index
+            incoming[index].header.msg_iovlen = 1
+        }
+        let count = receive(
+            descriptor, UnsafeMutableRawPointer(incoming), CUnsignedInt(Self.batch), CInt(MSG_DONTWAIT), nil)
+        guard count > 0 else { return 0 }
+        for index in 0..<Int(count) {
+            let message = incoming[index]
+            let bytes = UnsafeRawBufferPointer(
+                start: answers + index * Self.answerSlot, count: Int(message.length))
+            let sender = BlockingDatagramSocket.address(of: incomingNames[index])
+            handle(bytes, sender, message.header.msg_flags & CInt(MSG_TRUNC) != 0)
+        }
+        return Int(count)
+    }
+
+    private static func describe(_ code: CInt) -> String {
+        "\(String(cString: strerror(code))) (errno \(code))"
+    }
+}
+
+/// close(2), which the type's own `close()` hides inside it.
+private func closeDescriptor(_ descriptor: CInt) {
+    _ = close(descriptor)
+}
