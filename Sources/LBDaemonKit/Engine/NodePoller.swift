@@ -177,25 +177,31 @@ public struct NodePoller: Sendable {
         }
     }
 
-    /// The book's entry for each node of `order`, in order; those not known or due are resolved,
-    /// `concurrency` at a time.
+    /// The book's entry for each node of `order`, in order; those not known or due are resolved
+    /// by `concurrency` workers, each taking the next node when done with one (a task per node
+    /// would cost more than the resolutions at a hundred thousand nodes, as with the polls).
     private func addressEntries(of order: [String]) async -> [NodeAddressBook.Entry] {
-        var entries = order.map { addressBook.knownAddresses(of: $0) }
-        let unknown = entries.indices.filter { entries[$0] == nil }
-        guard !unknown.isEmpty else { return entries.map { $0! } }
+        let known = order.map { addressBook.knownAddresses(of: $0) }
+        let unknown = known.indices.filter { known[$0] == nil }
+        guard !unknown.isEmpty else { return known.map { $0! } }
         let book = addressBook
-        await withTaskGroup(of: (Int, NodeAddressBook.Entry).self) { group in
-            var next = 0
-            func addResolution() {
-                let index = unknown[next]
-                next += 1
-                group.addTask { (index, await book.addresses(of: order[index])) }
+        let cursor = NodeCursor()
+        let entries = await withTaskGroup(of: [(Int, NodeAddressBook.Entry)].self) { group in
+            for _ in 0..<min(unknown.count, bounds.concurrency) {
+                group.addTask {
+                    var resolved: [(Int, NodeAddressBook.Entry)] = []
+                    while case let next = cursor.next(), next < unknown.count {
+                        let index = unknown[next]
+                        resolved.append((index, await book.addresses(of: order[index])))
+                    }
+                    return resolved
+                }
             }
-            while next < min(unknown.count, bounds.concurrency) { addResolution() }
-            for await (index, entry) in group {
-                entries[index] = entry
-                if next < unknown.count { addResolution() }
+            var entries = known
+            for await resolved in group {
+                for (index, entry) in resolved { entries[index] = entry }
             }
+            return entries
         }
         return entries.map { $0 ?? .failure("not resolved") }
     }
