@@ -101,3 +101,23 @@ import Testing
         await client.shutdown()
     }
 }
+
+/// Sockets bound to port 0 must each get a port of their own: with SO_REUSEADDR, Linux may hand
+/// out a port another SO_REUSEADDR socket holds, and two agents would share it.
+@Suite struct EphemeralPortTests {
+    @Test func agentsOnPortZeroGetDistinctPorts() async throws {
+        var agents: [SNMPAgent] = []
+        var ports: [Int] = []
+        // 300: without the fix, two of them shared a port in most runs.
+        for _ in 0..<300 {
+            let agent = SNMPAgent(
+                configuration: SNMPAgentConfiguration(host: "127.0.0.1", port: 0, communities: ["public"]))
+            ports.append(try #require(try await agent.start().port))
+            agents.append(agent)
+        }
+        let client = try await SNMPClient.start()
+        #expect(Set(ports).count == ports.count)
+        for agent in agents { await agent.stop() }
+        await client.shutdown()
+    }
+}

@@ -128,9 +128,13 @@ public final class SNMPAgent: Sendable, DatagramOwner {
         responder.usm.warmKeyCache()
         let transport: Transport
         let address: SocketAddress?
+        // SO_REUSEADDR lets a restart bind its port again at once. Never on port 0: Linux's
+        // choice of a free UDP port skips ports held by other SO_REUSEADDR sockets only when the
+        // new socket does not set it, so two agents could be given the same port.
+        let reuseAddress = configuration.port != 0
         if configuration.datagramThread, AgentUDPWorker.available {
             let (descriptor, wildcard) = try AgentUDPWorker.bind(
-                host: configuration.host, port: configuration.port, reuseAddress: true,
+                host: configuration.host, port: configuration.port, reuseAddress: reuseAddress,
                 receiveBuffer: Self.receiveBufferSize)
             let worker = AgentUDPWorker(
                 descriptor: descriptor, wildcard: wildcard, agent: self, busyPoll: configuration.busyPoll)
@@ -144,7 +148,7 @@ public final class SNMPAgent: Sendable, DatagramOwner {
                 .channelOption(.socketOption(.so_rcvbuf), value: Self.receiveBufferSize)
             // On a wildcard address, answers leave from the address asked: pollers drop any other.
             let channel = try await UDPReplySource.bind(
-                bootstrap, host: configuration.host, port: configuration.port, reuseAddress: true
+                bootstrap, host: configuration.host, port: configuration.port, reuseAddress: reuseAddress
             ) { [weak self] channel in
                 try channel.pipeline.syncOperations.addHandler(OwnedDatagramHandler(owner: self))
             }

@@ -37,8 +37,9 @@ public final class SNMPClient: Sendable {
     ) async throws -> SNMPClient {
         let pending = PendingRequests(firstID: Int32.random(in: 1...Int32.max))
         func bind(_ host: String) async throws -> any Channel {
+            // No SO_REUSEADDR on this port-0 bind: Linux could then give the client a port that
+            // another SO_REUSEADDR socket holds, and the answers would go to either.
             try await DatagramBootstrap(group: eventLoopGroup)
-                .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 // Up to 16 datagrams per system call (recvmmsg), each in a 64 KB slice of one
                 // buffer, so none is cut short: a cycle's answers come in thousands at once.
                 .channelOption(.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
@@ -219,7 +220,7 @@ public final class SNMPClient: Sendable {
         -> LocalizedKeys
     {
         if let known = engine.keys(of: user) { return known }
-        let localized = keys.keys(for: user, engineID: engine.id)
+        let localized = keys.keys(for: user, engineID: engine.id, keepingLocalized: false)
         var engine = engine
         engine.localized = (user, localized)
         engines.store(engine, for: address)

@@ -96,7 +96,9 @@ public final class SNMPNotificationListener: Sendable, DatagramOwner {
         do {
             // On a wildcard address, answers leave from the address asked: senders drop any other.
             channel = try await UDPReplySource.bind(
-                bootstrap, host: configuration.host, port: configuration.port, reuseAddress: true
+                bootstrap, host: configuration.host, port: configuration.port,
+                // Not on port 0: see `SNMPAgent.start()`.
+                reuseAddress: configuration.port != 0
             ) { [weak self] channel in
                 try channel.pipeline.syncOperations.addHandler(OwnedDatagramHandler(owner: self))
             }
