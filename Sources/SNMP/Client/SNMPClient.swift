@@ -8,6 +8,9 @@ import Synchronization
 /// (v1/v2c) or msgID (v3), so thousands of requests can be in flight, bounded by
 /// `maximumInFlight`. SNMPv3 engines are discovered once per agent and cached; a Report of
 /// `notInTimeWindow` or `unknownEngineID` triggers one re-discovery and retry.
+///
+/// A batch of GETs to many agents (`get(_:fromEach:...)`, SNMPClient+Batch.swift) runs apart,
+/// on a thread and sockets of its own, and shares the engines and the reading of answers.
 public final class SNMPClient: Sendable {
     private let group: any EventLoopGroup
     private let ipv4: (any Channel)?
