@@ -62,7 +62,7 @@ import Testing
         let nodes = Set(addresses.keys).union(["unresolvable"])
         let client = try await SNMPClient.start()
         let probe = SNMPNodeProbe(
-            client: client, credentials: .community("public"), timeout: .milliseconds(300), retries: 1)
+            client: client, credentials: .community("public"), timeout: .seconds(1), retries: 1)
         let bounds = NodePoller.Bounds(concurrency: 3, promptWindow: .milliseconds(30), maximumOutstanding: 6)
 
         var results: [[String: NodeReport]] = []

@@ -38,7 +38,8 @@ import Testing
 
     private func batch(
         _ client: SNMPClient, _ targets: [SocketAddress], credentials: SNMPCredentials = .community("public"),
-        timeout: Duration = .milliseconds(300), retries: Int = 1,
+        // Generous: a loaded CI machine must not turn a live agent into a timeout.
+        timeout: Duration = .seconds(1), retries: Int = 1,
         pacing: SNMPClient.BatchPacing = .init(concurrency: 100, maximumOutstanding: 100, promptWindow: nil)
     ) async -> Delivered {
         let delivered = Delivered()
@@ -123,7 +124,7 @@ import Testing
                     .success(
                         try await client.get(
                             [Self.oid], from: target, credentials: .community("public"),
-                            timeout: .milliseconds(300),
+                            timeout: .seconds(1),
                             retries: 1)))
             } catch let error as SNMPClientError {
                 expected.append(.failure(error))
@@ -233,7 +234,7 @@ import Testing
         // Twice: the second batch finds the v3 engines cached.
         for _ in 0..<2 {
             let delivered = await batch(
-                client, targets, credentials: credentials, timeout: .milliseconds(400), retries: 1,
+                client, targets, credentials: credentials, timeout: .seconds(1), retries: 1,
                 pacing: .init(concurrency: 4, maximumOutstanding: 8, promptWindow: .milliseconds(50)))
             #expect(delivered.started == 1)
             #expect(delivered.deliveries.values.allSatisfy { $0 == 1 } && delivered.deliveries.count == 31)
@@ -309,9 +310,9 @@ import Testing
         }
         let client = try await SNMPClient.start()
         async let delivered = batch(
-            client, Array(repeating: address, count: 6), timeout: .milliseconds(600), retries: 0,
+            client, Array(repeating: address, count: 6), timeout: .milliseconds(1500), retries: 0,
             pacing: .init(concurrency: 2, maximumOutstanding: 2, promptWindow: nil))
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(500))
         #expect(received.withLock { $0 } == 2)
         let all = await delivered
         #expect(
@@ -331,9 +332,9 @@ import Testing
         }
         let client = try await SNMPClient.start()
         async let delivered = batch(
-            client, Array(repeating: address, count: 10), timeout: .seconds(1), retries: 0,
+            client, Array(repeating: address, count: 10), timeout: .seconds(2), retries: 0,
             pacing: .init(concurrency: 1, maximumOutstanding: 4, promptWindow: .milliseconds(20)))
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(800))
         // Four out after a few windows, and no more until the first times out.
         #expect(received.withLock { $0 } == 4)
         let all = await delivered

@@ -200,6 +200,9 @@ public final class Daemon: Sendable {
                 engine: assembly.engine, embedded: embedded,
                 firstRoundDeadline: Self.firstRoundDeadline(configuration), logger: logger))
         services.append(DrainService(watcher: drainWatcher))
+        services.append(
+            StartupPagesService(
+                engine: assembly.engine, deadline: Self.firstRoundDeadline(configuration), logger: logger))
         if configuration.snmp.notifications.listen != nil {
             // After the engine, so that it stops first: no re-poll starts while the engine stops.
             services.append(
