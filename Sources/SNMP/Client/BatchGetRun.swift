@@ -143,11 +143,6 @@ final class BatchGetRun: @unchecked Sendable {
         var until = clock.now.advanced(by: .milliseconds(50))
         if let first = deadlines.first, first.at < until { until = first.at }
         if let first = windows.first, first.at < until { until = first.at }
-        if nextTarget < targets.count, holdingSlots < pacing.concurrency,
-            outstanding < pacing.maximumOutstanding
-        {
-            return
-        }
         let left = until - clock.now
         guard left > .zero else { return }
         let milliseconds = CInt(min(50, (left / .milliseconds(1)).rounded(.up)))
@@ -245,7 +240,13 @@ final class BatchGetRun: @unchecked Sendable {
         }
         let address = targets[target]
         guard let socket = socket(for: address) else {
-            finish(target, .failure(.unsupportedAddress(address.protocol == .inet6 ? "IPv6" : "IPv4")))
+            let family =
+                switch address.protocol {
+                case .inet: "IPv4"
+                case .inet6: "IPv6"
+                default: "a non-IP address"
+                }
+            finish(target, .failure(.unsupportedAddress(family)))
             return
         }
         if socket.isFull { flush(socket) }
