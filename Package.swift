@@ -64,6 +64,8 @@ let package = Package(
         // C library calls that Swift's Glibc module does not declare (they need _GNU_SOURCE),
         // called by name so that a static executable links them: no dlsym.
         .target(name: "SystemCallShims"),
+        // Threads for blocking work and for the UDP servers' own loops.
+        .target(name: "OSThreads"),
         // UDP sockets bound to 0.0.0.0 or :: that answer from the address asked (SNMP and DNS).
         .target(
             name: "UDPReplySource",
@@ -77,7 +79,7 @@ let package = Package(
         .target(
             name: "SNMP",
             dependencies: [
-                "UDPReplySource",
+                "UDPReplySource", "OSThreads",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -87,7 +89,7 @@ let package = Package(
         .target(
             name: "DNS",
             dependencies: [
-                "UDPReplySource",
+                "UDPReplySource", "OSThreads",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -97,7 +99,7 @@ let package = Package(
         .target(
             name: "LBClientKit",
             dependencies: [
-                "LBCore", "SNMP", "ProcessSpawning",
+                "LBCore", "SNMP", "ProcessSpawning", "OSThreads",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -190,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "LBClientKitTests",
             dependencies: [
-                "LBClientKit", "LBCore", "SNMP", "LBTestSupport", "ProcessSpawning",
+                "LBClientKit", "LBCore", "SNMP", "LBTestSupport", "ProcessSpawning", "OSThreads",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import OSThreads
 import Synchronization
 import Testing
 

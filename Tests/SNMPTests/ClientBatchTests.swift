@@ -375,6 +375,26 @@ import Testing
         await client.shutdown()
     }
 
+    /// A request the kernel refuses (port 0: EINVAL, nothing leaves the host) fails alone, at
+    /// once, as a send failure; the rest of the batch goes on.
+    @Test func aRequestTheKernelRefusesFailsAlone() async throws {
+        let server = agent(value: 6)
+        let address = try await server.start()
+        let client = try await SNMPClient.start()
+        let refused = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
+        let delivered = await batch(client, [refused, address, refused], timeout: .seconds(5), retries: 0)
+        for index in [0, 2] {
+            guard case .failure(.sendFailed) = delivered.outcomes[index] else {
+                Issue.record("expected a send failure, got \(String(describing: delivered.outcomes[index]))")
+                continue
+            }
+        }
+        #expect(delivered.outcomes[1] == .success([VariableBinding(oid: Self.oid, value: .integer(6))]))
+        #expect(delivered.started == 1)
+        await server.stop()
+        await client.shutdown()
+    }
+
     @Test func anEmptyBatchReturnsAtOnce() async throws {
         let client = try await SNMPClient.start()
         let delivered = await batch(client, [])

@@ -1,4 +1,5 @@
 import NIOCore
+import OSThreads
 import Synchronization
 import UDPReplySource
 
@@ -39,7 +40,7 @@ final class DNSUDPWorker: @unchecked Sendable {
     private let stopping = Atomic(false)
     /// The thread's CPU clock while it runs.
     private let cpuClock = Mutex<clockid_t?>(nil)
-    private var thread: pthread_t?
+    private var thread: JoinableThread?
 
     private let received: UnsafeMutablePointer<DatagramBatchCalls.Message>
     private let sending: UnsafeMutablePointer<DatagramBatchCalls.Message>
@@ -103,20 +104,11 @@ final class DNSUDPWorker: @unchecked Sendable {
 
     /// Starts the thread.
     func start() throws {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(
-            &thread, nil,
-            { context in
-                let worker = Unmanaged<DNSUDPWorker>.fromOpaque(context!).takeRetainedValue()
-                worker.run()
-                return nil
-            }, context)
-        guard result == 0 else {
-            Unmanaged<DNSUDPWorker>.fromOpaque(context).release()
-            throw IOError(errnoCode: result, reason: "pthread_create")
+        do {
+            thread = try JoinableThread.start { self.run() }
+        } catch {
+            throw IOError(errnoCode: error.code, reason: "pthread_create")
         }
-        self.thread = thread
     }
 
     /// Tells the thread to end after its current batch, wakes it if it waits for a datagram
@@ -128,7 +120,7 @@ final class DNSUDPWorker: @unchecked Sendable {
         guard let thread else { return }
         _ = shutdown(descriptor, CInt(SHUT_RDWR))
         self.thread = nil
-        pthread_join(thread, nil)
+        thread.join()
     }
 
     /// Closes the socket; only after `join()`, or when the thread never started.

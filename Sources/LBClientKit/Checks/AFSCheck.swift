@@ -1,4 +1,5 @@
 import Logging
+import OSThreads
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,5 @@
+import OSThreads
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

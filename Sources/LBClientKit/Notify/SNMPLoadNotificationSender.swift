@@ -1,5 +1,6 @@
 import LBCore
 import NIOCore
+import OSThreads
 import SNMP
 
 /// Sends `lbLoadChanged` (``loadChangedNotificationOID``) to one receiver: an SNMPv3 INFORM

@@ -1,3 +1,4 @@
+import OSThreads
 import ProcessSpawning
 import Synchronization
 

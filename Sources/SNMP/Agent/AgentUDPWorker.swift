@@ -1,4 +1,5 @@
 import NIOCore
+import OSThreads
 import Synchronization
 import UDPReplySource
 
@@ -37,7 +38,7 @@ final class AgentUDPWorker: @unchecked Sendable {
     /// Whether `descriptor` is still open; held while sending from a task and while closing.
     private let open = Mutex(true)
     private let stopping = Atomic(false)
-    private var thread: pthread_t?
+    private var thread: JoinableThread?
     private weak var agent: SNMPAgent?
     /// Nanoseconds to keep polling the socket after an answer while requests come in a streak;
     /// 0 never.
@@ -120,20 +121,11 @@ final class AgentUDPWorker: @unchecked Sendable {
 
     /// Starts the thread.
     func start() throws {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(
-            &thread, nil,
-            { context in
-                let worker = Unmanaged<AgentUDPWorker>.fromOpaque(context!).takeRetainedValue()
-                worker.run()
-                return nil
-            }, context)
-        guard result == 0 else {
-            Unmanaged<AgentUDPWorker>.fromOpaque(context).release()
-            throw SNMPAgentError(.invalidPort, "cannot start the agent's UDP thread: error \(result)")
+        do {
+            thread = try JoinableThread.start { self.run() }
+        } catch {
+            throw SNMPAgentError(.invalidPort, "cannot start the agent's UDP thread: error \(error.code)")
         }
-        self.thread = thread
     }
 
     /// Tells the thread to end after its current batch and wakes it if it waits for a datagram
@@ -150,7 +142,7 @@ final class AgentUDPWorker: @unchecked Sendable {
         requestStop()
         guard let thread else { return }
         self.thread = nil
-        pthread_join(thread, nil)
+        thread.join()
     }
 
     /// Closes the socket: after `join()`, or when the thread never started. Answers sent later

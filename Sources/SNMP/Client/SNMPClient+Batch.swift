@@ -1,4 +1,5 @@
 import NIOCore
+import OSThreads
 import UDPReplySource
 
 extension SNMPClient {
@@ -61,7 +62,7 @@ extension SNMPClient {
             deliver: deliver)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                BatchGetThread.start {
+                BlockingThread.start {
                     run.run()
                     continuation.resume()
                 }
