@@ -38,6 +38,27 @@ public enum DatagramBatchCalls {
     /// Whether both calls exist.
     public static var available: Bool { receive != nil && send != nil }
 
+    /// Readies the first `count` of `messages` for a receive, which changed them last time:
+    /// datagram `i` into `vectors[i]` (set up once by the caller), its sender into `names[i]`,
+    /// and, with `control`, its control message into `control + i * controlCapacity`.
+    public static func prepareReceive(
+        _ messages: UnsafeMutablePointer<Message>, count: Int, names: UnsafeMutablePointer<sockaddr_storage>,
+        vectors: UnsafeMutablePointer<iovec>, control: UnsafeMutableRawPointer?, controlCapacity: Int
+    ) {
+        for index in 0..<count {
+            withUnsafeMutablePointer(to: &messages[index].header) { header in
+                header.pointee.msg_name = UnsafeMutableRawPointer(names + index)
+                header.pointee.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                header.pointee.msg_iov = vectors + index
+                header.pointee.msg_iovlen = 1
+                header.pointee.msg_control = control.map { $0 + index * controlCapacity }
+                header.pointee.msg_controllen = control == nil ? 0 : .init(controlCapacity)
+                header.pointee.msg_flags = 0
+            }
+            messages[index].length = 0
+        }
+    }
+
     /// Sends the first `count` of `messages`, prepared answers, on `descriptor` without waiting.
     /// An answer the kernel refuses with its source address (say, an address removed since the
     /// request came) is sent again without one, as any write is; when the socket buffer is full

@@ -245,18 +245,9 @@ final class AgentUDPWorker: @unchecked Sendable {
 
     /// Resets the headers of the first `count` messages, which the last receive changed.
     private func prepareReceive(_ count: Int) {
-        for index in 0..<count {
-            withUnsafeMutablePointer(to: &received[index].header) { header in
-                header.pointee.msg_name = UnsafeMutableRawPointer(names + index)
-                header.pointee.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
-                header.pointee.msg_iov = receiveVectors + index
-                header.pointee.msg_iovlen = 1
-                header.pointee.msg_control = wildcard ? receiveControl + index * Self.controlCapacity : nil
-                header.pointee.msg_controllen = wildcard ? .init(Self.controlCapacity) : 0
-                header.pointee.msg_flags = 0
-            }
-            received[index].length = 0
-        }
+        DatagramBatchCalls.prepareReceive(
+            received, count: count, names: names, vectors: receiveVectors,
+            control: wildcard ? receiveControl : nil, controlCapacity: Self.controlCapacity)
     }
 
     /// Answers the `count` datagrams read and sends the answers that are ready.

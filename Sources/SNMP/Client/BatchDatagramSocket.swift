@@ -61,6 +61,10 @@ final class BatchDatagramSocket {
         incomingNames.initialize(repeating: sockaddr_storage(), count: batch)
         requests = .allocate(byteCount: batch * Self.requestSlot, alignment: 16)
         answers = .allocate(byteCount: batch * Self.answerSlot, alignment: 16)
+        for index in 0..<batch {
+            incomingVectors[index] = iovec(
+                iov_base: answers + index * Self.answerSlot, iov_len: Self.answerSlot)
+        }
         owners.reserveCapacity(batch)
     }
 
@@ -158,15 +162,9 @@ final class BatchDatagramSocket {
     /// with its sender; returns how many came (0 when none was waiting).
     func receive(_ handle: (UnsafeRawBufferPointer, SocketAddress?, _ truncated: Bool) -> Void) -> Int {
         guard let receive = DatagramBatchCalls.receive else { return 0 }
-        for index in 0..<Self.batch {
-            incomingVectors[index] = iovec(
-                iov_base: answers + index * Self.answerSlot, iov_len: Self.answerSlot)
-            incoming[index] = DatagramBatchCalls.Message()
-            incoming[index].header.msg_name = UnsafeMutableRawPointer(incomingNames + index)
-            incoming[index].header.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            incoming[index].header.msg_iov = incomingVectors + index
-            incoming[index].header.msg_iovlen = 1
-        }
+        DatagramBatchCalls.prepareReceive(
+            incoming, count: Self.batch, names: incomingNames, vectors: incomingVectors, control: nil,
+            controlCapacity: 0)
         let count = receive(
             descriptor, UnsafeMutableRawPointer(incoming), CUnsignedInt(Self.batch), CInt(MSG_DONTWAIT), nil)
         guard count > 0 else { return 0 }
