@@ -56,6 +56,33 @@ import Testing
         _ = await evaluation.value
     }
 
+    /// The engine numbers members by name: a reload adding `host1` renumbers every other member
+    /// while their polls are out. Each report must still land on its own node, for the batch's
+    /// decision and for a later one from the reports held.
+    @Test func aReloadThatRenumbersTheMembersWhilePollingKeepsEachReportWithItsNode() async throws {
+        let probe = GatedProbe(replies: ["127.0.0.2": .integer(20), "127.0.0.4": .integer(40)])
+        let publisher = RecordingPublisher()
+        let kept = AliasConfiguration(
+            name: "kept.example", members: ["host4", "host2"],
+            parameters: AliasParameters(bestHosts: .allUsable))
+        let engine = engine([kept], probe: probe, publisher: publisher)
+        let evaluation = Task { await engine.evaluateAll() }
+        try await probe.waitUntilPolled(2)
+        let added = AliasConfiguration(name: "added.example", members: ["host1", "host3"])
+        await engine.reload(Configuration(aliases: [added, kept]))
+        probe.release()
+        let evaluations = await evaluation.value
+        let loads = { (evaluation: AliasEvaluation?) in
+            evaluation?.decision.members.map { "\($0.node)=\($0.evaluation.load.map(String.init) ?? "-")" }
+        }
+        #expect(evaluations.map(\.decision.alias) == ["kept.example"])
+        #expect(loads(evaluations.first) == ["host4=40", "host2=20"])
+        // Decided again from the reports held, under the new numbering.
+        let again = await engine.refresh(nodes: ["host2"], repoll: false)
+        #expect(again.map(\.decision.alias) == ["kept.example"])
+        #expect(loads(again.first) == ["host4=40", "host2=20"])
+    }
+
     @Test func aReloadWithNothingInFlightReturnsAtOnce() async {
         let probe = FakeNodeProbe(["127.0.0.1": .integer(5)])
         let alias = AliasConfiguration(name: "www.example", members: ["host1"])
@@ -69,16 +96,26 @@ import Testing
 /// Holds every poll until `release()`, counting the polls that started.
 final class GatedProbe: NodeProbe {
     private let reply: AddressReply
+    /// Replies by IP address, in place of `reply`.
+    private let replies: [String: AddressReply]
     private let state = Mutex((started: 0, released: false))
 
-    init(reply: AddressReply) { self.reply = reply }
+    init(reply: AddressReply) {
+        self.reply = reply
+        self.replies = [:]
+    }
+
+    init(replies: [String: AddressReply]) {
+        self.reply = .failure(.timeout(attempts: 1))
+        self.replies = replies
+    }
 
     func poll(_ address: SocketAddress) async -> AddressReply {
         state.withLock { $0.started += 1 }
         while !state.withLock({ $0.released }) {
             try? await Task.sleep(for: .milliseconds(10))
         }
-        return reply
+        return address.ipAddress.flatMap { replies[$0] } ?? reply
     }
 
     func release() { state.withLock { $0.released = true } }

@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test func reportsDeliveredBeforeTheEngineLooksComeTogetherInOrder() async {
-        let inbox = ReportInbox()
+        let inbox = ReportInbox<NodeReport>()
         inbox.deliver(Self.report("a"))
         inbox.deliver(Self.report("b"))
         let first = await inbox.next()
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func aWaitingEngineIsWokenByAReportTheLastPollsStartAndTheEnd() async {
-        let inbox = ReportInbox()
+        let inbox = ReportInbox<NodeReport>()
         let woken = Wakings()
         let engine = Task {
             while let arrived = await inbox.next() {
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func theLastPollsStartIsToldEvenWhenTheEngineWasBusyThen() async {
-        let inbox = ReportInbox()
+        let inbox = ReportInbox<NodeReport>()
         // Nobody waits when the last poll starts: the engine is deciding, say.
         inbox.allPollsStarted()
         let looking = Task { await inbox.next() }
@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func manyWorkersDeliveringAtOnceLoseNoReport() async {
-        let inbox = ReportInbox()
+        let inbox = ReportInbox<NodeReport>()
         let nodes = (0..<2000).map { "node\($0)" }
         let engine = Task {
             var seen: [String] = []

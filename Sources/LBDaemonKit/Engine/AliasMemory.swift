@@ -6,10 +6,11 @@ import LBCore
 struct AliasMemory {
     /// What DNS holds and the `rise`/`fall` streaks (`Selection.decide`).
     var selection = SelectionMemory()
-    /// When the report each member's streak last counted was polled: a report counts once for
-    /// the alias, however many decisions read it (a batch that decides after a refresh reads
-    /// the refresh's newer report, which the refresh already counted).
-    var counted: [String: ContinuousClock.Instant] = [:]
+    /// When the report each member's streak last counted was polled, by member position in the
+    /// alias's definition: a report counts once for the alias, however many decisions read it
+    /// (a batch that decides after a refresh reads the refresh's newer report, which the
+    /// refresh already counted).
+    private(set) var counted: [ContinuousClock.Instant?] = []
     /// Decisions made so far: an evaluation is kept only when no later decision was made while
     /// it was published.
     var decisions = 0
@@ -21,21 +22,32 @@ struct AliasMemory {
         self.selection = selection
     }
 
-    /// The members whose report was not counted yet, and marks them counted.
-    mutating func newReports(
-        of members: [String], polledAt: (String) -> ContinuousClock.Instant?
-    ) -> Set<String> {
-        var new: Set<String> = []
-        var counted: [String: ContinuousClock.Instant] = [:]
-        for member in members {
-            guard let instant = polledAt(member) else {
-                new.insert(member)
-                continue
-            }
-            if self.counted[member].map({ $0 < instant }) ?? true { new.insert(member) }
-            counted[member] = instant
+    /// The members whose report was not counted yet, and marks them counted; nil when every
+    /// one is new (the common case: a scheduled evaluation polled them all).
+    ///
+    /// - Parameter polledAt: when each member's report was polled, in member order; nil for a
+    ///   member without a report, which is always new.
+    mutating func newReports(of members: [String], polledAt: [ContinuousClock.Instant?]) -> Set<String>? {
+        var old: [Int] = []
+        for (position, instant) in polledAt.enumerated() {
+            guard let instant, position < counted.count, let last = counted[position] else { continue }
+            if last >= instant { old.append(position) }
         }
-        self.counted = counted
+        counted = polledAt
+        guard !old.isEmpty else { return nil }
+        var new = Set(members)
+        for position in old { new.remove(members[position]) }
         return new
+    }
+
+    /// Carries the counted reports over to the alias's new member list (a reload changed its
+    /// definition), by member name.
+    mutating func renumber(from old: [String], to new: [String]) {
+        guard old != new else { return }
+        var byName: [String: ContinuousClock.Instant] = [:]
+        for (position, member) in old.enumerated() where position < counted.count {
+            byName[member] = counted[position]
+        }
+        counted = new.map { byName[$0] }
     }
 }

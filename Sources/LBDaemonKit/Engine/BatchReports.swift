@@ -2,7 +2,7 @@ import LBCore
 import Synchronization
 
 /// Gathers the replies of a batch poll (``BatchNodeProbe``) into node reports: a node's report
-/// goes to `deliver` when the last of its addresses has answered or timed out. The replies of
+/// goes to `deliver`, with its position in the poll's order, when the last of its addresses has answered or timed out. The replies of
 /// one node come from one batch, whose probe delivers one at a time; the lock only guards the
 /// replies of nodes with several addresses, and is never contended.
 final class BatchReports: Sendable {
@@ -18,12 +18,12 @@ final class BatchReports: Sendable {
     private let owner: [Int32]
     /// Per polled node, the batch position of its first address.
     private let firstTarget: [Int]
-    private let deliver: @Sendable (NodeReport) -> Void
+    private let deliver: @Sendable (Int, NodeReport) -> Void
     private let state = Mutex(State())
 
     init(
         order: [String], polled: [(node: Int, addresses: [PolledAddress])],
-        deliver: @escaping @Sendable (NodeReport) -> Void
+        deliver: @escaping @Sendable (Int, NodeReport) -> Void
     ) {
         self.order = order
         self.polled = polled
@@ -46,6 +46,7 @@ final class BatchReports: Sendable {
         let node = polled[position]
         guard node.addresses.count > 1 else {
             deliver(
+                node.node,
                 NodeReport(
                     node: order[node.node],
                     addresses: [AddressReport(address: node.addresses[0].node, reply: reply)]))
@@ -67,6 +68,7 @@ final class BatchReports: Sendable {
         guard let complete else { return }
         // In resolver order: the order golbd published addresses in.
         deliver(
+            node.node,
             NodeReport(
                 node: order[node.node],
                 addresses: zip(node.addresses, complete).map { AddressReport(address: $0.node, reply: $1) }))

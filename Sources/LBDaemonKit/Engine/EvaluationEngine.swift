@@ -12,8 +12,9 @@ import Logging
 /// only the publishing.
 public actor EvaluationEngine {
     private var configuration: Configuration
-    /// The served aliases by name, so that a batch finds each in constant time.
-    private var served: [String: AliasConfiguration]
+    /// The served aliases and their members, numbered: what the engine keeps per member is in
+    /// arrays by these numbers. Renumbered at each reload (`generation` grows with it).
+    private var served: NumberedAliases
     private let poller: NodePoller
     private let publishers: [any Publisher]
     /// Publishers that take every decision, whatever the role (the embedded zone of a standby
@@ -40,13 +41,16 @@ public actor EvaluationEngine {
     /// What each served alias remembers between evaluations (what DNS holds, `rise`/`fall`
     /// streaks, the order of its decisions). Kept across reloads while the alias is served.
     private var memories: [String: AliasMemory] = [:]
-    /// The newest report of every member, with the start of the poll that gave it: a refresh
-    /// of one node decides from the others' latest reports, and a batch never decides from a
-    /// report older than one a refresh already used.
-    private var reports: [String: (report: NodeReport, polledAt: ContinuousClock.Instant)] = [:]
-    /// The served aliases each member belongs to, by member name.
-    private var aliasesOfMember: [String: [String]] = [:]
+    /// The newest report of every member, by member number, with the start of the poll that
+    /// gave it: a refresh of one node decides from the others' latest reports, and a batch never
+    /// decides from a report older than one a refresh already used.
+    private var reports: [MemberReport?] = []
     private let drains: (any DrainSource)?
+    /// A member's newest report and when the poll that gave it started.
+    private struct MemberReport {
+        var report: NodeReport
+        var polledAt: ContinuousClock.Instant
+    }
     /// Seconds since 1970, for drains' expiry.
     private let unixTime: @Sendable () -> Int
 
@@ -72,11 +76,12 @@ public actor EvaluationEngine {
         self.unixTime = unixTime
         self.observers = observers
         self.configuration = configuration
-        let served = Self.byName(configuration)
+        let served = NumberedAliases(configuration.servedAliases)
         self.served = served
+        self.reports = Array(repeating: nil, count: served.members.count)
         // An alias the state directory still records but the configuration no longer serves
         // is not remembered.
-        self.memories = published.filter { served[$0.key] != nil }
+        self.memories = published.filter { served.aliasNumbers[$0.key] != nil }
             .mapValues { AliasMemory(selection: SelectionMemory(published: $0)) }
         self.poller = poller
         self.publishers = publishers
@@ -85,7 +90,6 @@ public actor EvaluationEngine {
         self.logger = logger
         self.random = SeededRandomNumberGenerator(seed: seed)
         self.dryRun = dryRun
-        self.aliasesOfMember = Self.aliasesByMember(served)
     }
 
     /// The latest evaluation of every alias evaluated so far, by alias name.
@@ -94,12 +98,12 @@ public actor EvaluationEngine {
     /// The served alias names once every one has been evaluated (the first complete round after
     /// start); nil before. The embedded server holds its first round and NOTIFYs until then.
     public var servedAliasesOnceEachEvaluated: Set<String>? {
-        served.keys.allSatisfy { latest[$0] != nil } ? Set(served.keys) : nil
+        served.aliases.allSatisfy { latest[$0.name] != nil } ? servedAliasNames : nil
     }
 
     /// The served aliases not evaluated yet since start (or since their definition changed).
     public var aliasesNotYetEvaluated: [String] {
-        served.keys.filter { latest[$0] == nil }.sorted()
+        served.aliases.map(\.name).filter { latest[$0] == nil }.sorted()
     }
 
     /// Whether no address of the node answered at all (every one timed out).
@@ -112,7 +116,7 @@ public actor EvaluationEngine {
     }
 
     /// The served alias names.
-    public var servedAliasNames: Set<String> { Set(served.keys) }
+    public var servedAliasNames: Set<String> { Set(served.aliasNumbers.keys) }
 
     /// The member addresses the poller resolved: a push finds its sender's node names there.
     public nonisolated var addressBook: NodeAddressBook { poller.addressBook }
@@ -140,18 +144,20 @@ public actor EvaluationEngine {
     private func install(_ new: Configuration) {
         let old = served
         configuration = new
-        served = Self.byName(new)
-        latest = latest.filter { served[$0.key] != nil }
-        memories = memories.filter { served[$0.key] != nil }
-        aliasesOfMember = Self.aliasesByMember(served)
-        reports = reports.filter { aliasesOfMember[$0.key] != nil }
-        for alias in new.servedAliases where old[alias.name] != nil && old[alias.name] != alias {
+        served = NumberedAliases(new.servedAliases)
+        latest = latest.filter { served.aliasNumbers[$0.key] != nil }
+        memories = memories.filter { served.aliasNumbers[$0.key] != nil }
+        // The members' reports, renumbered.
+        reports = served.members.map { member in old.memberNumbers[member].flatMap { reports[Int($0)] } }
+        for alias in served.aliases {
+            guard let previous = old.alias(named: alias.name), previous != alias else { continue }
             // A changed definition is evaluated again soon, as a new alias would be.
             latest[alias.name] = nil
             schedule.forget(alias.name)
+            memories[alias.name]?.renumber(from: previous.members, to: alias.members)
         }
         updateSchedule(now: ContinuousClock.now)
-        poller.addressBook.keepOnly(Set(new.servedAliases.flatMap(\.members)))
+        poller.addressBook.keepOnly(Set(served.members))
     }
 
     /// Evaluates aliases as they fall due until the task is cancelled. An evaluation in flight
@@ -183,14 +189,6 @@ public actor EvaluationEngine {
         }
     }
 
-    private static func aliasesByMember(_ served: [String: AliasConfiguration]) -> [String: [String]] {
-        var index: [String: [String]] = [:]
-        for alias in served.values {
-            for member in Set(alias.members) { index[member, default: []].append(alias.name) }
-        }
-        return index
-    }
-
     /// Polls `nodes` again now and decides again every served alias they are a member of, from
     /// their new reports and the other members' latest ones; publishes like a scheduled
     /// evaluation, without moving the aliases' schedule. A push from a node and a drain use it.
@@ -200,25 +198,21 @@ public actor EvaluationEngine {
     /// - Returns: the evaluations, in alias name order.
     @discardableResult
     public func refresh(nodes: Set<String>, repoll: Bool = true) async -> [AliasEvaluation] {
-        let names = Set(nodes.flatMap { aliasesOfMember[$0] ?? [] }).sorted()
+        let names = Set(nodes.flatMap { served.aliases(ofMember: $0) }).sorted()
         guard !names.isEmpty else { return [] }
         return await evaluate(names, refreshing: repoll ? nodes : [])
     }
 
     /// The served aliases `node` is a member of, by name.
     public func aliases(ofMember node: String) -> [String] {
-        (aliasesOfMember[node] ?? []).sorted()
+        served.aliases(ofMember: node).sorted()
     }
 
     /// The served members a drain of `node` names, spelled as the configuration spells them
     /// (compared as drains compare: without case, a trailing dot ignored).
     public func members(named node: String) -> Set<String> {
         let probe = Drain(node: node, by: "", reason: "", since: 0)
-        return Set(aliasesOfMember.keys.filter { probe.covers(node: $0, alias: "") })
-    }
-
-    private static func byName(_ configuration: Configuration) -> [String: AliasConfiguration] {
-        Dictionary(configuration.servedAliases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return Set(served.members.filter { probe.covers(node: $0, alias: "") })
     }
 
     private func updateSchedule(now: ContinuousClock.Instant) {
@@ -240,66 +234,80 @@ public actor EvaluationEngine {
     private func evaluate(_ names: [String], scheduled: Bool = false, refreshing: Set<String>? = nil)
         async -> [AliasEvaluation]
     {
-        let polled = names.compactMap { served[$0] }
         let startedAt = Date()
         let pollStart = ContinuousClock.now
-        let members = Set(polled.flatMap(\.members))
-        let nodes =
-            refreshing.map { refreshed in members.filter { refreshed.contains($0) || reports[$0] == nil } }
-            ?? members
-        // Nodes silent last time are polled first: their timeouts then overlap the others' polls.
-        let silent = nodes.filter { reports[$0].map { Self.wasSilent($0.report) } ?? false }
+        let batch = AliasBatch(names, of: served, generation: generation)
+        let layout = batch.layout
+        // The members to poll, each once, and for each whether its last poll was silent.
+        var polls = [Bool](repeating: false, count: layout.members.count)
+        var silent: [Int32] = []
+        var others: [Int32] = []
+        for number in batch.numbers {
+            for member in layout.membersOfAlias[number] where !polls[Int(member)] {
+                let report = reports[Int(member)]
+                if let refreshing, report != nil, !refreshing.contains(layout.members[Int(member)]) {
+                    continue
+                }
+                polls[Int(member)] = true
+                // Nodes silent last time are polled first: their timeouts then overlap the
+                // others' polls.
+                if let report, Self.wasSilent(report.report) {
+                    silent.append(member)
+                } else {
+                    others.append(member)
+                }
+            }
+        }
+        // In number order, which is name order.
+        let order = silent.sorted() + others.sorted()
         // How many of its members to be polled each alias still waits for.
-        var position = [String: Int](minimumCapacity: polled.count)
-        var waiting = [Int](repeating: 0, count: polled.count)
-        var decided = [Bool](repeating: false, count: polled.count)
-        for (index, alias) in polled.enumerated() {
-            if position[alias.name] == nil { position[alias.name] = index }
-            waiting[index] = Set(alias.members).reduce(0) { $0 + (nodes.contains($1) ? 1 : 0) }
+        var waiting = batch.numbers.map { number in
+            let members = layout.membersOfAlias[number]
+            return members.indices.count { polls[Int(members[$0])] && !members[..<$0].contains(members[$0]) }
         }
+        var decided = [Bool](repeating: false, count: batch.count)
         var decisions: [Task<[DecidedAlias], Never>] = []
-        let waitingForNone = polled.indices.filter { waiting[$0] == 0 }
+        let waitingForNone = batch.positions.filter { waiting[$0] == 0 }
         if !waitingForNone.isEmpty {
-            for index in waitingForNone { decided[index] = true }
-            decisions.append(await decide(waitingForNone, of: polled, scheduled: scheduled))
+            for position in waitingForNone { decided[position] = true }
+            decisions.append(await decide(waitingForNone, of: batch, scheduled: scheduled))
         }
-        let inbox = ReportInbox()
-        async let pollEnd = Self.poll(nodes, first: silent, with: poller, into: inbox)
+        let inbox = ReportInbox<(position: Int, report: NodeReport)>()
+        async let pollEnd = Self.poll(
+            order.map { layout.members[Int($0)] }, leading: silent.count, with: poller, into: inbox)
         // Aliases whose members have all answered, not decided yet.
         var ready: [Int] = []
         while let arrived = await inbox.next() {
-            for report in arrived.reports {
-                // A refresh that polled the node after this batch started has the newer report.
-                if (reports[report.node]?.polledAt).map({ $0 < pollStart }) ?? true {
-                    reports[report.node] = (report, pollStart)
-                }
-                for name in aliasesOfMember[report.node] ?? [] {
-                    guard let index = position[name], !decided[index] else { continue }
-                    waiting[index] -= 1
-                    if waiting[index] == 0 { ready.append(index) }
+            for (at, report) in arrived.reports {
+                let member = order[at]
+                keep(report, of: member, polledAt: pollStart, numberedIn: batch.generation)
+                for alias in layout.aliasesOfMember[Int(member)] {
+                    guard let position = batch.position(of: alias), !decided[position] else { continue }
+                    waiting[position] -= 1
+                    if waiting[position] == 0 { ready.append(position) }
                 }
             }
             // Deciding waits until every poll has been started: on a busy machine the
             // decisions would otherwise take CPU from the polls still to send, and delay the
             // answers of every alias rather than some. Then it never waits for a slow node.
             if arrived.allPollsStarted, !ready.isEmpty {
-                for index in ready { decided[index] = true }
-                decisions.append(await decide(ready, of: polled, scheduled: scheduled))
+                for position in ready { decided[position] = true }
+                decisions.append(await decide(ready, of: batch, scheduled: scheduled))
                 ready = []
             }
             // A large batch lets answers gather a moment, so that each wake-up takes many
             // and decides many aliases under one permit, rather than one answer at a time.
-            if nodes.count > Self.gatheringBatchSize { try? await Task.sleep(for: Self.gatheringPause) }
+            if order.count > Self.gatheringBatchSize { try? await Task.sleep(for: Self.gatheringPause) }
         }
         let pollDuration = await pollEnd - pollStart
         // The last to answer, and any alias whose count a reload upset (its definition changed
         // while polling; `decide` discards it).
-        let undecided = polled.indices.filter { !decided[$0] }
+        let undecided = batch.positions.filter { !decided[$0] }
         if !undecided.isEmpty {
-            decisions.append(await decide(undecided, of: polled, scheduled: scheduled))
+            decisions.append(await decide(undecided, of: batch, scheduled: scheduled))
         }
         var results: [DecidedAlias] = []
-        results.reserveCapacity(polled.count)
+        results.reserveCapacity(batch.count)
         for decision in decisions { results += await decision.value }
         results.sort { $0.index < $1.index }
         // Observers see what the engine keeps: an alias dropped meanwhile is not recorded again.
@@ -307,19 +315,37 @@ public actor EvaluationEngine {
             let round = EvaluationRound(
                 evaluations: results.filter(\.kept).map(\.evaluation), startedAt: startedAt,
                 pollDuration: pollDuration, duration: ContinuousClock.now - pollStart,
-                nodesPolled: nodes.count,
+                nodesPolled: order.count,
                 scheduled: scheduled)
             for observer in observers { await observer.observe(round) }
         }
         return results.map(\.evaluation)
     }
 
-    /// Polls `nodes`, handing each report to `inbox`, and closes it; returns when the last
-    /// answer or timeout came.
+    /// Keeps `report` as the newest of `member` (numbered as under `generation`), unless a
+    /// refresh that polled the node after `polledAt` has a newer one. A member a reload
+    /// renumbered is found by name; one no longer served is not kept.
+    private func keep(
+        _ report: NodeReport, of member: Int32, polledAt: ContinuousClock.Instant, numberedIn generation: Int
+    ) {
+        let number =
+            generation == self.generation ? Int(member) : served.memberNumbers[report.node].map(Int.init)
+        guard let number else { return }
+        if reports[number].map({ $0.polledAt < polledAt }) ?? true {
+            reports[number] = MemberReport(report: report, polledAt: polledAt)
+        }
+    }
+
+    /// Polls `order`, the first `leading` nodes those silent last time, handing each report
+    /// with its position in `order` to `inbox`, and closes it; returns when the last answer or
+    /// timeout came.
     private static func poll(
-        _ nodes: Set<String>, first: Set<String>, with poller: NodePoller, into inbox: ReportInbox
+        _ order: [String], leading: Int, with poller: NodePoller,
+        into inbox: ReportInbox<(position: Int, report: NodeReport)>
     ) async -> ContinuousClock.Instant {
-        await poller.poll(nodes, first: first, delivering: inbox.deliver, started: inbox.allPollsStarted)
+        await poller.poll(
+            inOrder: order, leading: leading, delivering: { inbox.deliver(($0, $1)) },
+            started: inbox.allPollsStarted)
         let end = ContinuousClock.now
         inbox.finish()
         return end
@@ -338,14 +364,14 @@ public actor EvaluationEngine {
         var kept: Bool
     }
 
-    /// Decides the aliases at `indices` of `polled` from the reports held, starts their
+    /// Decides the aliases at `positions` of `batch` from the reports held, starts their
     /// publications, and returns a task that ends once they are published and recorded.
     ///
     /// One permit for these aliases, asked after their members were polled (a standby that took
     /// over meanwhile publishes them, one that lost the lease does not) and before deciding, so
     /// that nothing suspends between deciding and recording the publication under this
     /// configuration's generation (a reload waits for it).
-    private func decide(_ indices: [Int], of polled: [AliasConfiguration], scheduled: Bool) async
+    private func decide(_ positions: [Int], of batch: AliasBatch, scheduled: Bool) async
         -> Task<[DecidedAlias], Never>
     {
         let permit: PublishingPermit? = dryRun ? PublishingPermit() : await leadership.publishingPermit()
@@ -361,24 +387,25 @@ public actor EvaluationEngine {
                 index: Int, evaluation: AliasEvaluation?, publication: Task<AliasEvaluation, Never>?,
                 number: Int
             )] = []
-        pending.reserveCapacity(indices.count)
-        for index in indices {
-            let alias = polled[index]
+        pending.reserveCapacity(positions.count)
+        for index in positions {
+            let alias = batch.alias(at: index)
             // A reload while polling: an alias removed or redefined meanwhile is not decided from
             // the old definition (its new one is scheduled afresh); unchanged aliases go on.
-            guard served[alias.name] == alias else {
+            guard let number = servedNumber(of: index, in: batch) else {
                 logger.info(
                     "\(alias.name): evaluation discarded, the configuration was reloaded while polling",
                     metadata: ["alias": "\(alias.name)", "action": "discarded"])
                 continue
             }
             // The newest report of each member: a refresh that polled it after this batch did wins.
-            let members = alias.members.map {
-                reports[$0]?.report ?? NodeReport(node: $0, addresses: [], resolutionFailure: "not polled")
+            let held = served.membersOfAlias[number].map { reports[Int($0)] }
+            let members = zip(alias.members, held).map { member, held in
+                held?.report ?? NodeReport(node: member, addresses: [], resolutionFailure: "not polled")
             }
             var memory = memories[alias.name] ?? AliasMemory()
             // Only a report this alias has not counted yet moves a `rise`/`fall` streak.
-            let new = memory.newReports(of: alias.members) { self.reports[$0]?.polledAt }
+            let new = memory.newReports(of: alias.members, polledAt: held.map { $0?.polledAt })
             let decision = Selection.decide(
                 alias: alias.name, parameters: alias.parameters, members: members, memory: &memory.selection,
                 drains: Self.drains(activeDrains, of: alias), polled: new, using: &random)
@@ -424,7 +451,7 @@ public actor EvaluationEngine {
             }
             self.publicationFinished(decidedUnder)
             return self.record(
-                zip(pending, evaluations).map { ($0.index, $0.number, $1) }, of: polled, scheduled: scheduled)
+                zip(pending, evaluations).map { ($0.index, $0.number, $1) }, of: batch, scheduled: scheduled)
         }
     }
 
@@ -432,14 +459,14 @@ public actor EvaluationEngine {
     /// or a refresh decided it again meanwhile; logs what is kept.
     private func record(
         _ published: [(index: Int, number: Int, evaluation: AliasEvaluation)],
-        of polled: [AliasConfiguration],
+        of batch: AliasBatch,
         scheduled: Bool
     ) -> [DecidedAlias] {
         let now = ContinuousClock.now
         return published.map { index, number, evaluation in
-            let alias = polled[index]
+            let alias = batch.alias(at: index)
             // A reload may have dropped or changed the alias while it was being published.
-            guard served[alias.name] == alias else {
+            guard servedNumber(of: index, in: batch) != nil else {
                 return DecidedAlias(index: index, evaluation: evaluation, kept: false)
             }
             if scheduled { schedule.finished(alias.name, at: now, using: &random) }
@@ -451,6 +478,17 @@ public actor EvaluationEngine {
             log(evaluation)
             return DecidedAlias(index: index, evaluation: evaluation, kept: true)
         }
+    }
+
+    /// The number the alias at `position` of `batch` has now, nil when a reload since the batch
+    /// started removed it or changed its definition.
+    private func servedNumber(of position: Int, in batch: AliasBatch) -> Int? {
+        if batch.generation == generation { return batch.numbers[position] }
+        let alias = batch.alias(at: position)
+        guard let number = served.aliasNumbers[alias.name], served.aliases[number] == alias else {
+            return nil
+        }
+        return number
     }
 
     /// The drains that cover members of `alias`, by member name (the first one given wins).
@@ -505,7 +543,7 @@ public actor EvaluationEngine {
     /// being unusable appeared or changed, and one per failed publication (`EvaluationLog`).
     private func log(_ evaluation: AliasEvaluation) {
         // Aliases removed at a reload are forgotten once they outnumber the served ones.
-        if loggedCauses.causes.count > served.count { loggedCauses.keepOnly(Set(served.keys)) }
+        if loggedCauses.causes.count > served.aliases.count { loggedCauses.keepOnly(servedAliasNames) }
         for line in EvaluationLog.lines(for: evaluation, memory: &loggedCauses, minimumLevel: logger.logLevel)
         {
             logger.log(level: line.level, "\(line.message)", metadata: line.metadata)

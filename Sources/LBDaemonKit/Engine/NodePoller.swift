@@ -88,8 +88,23 @@ public struct NodePoller: Sendable {
     ) async {
         let leading = nodes.intersection(first)
         let order = leading.sorted() + (leading.isEmpty ? nodes : nodes.subtracting(leading)).sorted()
+        await poll(inOrder: order, leading: leading.count, delivering: { deliver($1) }, started: started)
+    }
+
+    /// Polls `order` in that order, the first `leading` of them with the silent nodes' shorter
+    /// prompt window, handing each node's report to `deliver` with the node's position in
+    /// `order` as soon as it has answered or timed out; returns once every node has been
+    /// delivered, exactly once. The engine, which numbers its nodes, orders them itself.
+    ///
+    /// - Parameter started: called once, when the last node's poll has been started (not
+    ///   called for an empty `order`).
+    public func poll(
+        inOrder order: [String], leading: Int,
+        delivering deliver: @escaping @Sendable (Int, NodeReport) -> Void,
+        started: @escaping @Sendable () -> Void = {}
+    ) async {
         if let batch = probe as? any BatchNodeProbe, batch.pollsInBatches {
-            await poll(order, leading: leading.count, in: batch, delivering: deliver, started: started)
+            await poll(order, leading: leading, in: batch, delivering: deliver, started: started)
             return
         }
         let cursor = NodeCursor()
@@ -101,9 +116,9 @@ public struct NodePoller: Sendable {
             while case let index = cursor.next(), index < order.count {
                 // Without a lease the task was cancelled: the poll ends at once as cancelled,
                 // and the node still gets its report.
-                let lease = await slots.acquire(window: index < leading.count ? silentWindow : nil)
+                let lease = await slots.acquire(window: index < leading ? silentWindow : nil)
                 if index == order.count - 1 { started() }
-                deliver(await pollNode(order[index]))
+                deliver(index, await pollNode(order[index]))
                 // Past its window, this poll's slot went to a worker added in its place.
                 if let lease, !slots.release(lease), running.leaveIfAbove(concurrency) {
                     return .workerEnded
@@ -138,13 +153,13 @@ public struct NodePoller: Sendable {
         }
     }
 
-    /// Polls like `poll(_:first:delivering:started:)` through a probe that polls whole batches:
+    /// Polls like `poll(inOrder:leading:delivering:started:)` through a probe that polls whole batches:
     /// every node's addresses first (from the book, resolving those due `concurrency` at a
     /// time), then one batch of all of them, with the same bounds, the silent nodes' shorter
     /// window for the first `leading` nodes.
     private func poll(
         _ order: [String], leading: Int, in probe: any BatchNodeProbe,
-        delivering deliver: @escaping @Sendable (NodeReport) -> Void,
+        delivering deliver: @escaping @Sendable (Int, NodeReport) -> Void,
         started: @escaping @Sendable () -> Void
     ) async {
         guard !order.isEmpty else { return }
@@ -155,9 +170,9 @@ public struct NodePoller: Sendable {
         for (index, node) in order.enumerated() {
             switch entries[index] {
             case .failure(let reason):
-                deliver(NodeReport(node: node, addresses: [], resolutionFailure: reason))
+                deliver(index, NodeReport(node: node, addresses: [], resolutionFailure: reason))
             case .addresses(let addresses) where addresses.isEmpty:
-                deliver(NodeReport(node: node, addresses: []))
+                deliver(index, NodeReport(node: node, addresses: []))
             case .addresses(let addresses):
                 polled.append((index, addresses))
                 targets += addresses.map(\.socket)

@@ -1,23 +1,22 @@
-import LBCore
 import Synchronization
 
-/// The node reports of one poll, handed from the poller's workers to the engine as they come,
+/// The node reports of one poll (with whatever tells the engine which node each is), handed from the poller's workers to the engine as they come,
 /// so that an alias is decided as soon as its own members have answered rather than when the
 /// slowest node of the whole batch has.
 ///
 /// Workers deliver without waiting; the engine takes whatever arrived since it last looked,
 /// so a busy engine gets many reports per wake-up and an idle one each report at once.
-final class ReportInbox: Sendable {
+final class ReportInbox<Report: Sendable>: Sendable {
     /// What arrived since the engine last looked.
     struct Arrivals {
-        var reports: [NodeReport]
+        var reports: [Report]
         /// Every node of the poll has been sent its request: the poller needs no more CPU for
         /// new polls, only to wait for answers and timeouts.
         var allPollsStarted: Bool
     }
 
     private struct State {
-        var arrived: [NodeReport] = []
+        var arrived: [Report] = []
         var waiter: CheckedContinuation<Arrivals?, Never>?
         var allPollsStarted = false
         /// Whether the engine has been given an `Arrivals` saying so: until then, `next()` does
@@ -36,7 +35,7 @@ final class ReportInbox: Sendable {
     private let state = Mutex(State())
 
     /// A report from the poller; wakes the engine if it waits.
-    func deliver(_ report: NodeReport) {
+    func deliver(_ report: Report) {
         let woken = state.withLock { state -> (CheckedContinuation<Arrivals?, Never>, Bool)? in
             guard let waiter = state.waiter else {
                 state.arrived.append(report)
