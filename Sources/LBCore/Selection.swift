@@ -68,8 +68,8 @@ private struct Round {
     var health: [String: MemberHealth] = [:]
     var decisions: [MemberDecision]
     var warnings: [SelectionWarning] = []
-    /// The load each usable member competes with, by member position.
-    var rankedLoad: [Int: Int] = [:]
+    /// The load each usable member competes with, by member position (nil: not ranked).
+    var rankedLoad: [Int?]
 
     init(
         alias: String, parameters: AliasParameters, members: [NodeReport], memory: SelectionMemory,
@@ -83,6 +83,8 @@ private struct Round {
         decisions = evaluations.map {
             MemberDecision(evaluation: $0, reason: .unusable, rank: nil, published: [])
         }
+        rankedLoad = Array(repeating: nil, count: evaluations.count)
+        health.reserveCapacity(evaluations.count)
         for (index, evaluation) in evaluations.enumerated() {
             let node = evaluation.node
             let usableLoad: Int? = if case .usable(let load) = evaluation.state { load } else { nil }
