@@ -46,6 +46,15 @@ final class BatchDatagramSocket {
         ).descriptor
         var size: CInt = 4 << 20
         _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<CInt>.size))
+        if local.protocol == .inet {
+            // Requests are far below any MTU. With Don't Fragment set, the kernel gives each an IP
+            // ID of 0 instead of drawing one from its shared table: a tenth of the send path at
+            // 100,000 polls. PROBE sets the bit without tracking the path MTU.
+            var probe = CInt(IP_PMTUDISC_PROBE)
+            _ = setsockopt(
+                descriptor, CInt(IPPROTO_IP), CInt(IP_MTU_DISCOVER), &probe,
+                socklen_t(MemoryLayout<CInt>.size))
+        }
         let batch = Self.batch
         outgoing = .allocate(capacity: batch)
         outgoing.initialize(repeating: DatagramBatchCalls.Message(), count: batch)
