@@ -67,6 +67,8 @@ final class BatchGetRun: @unchecked Sendable {
     /// The target of each request sent, by the request's serial number (its id minus `firstID`).
     private var serials: [Int32] = []
     private let firstID: Int32
+    /// The v1/v2c request encoded once, each request writing its id in.
+    private var communityTemplate: CommunityRequestTemplate?
     /// Attempts in flight in the order their deadlines fall (one timeout for all).
     private var deadlines = CircularBuffer<(at: ContinuousClock.Instant, target: Int32, id: Int32)>()
     /// Polls holding a slot until their prompt window ends, in the order the windows end (the
@@ -101,7 +103,15 @@ final class BatchGetRun: @unchecked Sendable {
         self.deliver = deliver
         polls = [Poll](repeating: Poll(), count: targets.count)
         remaining = targets.count
-        firstID = Int32.random(in: 1...(Int32.max - Int32(Self.maximumSerials)))
+        // Every id of the batch takes four octets, so that v1/v2c requests are written into one
+        // encoded template (`CommunityRequestTemplate`).
+        firstID = Int32.random(
+            in: CommunityRequestTemplate.idsThatFit.lowerBound...(Int32.max - Int32(Self.maximumSerials)))
+        if case .community(let community, let version) = credentials {
+            communityTemplate = CommunityRequestTemplate {
+                Self.communityRequest(id: $0, community: community, version: version, bindings: bindings)
+            }
+        }
     }
 
     // MARK: - The loop
@@ -260,10 +270,11 @@ final class BatchGetRun: @unchecked Sendable {
     private func request(for target: Int, id: Int32) throws -> [UInt8] {
         switch credentials {
         case .community(let community, let version):
-            return CommunityMessage(
-                version: version, community: Array(community.utf8),
-                pdu: PDU(kind: .getRequest, requestID: id, variableBindings: bindings)
-            ).encoded()
+            guard CommunityRequestTemplate.fits(id), communityTemplate != nil else {
+                return Self.communityRequest(
+                    id: id, community: community, version: version, bindings: bindings)
+            }
+            return communityTemplate!.request(id: id)
         case .user(let user):
             guard polls[target].stage == .getting, let security = security[target] else {
                 return SNMPAnswerReading.discoveryRequest(messageID: id)
@@ -272,6 +283,15 @@ final class BatchGetRun: @unchecked Sendable {
                 .getRequest, bindings, requestID: id, messageID: id, user: user, keys: security.keys,
                 engine: security.engine.estimate(now: now))
         }
+    }
+
+    private static func communityRequest(
+        id: Int32, community: String, version: SNMPVersion, bindings: [VariableBinding]
+    ) -> [UInt8] {
+        CommunityMessage(
+            version: version, community: Array(community.utf8),
+            pdu: PDU(kind: .getRequest, requestID: id, variableBindings: bindings)
+        ).encoded()
     }
 
     private func flush() {
