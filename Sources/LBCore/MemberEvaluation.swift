@@ -72,8 +72,7 @@ public struct MemberEvaluation: Hashable, Sendable {
         addresses = report.addresses.map {
             AddressEvaluation(address: $0.address, outcome: Self.outcome(of: $0.reply, for: alias))
         }
-        state = Self.state(
-            outcomes: addresses.map(\.outcome), resolutionFailure: report.resolutionFailure)
+        state = Self.state(of: addresses, resolutionFailure: report.resolutionFailure)
     }
 
     /// The load used for ranking and display: the usable load, else the unusable one reported.
@@ -99,15 +98,15 @@ public struct MemberEvaluation: Hashable, Sendable {
         }
     }
 
-    private static func state(outcomes: [AddressOutcome], resolutionFailure: String?) -> State {
-        if outcomes.isEmpty { return .unresolved(resolutionFailure) }
+    private static func state(of addresses: [AddressEvaluation], resolutionFailure: String?) -> State {
+        if addresses.isEmpty { return .unresolved(resolutionFailure) }
         var lowestUsable: Int?
         var firstUnusable: Int?
         var firstFailure: PollFailure?
         var firstSilence: PollFailure?
         var listed = true
-        for outcome in outcomes {
-            switch outcome {
+        for address in addresses {
+            switch address.outcome {
             case .load(let load) where Load.isUsable(load):
                 lowestUsable = min(lowestUsable ?? load, load)
             case .load(let load):

@@ -47,6 +47,9 @@ public struct AliasEvaluation: Sendable {
         if let policy = decision.appliedPolicy {
             return "no usable member: \(policy.rawValue) policy publishes \(publish.count) address(es)"
         }
-        return "\(decision.chosen.count) of \(decision.usableCount) usable member(s) chosen"
+        // Counted, not `decision.chosen`, which sorts them: this line is built for every alias
+        // at every evaluation.
+        return
+            "\(decision.members.count(where: \.isChosen)) of \(decision.usableCount) usable member(s) chosen"
     }
 }

@@ -408,13 +408,21 @@ public actor EvaluationEngine {
                 continue
             }
             // The newest report of each member: a refresh that polled it after this batch did wins.
-            let held = served.membersOfAlias[number].map { reports[Int($0)] }
-            let members = zip(alias.members, held).map { member, held in
-                held?.report ?? NodeReport(node: member, addresses: [], resolutionFailure: "not polled")
+            let numbers = served.membersOfAlias[number]
+            var members: [NodeReport] = []
+            var polledAt: [ContinuousClock.Instant?] = []
+            members.reserveCapacity(numbers.count)
+            polledAt.reserveCapacity(numbers.count)
+            for (position, member) in numbers.enumerated() {
+                members.append(
+                    reports[Int(member)]?.report
+                        ?? NodeReport(
+                            node: alias.members[position], addresses: [], resolutionFailure: "not polled"))
+                polledAt.append(reports[Int(member)]?.polledAt)
             }
             var memory = memories[alias.name] ?? AliasMemory()
             // Only a report this alias has not counted yet moves a `rise`/`fall` streak.
-            let new = memory.newReports(of: alias.members, polledAt: held.map { $0?.polledAt })
+            let new = memory.newReports(of: alias.members, polledAt: polledAt)
             let decision = Selection.decide(
                 alias: alias.name, parameters: alias.parameters, members: members, memory: &memory.selection,
                 drains: Self.drains(activeDrains, of: alias), polled: new, using: &random)

@@ -145,9 +145,11 @@ struct EvaluationLog {
             decision.publish.map { $0.isEmpty ? "no address" : $0.map(\.description).joined(separator: " ") }
             ?? "(kept)"
         let previous = evaluation.results.first?.previous.map { $0.map(\.description).joined(separator: " ") }
+        let action = evaluation.action
+        let reason = evaluation.reason
         var metadata: Logger.Metadata = [
-            "alias": .string(decision.alias), "action": .string(evaluation.action),
-            "reason": .string(evaluation.reason), "chosen": .string(chosen),
+            "alias": .string(decision.alias), "action": .string(action),
+            "reason": .string(reason), "chosen": .string(chosen),
             "usable": .stringConvertible(decision.usableCount),
             "members": .stringConvertible(decision.members.count),
         ]
@@ -159,8 +161,8 @@ struct EvaluationLog {
         if !unusable.isEmpty { metadata["unusable"] = .dictionary(unusable) }
         let was = previous.map { $0.isEmpty ? " (was empty)" : " (was \($0))" } ?? ""
         return Line(
-            level: evaluation.action == "unchanged" || evaluation.action == "standby" ? .info : .notice,
-            message: "\(decision.alias): \(evaluation.action) \(chosen)\(was): \(evaluation.reason)",
+            level: action == "unchanged" || action == "standby" ? .info : .notice,
+            message: "\(decision.alias): \(action) \(chosen)\(was): \(reason)",
             metadata: metadata)
     }
 }
