@@ -363,6 +363,27 @@ import Testing
         try await channel.close()
     }
 
+    /// The client shut down (lbd stopping) while a batch waits on silent agents: every poll
+    /// ends as shut down at once, not at its timeout, and each is delivered once.
+    @Test func shuttingTheClientDownEndsABatchUnderWay() async throws {
+        let (channel, address) = try await silent()
+        let client = try await SNMPClient.start()
+        let started = ContinuousClock.now
+        let task = Task {
+            await batch(
+                client, Array(repeating: address, count: 20), timeout: .seconds(30), retries: 0,
+                pacing: .init(concurrency: 5, maximumOutstanding: 5, promptWindow: nil))
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        await client.shutdown()
+        let delivered = await task.value
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(delivered.outcomes.count == 20)
+        #expect(delivered.outcomes.values.allSatisfy { $0 == .failure(.shutDown) })
+        #expect(delivered.deliveries.values.allSatisfy { $0 == 1 })
+        try await channel.close()
+    }
+
     @Test func anAddressFamilyWithoutASocketFailsItsPollsOnly() async throws {
         let server = agent(value: 5)
         let address = try await server.start()
