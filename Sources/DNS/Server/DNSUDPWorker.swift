@@ -35,22 +35,16 @@ final class DNSUDPWorker: @unchecked Sendable {
     private let responder: AuthoritativeResponder
     private let cache: DNSAnswerCache?
     private let maximumResponseSize: Int
-    private let datagramSize: Int
 
     private let stopping = Atomic(false)
     /// The thread's CPU clock while it runs.
     private let cpuClock = Mutex<clockid_t?>(nil)
     private var thread: JoinableThread?
 
-    private let received: UnsafeMutablePointer<DatagramBatchCalls.Message>
-    private let sending: UnsafeMutablePointer<DatagramBatchCalls.Message>
-    private let receiveVectors: UnsafeMutablePointer<iovec>
-    private let sendVectors: UnsafeMutablePointer<iovec>
-    private let receiveBuffer: UnsafeMutableRawPointer
-    private let sendBuffer: UnsafeMutableRawPointer
-    private let names: UnsafeMutablePointer<sockaddr_storage>
-    private let receiveControl: UnsafeMutableRawPointer
-    private let sendControl: UnsafeMutableRawPointer
+    /// The queries read, with their senders (and, on a wildcard address, the address asked).
+    private let queries: DatagramBatchBuffers
+    /// The answers, each to its query's sender.
+    private let answers: DatagramBatchBuffers
 
     /// A worker for the bound socket `descriptor` (it closes it in `close()`), answering with
     /// `processor`, datagrams up to `datagramSize` octets, answers up to `maximumResponseSize`.
@@ -68,38 +62,12 @@ final class DNSUDPWorker: @unchecked Sendable {
             configuration: processor.configuration, clock: processor.clock)
         self.cache = processor.responder.computesText ? nil : DNSAnswerCache()
         self.maximumResponseSize = max(512, maximumResponseSize)
-        self.datagramSize = datagramSize
-        let batch = Self.batch
-        received = .allocate(capacity: batch)
-        received.initialize(repeating: DatagramBatchCalls.Message(), count: batch)
-        sending = .allocate(capacity: batch)
-        sending.initialize(repeating: DatagramBatchCalls.Message(), count: batch)
-        receiveVectors = .allocate(capacity: batch)
-        receiveVectors.initialize(repeating: iovec(), count: batch)
-        sendVectors = .allocate(capacity: batch)
-        sendVectors.initialize(repeating: iovec(), count: batch)
-        receiveBuffer = .allocate(byteCount: batch * datagramSize, alignment: 16)
-        sendBuffer = .allocate(byteCount: batch * self.maximumResponseSize, alignment: 16)
-        names = .allocate(capacity: batch)
-        names.initialize(repeating: sockaddr_storage(), count: batch)
-        receiveControl = .allocate(byteCount: batch * Self.controlCapacity, alignment: 16)
-        sendControl = .allocate(byteCount: batch * Self.controlCapacity, alignment: 16)
-        for index in 0..<batch {
-            receiveVectors[index] = iovec(
-                iov_base: receiveBuffer + index * datagramSize, iov_len: datagramSize)
-        }
-    }
-
-    deinit {
-        received.deallocate()
-        sending.deallocate()
-        receiveVectors.deallocate()
-        sendVectors.deallocate()
-        receiveBuffer.deallocate()
-        sendBuffer.deallocate()
-        names.deallocate()
-        receiveControl.deallocate()
-        sendControl.deallocate()
+        queries = DatagramBatchBuffers(
+            count: Self.batch, slotSize: datagramSize, names: true,
+            controlCapacity: wildcard ? Self.controlCapacity : 0)
+        answers = DatagramBatchBuffers(
+            count: Self.batch, slotSize: self.maximumResponseSize, names: false,
+            controlCapacity: Self.controlCapacity)
     }
 
     /// Starts the thread.
@@ -146,11 +114,11 @@ final class DNSUDPWorker: @unchecked Sendable {
         guard let receive = DatagramBatchCalls.receive else { return }
         var used = Self.batch
         while !stopping.load(ordering: .relaxed) {
-            prepareReceive(used)
+            queries.prepareReceive(count: used)
             // Blocks until one datagram comes, then takes those waiting with it (MSG_WAITFORONE);
             // returns 0 once `join()` shuts the socket down, EAGAIN after the receive timeout.
             let count = receive(
-                descriptor, UnsafeMutableRawPointer(received), CUnsignedInt(Self.batch),
+                descriptor, UnsafeMutableRawPointer(queries.messages), CUnsignedInt(Self.batch),
                 DatagramBatchCalls.waitForOne, nil)
             if count > 0 {
                 used = Int(count)
@@ -169,46 +137,41 @@ final class DNSUDPWorker: @unchecked Sendable {
         }
     }
 
-    /// Resets the headers of the first `count` messages, which the last receive changed.
-    private func prepareReceive(_ count: Int) {
-        DatagramBatchCalls.prepareReceive(
-            received, count: count, names: names, vectors: receiveVectors,
-            control: wildcard ? receiveControl : nil, controlCapacity: Self.controlCapacity)
-    }
-
     /// Answers the `count` datagrams read and sends the answers.
     private func answer(_ count: Int) {
         let version = store.version
         // Taken once per batch rather than per datagram: each costs reference counting.
         let cache = self.cache
         let responder = self.responder
+        let queries = self.queries
+        let answers = self.answers
         var outgoing = 0
         for index in 0..<count {
             let request = UnsafeRawBufferPointer(
-                start: receiveBuffer + index * datagramSize, count: Int(received[index].length))
-            let output = UnsafeMutableRawBufferPointer(
-                start: sendBuffer + index * maximumResponseSize, count: maximumResponseSize)
+                start: queries.slot(index), count: Int(queries.messages[index].length))
+            let output = UnsafeMutableRawBufferPointer(start: answers.slot(index), count: answers.slotSize)
             guard
                 let length = cache?.answer(
                     request, version: version, into: output, rotation: responder.nextRotation)
                     ?? compute(request, index: index, version: version, into: output)
             else { continue }
-            sendVectors[outgoing] = iovec(iov_base: output.baseAddress, iov_len: length)
-            withUnsafeMutablePointer(to: &sending[outgoing].header) { header in
-                header.pointee.msg_name = UnsafeMutableRawPointer(names + index)
-                header.pointee.msg_namelen = received[index].header.msg_namelen
-                header.pointee.msg_iov = sendVectors + outgoing
+            answers.vectors[outgoing] = iovec(iov_base: output.baseAddress, iov_len: length)
+            withUnsafeMutablePointer(to: &answers.messages[outgoing].header) { header in
+                header.pointee.msg_name = UnsafeMutableRawPointer(queries.names! + index)
+                header.pointee.msg_namelen = queries.messages[index].header.msg_namelen
+                header.pointee.msg_iov = answers.vectors + outgoing
                 header.pointee.msg_iovlen = 1
-                let control = sendControl + outgoing * Self.controlCapacity
+                let control = answers.control(outgoing)
                 let controlLength =
-                    wildcard ? ReplySourceControl.write(answering: received[index].header, into: control) : 0
+                    wildcard
+                    ? ReplySourceControl.write(answering: queries.messages[index].header, into: control) : 0
                 header.pointee.msg_control = controlLength > 0 ? control : nil
                 header.pointee.msg_controllen = .init(controlLength)
                 header.pointee.msg_flags = 0
             }
             outgoing += 1
         }
-        DatagramBatchCalls.sendAnswers(sending, count: outgoing, on: descriptor)
+        DatagramBatchCalls.sendAnswers(answers.messages, count: outgoing, on: descriptor)
     }
 
     /// The answer to `request` computed in full, written into `output`; its length, or nil when
@@ -242,7 +205,7 @@ final class DNSUDPWorker: @unchecked Sendable {
 
     /// The sender of datagram `index`, for the transfer access check.
     private func sourceAddress(_ index: Int) -> SocketAddress? {
-        BlockingDatagramSocket.address(of: names[index])
+        BlockingDatagramSocket.address(of: queries.names![index])
     }
 
 }

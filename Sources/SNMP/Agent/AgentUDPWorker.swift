@@ -44,15 +44,10 @@ final class AgentUDPWorker: @unchecked Sendable {
     /// 0 never.
     private let busyPoll: UInt64
 
-    private let received: UnsafeMutablePointer<DatagramBatchCalls.Message>
-    private let sending: UnsafeMutablePointer<DatagramBatchCalls.Message>
-    private let receiveVectors: UnsafeMutablePointer<iovec>
-    private let sendVectors: UnsafeMutablePointer<iovec>
-    private let receiveBuffer: UnsafeMutableRawPointer
-    private let sendBuffer: UnsafeMutableRawPointer
-    private let names: UnsafeMutablePointer<sockaddr_storage>
-    private let receiveControl: UnsafeMutableRawPointer
-    private let sendControl: UnsafeMutableRawPointer
+    /// The requests read, with their senders (and, on a wildcard address, the address asked).
+    private let requests: DatagramBatchBuffers
+    /// The answers ready at once, each to its request's sender.
+    private let answers: DatagramBatchBuffers
 
     /// Where an answer sent later from a task goes: the request's sender, and the control
     /// message that sends it from the address the request was sent to.
@@ -72,38 +67,16 @@ final class AgentUDPWorker: @unchecked Sendable {
         self.busyPoll = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
         self.wildcard = wildcard
         self.agent = agent
-        let batch = Self.batch
-        received = .allocate(capacity: batch)
-        received.initialize(repeating: DatagramBatchCalls.Message(), count: batch)
-        sending = .allocate(capacity: batch)
-        sending.initialize(repeating: DatagramBatchCalls.Message(), count: batch)
-        receiveVectors = .allocate(capacity: batch)
-        receiveVectors.initialize(repeating: iovec(), count: batch)
-        sendVectors = .allocate(capacity: batch)
-        sendVectors.initialize(repeating: iovec(), count: batch)
-        receiveBuffer = .allocate(byteCount: batch * Self.datagramSize, alignment: 16)
-        sendBuffer = .allocate(byteCount: batch * Self.datagramSize, alignment: 16)
-        names = .allocate(capacity: batch)
-        names.initialize(repeating: sockaddr_storage(), count: batch)
-        receiveControl = .allocate(byteCount: batch * Self.controlCapacity, alignment: 16)
-        sendControl = .allocate(byteCount: batch * Self.controlCapacity, alignment: 16)
-        for index in 0..<batch {
-            receiveVectors[index] = iovec(
-                iov_base: receiveBuffer + index * Self.datagramSize, iov_len: Self.datagramSize)
-        }
+        requests = DatagramBatchBuffers(
+            count: Self.batch, slotSize: Self.datagramSize, names: true,
+            controlCapacity: wildcard ? Self.controlCapacity : 0)
+        answers = DatagramBatchBuffers(
+            count: Self.batch, slotSize: Self.datagramSize, names: false,
+            controlCapacity: Self.controlCapacity)
     }
 
     deinit {
         close()
-        received.deallocate()
-        sending.deallocate()
-        receiveVectors.deallocate()
-        sendVectors.deallocate()
-        receiveBuffer.deallocate()
-        sendBuffer.deallocate()
-        names.deallocate()
-        receiveControl.deallocate()
-        sendControl.deallocate()
     }
 
     /// The local address of the socket.
@@ -193,7 +166,7 @@ final class AgentUDPWorker: @unchecked Sendable {
         var answeredAt: UInt64 = 0
         var streak = false
         while !stopping.load(ordering: .relaxed) {
-            prepareReceive(used)
+            requests.prepareReceive(count: used)
             var count: CInt = -1
             if streak {
                 // Requests are coming close together (a poller sending one after another's
@@ -201,7 +174,7 @@ final class AgentUDPWorker: @unchecked Sendable {
                 // for it costs less than sleeping and being woken. Never for isolated requests.
                 while count < 0, Self.nanoseconds() &- answeredAt < busyPoll {
                     count = receive(
-                        descriptor, UnsafeMutableRawPointer(received), CUnsignedInt(Self.batch),
+                        descriptor, UnsafeMutableRawPointer(requests.messages), CUnsignedInt(Self.batch),
                         CInt(MSG_DONTWAIT), nil)
                 }
             }
@@ -210,7 +183,7 @@ final class AgentUDPWorker: @unchecked Sendable {
                 // (MSG_WAITFORONE); returns 0 once `join()` shuts the socket down, EAGAIN after the
                 // receive timeout.
                 count = receive(
-                    descriptor, UnsafeMutableRawPointer(received), CUnsignedInt(Self.batch),
+                    descriptor, UnsafeMutableRawPointer(requests.messages), CUnsignedInt(Self.batch),
                     DatagramBatchCalls.waitForOne, nil)
             }
             if count > 0 {
@@ -243,24 +216,20 @@ final class AgentUDPWorker: @unchecked Sendable {
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
-    /// Resets the headers of the first `count` messages, which the last receive changed.
-    private func prepareReceive(_ count: Int) {
-        DatagramBatchCalls.prepareReceive(
-            received, count: count, names: names, vectors: receiveVectors,
-            control: wildcard ? receiveControl : nil, controlCapacity: Self.controlCapacity)
-    }
-
     /// Answers the `count` datagrams read and sends the answers that are ready.
     private func answer(_ count: Int, agent: SNMPAgent) {
+        let requests = self.requests
+        let answers = self.answers
         var outgoing = 0
         for index in 0..<count {
             let bytes = [UInt8](
                 UnsafeRawBufferPointer(
-                    start: receiveBuffer + index * Self.datagramSize, count: Int(received[index].length)))
-            let source = BlockingDatagramSocket.address(of: names[index])
-            let control = sendControl + outgoing * Self.controlCapacity
+                    start: requests.slot(index), count: Int(requests.messages[index].length)))
+            let source = BlockingDatagramSocket.address(of: requests.names![index])
+            let control = answers.control(outgoing)
             let controlLength =
-                wildcard ? ReplySourceControl.write(answering: received[index].header, into: control) : 0
+                wildcard
+                ? ReplySourceControl.write(answering: requests.messages[index].header, into: control) : 0
             let reply: [UInt8]
             switch agent.answerAtOnce(bytes, from: source) {
             case .now(nil):
@@ -269,19 +238,19 @@ final class AgentUDPWorker: @unchecked Sendable {
                 reply = answer
             case .later(let later):
                 let route = ReplyRoute(
-                    name: names[index], nameLength: received[index].header.msg_namelen,
+                    name: requests.names![index], nameLength: requests.messages[index].header.msg_namelen,
                     control: [UInt8](UnsafeRawBufferPointer(start: control, count: controlLength)))
                 later { [self] reply in send(reply, to: route) }
                 continue
             }
             guard reply.count <= Self.datagramSize else { continue }
-            let output = sendBuffer + outgoing * Self.datagramSize
+            let output = answers.slot(outgoing)
             reply.withUnsafeBytes { output.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-            sendVectors[outgoing] = iovec(iov_base: output, iov_len: reply.count)
-            withUnsafeMutablePointer(to: &sending[outgoing].header) { header in
-                header.pointee.msg_name = UnsafeMutableRawPointer(names + index)
-                header.pointee.msg_namelen = received[index].header.msg_namelen
-                header.pointee.msg_iov = sendVectors + outgoing
+            answers.vectors[outgoing] = iovec(iov_base: output, iov_len: reply.count)
+            withUnsafeMutablePointer(to: &answers.messages[outgoing].header) { header in
+                header.pointee.msg_name = UnsafeMutableRawPointer(requests.names! + index)
+                header.pointee.msg_namelen = requests.messages[index].header.msg_namelen
+                header.pointee.msg_iov = answers.vectors + outgoing
                 header.pointee.msg_iovlen = 1
                 header.pointee.msg_control = controlLength > 0 ? control : nil
                 header.pointee.msg_controllen = .init(controlLength)
@@ -289,7 +258,7 @@ final class AgentUDPWorker: @unchecked Sendable {
             }
             outgoing += 1
         }
-        DatagramBatchCalls.sendAnswers(sending, count: outgoing, on: descriptor)
+        DatagramBatchCalls.sendAnswers(answers.messages, count: outgoing, on: descriptor)
     }
 
 }

@@ -27,14 +27,12 @@ final class BatchDatagramSocket {
     }
 
     let descriptor: CInt
-    private let outgoing: UnsafeMutablePointer<DatagramBatchCalls.Message>
-    private let incoming: UnsafeMutablePointer<DatagramBatchCalls.Message>
-    private let outgoingVectors: UnsafeMutablePointer<iovec>
-    private let incomingVectors: UnsafeMutablePointer<iovec>
-    private let outgoingNames: UnsafeMutablePointer<sockaddr_storage>
-    private let incomingNames: UnsafeMutablePointer<sockaddr_storage>
-    private let requests: UnsafeMutableRawPointer
-    private let answers: UnsafeMutableRawPointer
+    /// The requests staged, each with its target.
+    private let requests = DatagramBatchBuffers(
+        count: BatchDatagramSocket.batch, slotSize: BatchDatagramSocket.requestSlot, names: true)
+    /// The answers read, each with its sender.
+    private let answers = DatagramBatchBuffers(
+        count: BatchDatagramSocket.batch, slotSize: BatchDatagramSocket.answerSlot, names: true)
     /// Who each staged request belongs to (a position in the batch).
     private var owners: [Int] = []
     private var isOpen = true
@@ -55,38 +53,11 @@ final class BatchDatagramSocket {
                 descriptor, CInt(IPPROTO_IP), CInt(IP_MTU_DISCOVER), &probe,
                 socklen_t(MemoryLayout<CInt>.size))
         }
-        let batch = Self.batch
-        outgoing = .allocate(capacity: batch)
-        outgoing.initialize(repeating: DatagramBatchCalls.Message(), count: batch)
-        incoming = .allocate(capacity: batch)
-        incoming.initialize(repeating: DatagramBatchCalls.Message(), count: batch)
-        outgoingVectors = .allocate(capacity: batch)
-        outgoingVectors.initialize(repeating: iovec(), count: batch)
-        incomingVectors = .allocate(capacity: batch)
-        incomingVectors.initialize(repeating: iovec(), count: batch)
-        outgoingNames = .allocate(capacity: batch)
-        outgoingNames.initialize(repeating: sockaddr_storage(), count: batch)
-        incomingNames = .allocate(capacity: batch)
-        incomingNames.initialize(repeating: sockaddr_storage(), count: batch)
-        requests = .allocate(byteCount: batch * Self.requestSlot, alignment: 16)
-        answers = .allocate(byteCount: batch * Self.answerSlot, alignment: 16)
-        for index in 0..<batch {
-            incomingVectors[index] = iovec(
-                iov_base: answers + index * Self.answerSlot, iov_len: Self.answerSlot)
-        }
-        owners.reserveCapacity(batch)
+        owners.reserveCapacity(Self.batch)
     }
 
     deinit {
         close()
-        outgoing.deallocate()
-        incoming.deallocate()
-        outgoingVectors.deallocate()
-        incomingVectors.deallocate()
-        outgoingNames.deallocate()
-        incomingNames.deallocate()
-        requests.deallocate()
-        answers.deallocate()
     }
 
     func close() {
@@ -112,18 +83,19 @@ final class BatchDatagramSocket {
             return sent < 0 ? SendFailure(owner: owner, detail: Self.describe(errno)) : nil
         }
         let position = owners.count
-        let slot = requests + position * Self.requestSlot
+        let slot = requests.slot(position)
+        let name = requests.names! + position
         datagram.withUnsafeBytes { slot.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        let nameLength = address.withSockAddr { name, length in
-            UnsafeMutableRawPointer(outgoingNames + position).copyMemory(from: name, byteCount: length)
+        let nameLength = address.withSockAddr { address, length in
+            UnsafeMutableRawPointer(name).copyMemory(from: address, byteCount: length)
             return length
         }
-        outgoingVectors[position] = iovec(iov_base: slot, iov_len: datagram.count)
-        outgoing[position] = DatagramBatchCalls.Message()
-        outgoing[position].header.msg_name = UnsafeMutableRawPointer(outgoingNames + position)
-        outgoing[position].header.msg_namelen = socklen_t(nameLength)
-        outgoing[position].header.msg_iov = outgoingVectors + position
-        outgoing[position].header.msg_iovlen = 1
+        requests.vectors[position] = iovec(iov_base: slot, iov_len: datagram.count)
+        requests.messages[position] = DatagramBatchCalls.Message()
+        requests.messages[position].header.msg_name = UnsafeMutableRawPointer(name)
+        requests.messages[position].header.msg_namelen = socklen_t(nameLength)
+        requests.messages[position].header.msg_iov = requests.vectors + position
+        requests.messages[position].header.msg_iovlen = 1
         owners.append(owner)
         return nil
     }
@@ -140,7 +112,8 @@ final class BatchDatagramSocket {
         var waited = false
         while next < owners.count {
             let sent = send(
-                descriptor, UnsafeMutableRawPointer(outgoing + next), CUnsignedInt(owners.count - next),
+                descriptor, UnsafeMutableRawPointer(requests.messages + next),
+                CUnsignedInt(owners.count - next),
                 CInt(MSG_DONTWAIT))
             if sent > 0 {
                 next += Int(sent)
@@ -171,17 +144,16 @@ final class BatchDatagramSocket {
     /// with its sender; returns how many came (0 when none was waiting).
     func receive(_ handle: (UnsafeRawBufferPointer, SocketAddress?, _ truncated: Bool) -> Void) -> Int {
         guard let receive = DatagramBatchCalls.receive else { return 0 }
-        DatagramBatchCalls.prepareReceive(
-            incoming, count: Self.batch, names: incomingNames, vectors: incomingVectors, control: nil,
-            controlCapacity: 0)
+        answers.prepareReceive(count: Self.batch)
         let count = receive(
-            descriptor, UnsafeMutableRawPointer(incoming), CUnsignedInt(Self.batch), CInt(MSG_DONTWAIT), nil)
+            descriptor, UnsafeMutableRawPointer(answers.messages), CUnsignedInt(Self.batch),
+            CInt(MSG_DONTWAIT),
+            nil)
         guard count > 0 else { return 0 }
         for index in 0..<Int(count) {
-            let message = incoming[index]
-            let bytes = UnsafeRawBufferPointer(
-                start: answers + index * Self.answerSlot, count: Int(message.length))
-            let sender = BlockingDatagramSocket.address(of: incomingNames[index])
+            let message = answers.messages[index]
+            let bytes = UnsafeRawBufferPointer(start: answers.slot(index), count: Int(message.length))
+            let sender = BlockingDatagramSocket.address(of: answers.names![index])
             handle(bytes, sender, message.header.msg_flags & CInt(MSG_TRUNC) != 0)
         }
         return Int(count)
