@@ -23,9 +23,9 @@ import Testing
 
     private func ask(
         _ socket: TestDNSSocket, _ owner: String, _ type: RecordType = .a, id: UInt16, edns: EDNS? = nil
-    ) throws -> DNSMessage {
+    ) async throws -> DNSMessage {
         let query = DNSMessage(id: id, questions: [Question(name: name(owner), type: type)], edns: edns)
-        return try #require(try socket.exchangeUDP(query)).message
+        return try #require(try await socket.exchangeUDP(query)).message
     }
 
     private func lastOctets(_ message: DNSMessage) -> [UInt8] {
@@ -40,7 +40,7 @@ import Testing
             let socket = try TestDNSSocket(tcp: false, port: port)
             var orders: [[UInt8]] = []
             for id in 1...6 {
-                let answer = try ask(socket, "www.example.org", id: UInt16(id))
+                let answer = try await ask(socket, "www.example.org", id: UInt16(id))
                 #expect(answer.id == UInt16(id))
                 orders.append(lastOctets(answer))
             }
@@ -52,8 +52,8 @@ import Testing
     @Test func aCNAMEAnswerTurnsItsTargetsSet() async throws {
         try await withServer { port, _ in
             let socket = try TestDNSSocket(tcp: false, port: port)
-            let first = try ask(socket, "alias.example.org", id: 1)
-            let second = try ask(socket, "alias.example.org", id: 2)
+            let first = try await ask(socket, "alias.example.org", id: 1)
+            let second = try await ask(socket, "alias.example.org", id: 2)
             #expect(first.answers.first?.type == .cname && second.answers.first?.type == .cname)
             #expect(lastOctets(first) == [1, 2, 3])
             #expect(lastOctets(second) == [2, 3, 1])
@@ -63,14 +63,14 @@ import Testing
     @Test func aChangedZoneIsAnsweredAtOnce() async throws {
         try await withServer { port, store in
             let socket = try TestDNSSocket(tcp: false, port: port)
-            #expect(try ask(socket, "new.example.org", id: 1).responseCode == .nameError)
-            #expect(try ask(socket, "new.example.org", id: 2).responseCode == .nameError)
+            #expect(try await ask(socket, "new.example.org", id: 1).responseCode == .nameError)
+            #expect(try await ask(socket, "new.example.org", id: 2).responseCode == .nameError)
             store.replace(ZoneFixtures.exampleOrg(serial: 101, extra: [ZoneFixtures.a("new.example.org", 9)]))
-            let answer = try ask(socket, "new.example.org", id: 3)
+            let answer = try await ask(socket, "new.example.org", id: 3)
             #expect(answer.responseCode == .noError)
             #expect(lastOctets(answer) == [9])
             #expect(store.remove(name("example.org")))
-            #expect(try ask(socket, "new.example.org", id: 4).responseCode == .refused)
+            #expect(try await ask(socket, "new.example.org", id: 4).responseCode == .refused)
         }
     }
 
@@ -79,20 +79,20 @@ import Testing
             let socket = try TestDNSSocket(tcp: false, port: port)
             for round in 0..<2 {
                 let id = UInt16(round * 10)
-                let plain = try ask(socket, "www.example.org", id: id + 1)
+                let plain = try await ask(socket, "www.example.org", id: id + 1)
                 #expect(plain.edns == nil)
-                let edns = try ask(socket, "www.example.org", id: id + 2, edns: EDNS(udpPayloadSize: 4096))
+                let edns = try await ask(socket, "www.example.org", id: id + 2, edns: EDNS(udpPayloadSize: 4096))
                 #expect(edns.edns?.udpPayloadSize == AuthoritativeResponder.payloadSize)
                 #expect(edns.edns?.dnssecOK == false)
-                let dnssec = try ask(
+                let dnssec = try await ask(
                     socket, "www.example.org", id: id + 3, edns: EDNS(udpPayloadSize: 4096, dnssecOK: true))
                 #expect(dnssec.edns?.dnssecOK == true)
-                let badVersion = try ask(socket, "www.example.org", id: id + 4, edns: EDNS(version: 1))
+                let badVersion = try await ask(socket, "www.example.org", id: id + 4, edns: EDNS(version: 1))
                 #expect(badVersion.responseCode == .badVersion)
-                let shouting = try ask(socket, "WWW.Example.ORG", id: id + 5)
+                let shouting = try await ask(socket, "WWW.Example.ORG", id: id + 5)
                 #expect(shouting.questions.first?.name.wireLabels.first == Array("WWW".utf8))
                 #expect(shouting.answers.count == 3)
-                let aaaa = try ask(socket, "www.example.org", .aaaa, id: id + 6)
+                let aaaa = try await ask(socket, "www.example.org", .aaaa, id: id + 6)
                 #expect(aaaa.answers.map(\.type) == [.aaaa])
             }
         }
@@ -101,8 +101,8 @@ import Testing
     @Test func aTruncatedAnswerIsAnsweredAfreshEachTime() async throws {
         try await withServer { port, _ in
             let socket = try TestDNSSocket(tcp: false, port: port)
-            let first = try ask(socket, "pool.example.org", id: 1)
-            let second = try ask(socket, "pool.example.org", id: 2)
+            let first = try await ask(socket, "pool.example.org", id: 1)
+            let second = try await ask(socket, "pool.example.org", id: 2)
             #expect(first.isTruncated && second.isTruncated)
             #expect(second.id == 2)
         }

@@ -4,8 +4,10 @@ import Foundation
 
 /// A minimal blocking DNS client over POSIX sockets on 127.0.0.1 for the server tests, so they
 /// exercise the server through real sockets without sharing its event loops. Every read has a
-/// timeout: a server that does not answer fails the test rather than hanging it.
-final class TestDNSSocket {
+/// timeout: a server that does not answer fails the test rather than hanging it. Reads wait on a
+/// thread of their own: a read waiting out its timeout on one of the cooperative pool's two
+/// threads would stall every other test of the process (agents' answers, timing checks).
+final class TestDNSSocket: Sendable {
     let descriptor: Int32
 
     /// A UDP socket, or a TCP socket connected to `port`, from the loopback address `source`
@@ -60,43 +62,56 @@ final class TestDNSSocket {
     }
 
     /// One datagram, or nil at the timeout.
-    func receiveDatagram() -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-        return count >= 0 ? Array(buffer[..<count]) : nil
+    func receiveDatagram() async -> [UInt8]? {
+        let descriptor = self.descriptor
+        return await Self.offThePool {
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            return count >= 0 ? Array(buffer[..<count]) : nil
+        }
     }
 
     /// Exactly `count` octets from the stream, or nil at the timeout or end of stream.
-    func receive(exactly count: Int) -> [UInt8]? {
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while result.count < count {
-            let want = count - result.count
-            let got = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, want, 0) }
-            guard got > 0 else { return nil }
-            result += buffer[..<got]
+    func receive(exactly count: Int) async -> [UInt8]? {
+        let descriptor = self.descriptor
+        return await Self.offThePool {
+            var result: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while result.count < count {
+                let want = count - result.count
+                let got = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, want, 0) }
+                guard got > 0 else { return nil }
+                result += buffer[..<got]
+            }
+            return result
         }
-        return result
     }
 
     /// Sends `message` with its 2-octet length and reads one framed response.
-    func exchangeTCP(_ message: DNSMessage) throws -> DNSMessage? {
+    func exchangeTCP(_ message: DNSMessage) async throws -> DNSMessage? {
         let bytes = try message.encode()
         send([UInt8(bytes.count >> 8), UInt8(bytes.count & 0xFF)] + bytes)
-        return try receiveFramed()
+        return try await receiveFramed()
     }
 
-    func receiveFramed() throws -> DNSMessage? {
-        guard let prefix = receive(exactly: 2) else { return nil }
-        guard let body = receive(exactly: Int(prefix[0]) << 8 | Int(prefix[1])) else { return nil }
+    func receiveFramed() async throws -> DNSMessage? {
+        guard let prefix = await receive(exactly: 2) else { return nil }
+        guard let body = await receive(exactly: Int(prefix[0]) << 8 | Int(prefix[1])) else { return nil }
         return try DNSMessage(decoding: body)
     }
 
     /// Sends `message` as a datagram and decodes the answer; returns the wire size too.
-    func exchangeUDP(_ message: DNSMessage) throws -> (message: DNSMessage, size: Int)? {
+    func exchangeUDP(_ message: DNSMessage) async throws -> (message: DNSMessage, size: Int)? {
         send(try message.encode())
-        guard let bytes = receiveDatagram() else { return nil }
+        guard let bytes = await receiveDatagram() else { return nil }
         return (try DNSMessage(decoding: bytes), bytes.count)
+    }
+
+    /// Runs a blocking read on a thread of its own.
+    private static func offThePool<T: Sendable>(_ read: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: read()) }
+        }
     }
 }
 

@@ -172,18 +172,18 @@ import Testing
             }
             #expect(try await eventually(within: 2) { server.openTCPConnections == 0 })
             let good = try TestDNSSocket(tcp: true, port: port)
-            #expect(try good.exchangeTCP(Self.query)?.answers.count == 3)
+            #expect(try await good.exchangeTCP(Self.query)?.answers.count == 3)
         }
     }
 
     @Test func thePerSourceLimitRefusesTheExtraConnection() async throws {
         try await withServer(Self.configuration(perSource: 2)) { server, port in
             let held = try (0..<2).map { _ in try TestDNSSocket(tcp: true, port: port, source: "127.0.0.2") }
-            for socket in held { #expect(try socket.exchangeTCP(Self.query)?.answers.count == 3) }
+            for socket in held { #expect(try await socket.exchangeTCP(Self.query)?.answers.count == 3) }
             let extra = try TestDNSSocket(tcp: true, port: port, timeout: 2, source: "127.0.0.2")
-            #expect(try extra.exchangeTCP(Self.query) == nil)
+            #expect(try await extra.exchangeTCP(Self.query) == nil)
             let other = try TestDNSSocket(tcp: true, port: port, source: "127.0.0.3")
-            #expect(try other.exchangeTCP(Self.query)?.answers.count == 3)
+            #expect(try await other.exchangeTCP(Self.query)?.answers.count == 3)
             #expect(server.openTCPConnections == 3)
         }
     }
@@ -196,16 +196,16 @@ import Testing
             for source in ["127.0.0.2", "127.0.0.3"] {
                 for _ in 0..<2 {
                     let socket = try TestDNSSocket(tcp: true, port: port, source: source)
-                    #expect(try socket.exchangeTCP(Self.query) != nil)
+                    #expect(try await socket.exchangeTCP(Self.query) != nil)
                     held.append(socket)
                 }
             }
             let refused = try TestDNSSocket(tcp: true, port: port, timeout: 2, source: "127.0.0.4")
-            #expect(try refused.exchangeTCP(Self.query) == nil)
+            #expect(try await refused.exchangeTCP(Self.query) == nil)
             let secondary = try TestDNSSocket(tcp: true, port: port, source: "127.0.0.9")
             let axfr = DNSMessage(
                 id: 5, questions: [Question(name: try DomainName(parsing: "example.org"), type: .axfr)])
-            let first = try #require(try secondary.exchangeTCP(axfr))
+            let first = try #require(try await secondary.exchangeTCP(axfr))
             #expect(first.responseCode == .noError)
             #expect(first.answers.first?.type == .soa)
             #expect(server.openTCPConnections == 5)
@@ -239,7 +239,7 @@ import Testing
             }
             #expect(try await eventually(within: 5) { server.openTCPConnections == 0 })
             let good = try TestDNSSocket(tcp: true, port: port)
-            #expect(try good.exchangeTCP(Self.query)?.answers.count == 3)
+            #expect(try await good.exchangeTCP(Self.query)?.answers.count == 3)
         }
     }
 }

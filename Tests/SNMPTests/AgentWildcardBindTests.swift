@@ -34,7 +34,8 @@ import Testing
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         let socket = try ConnectedUDPSocket(to: target, port: port, from: source)
-        let reply = await socket.exchange(Fixture.v2cGet([Fixture.loadOID], requestID: requestID), timeout: 2)
+        let reply = await socket.exchange(
+            Fixture.v2cGet([Fixture.loadOID], requestID: requestID), timeout: 10)
         let bytes = try #require(
             reply, "no answer from \(target) (from \(source ?? "any")): sent from another address?",
             sourceLocation: sourceLocation)

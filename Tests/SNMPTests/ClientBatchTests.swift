@@ -10,6 +10,10 @@ import Testing
 /// at all, follow v3 engines that restart, and end at once when cancelled.
 @Suite(.enabled(if: SNMPClient.batchGetsAvailable)) struct ClientBatchTests {
     static let oid = OID("1.3.6.1.4.1.96.255.1")!
+    /// One key cache for every agent of the suite: each of the sixty agents would otherwise hash
+    /// the user's passwords (a megabyte of hashing per key, slow in a debug build) on the
+    /// cooperative pool, and starve the time-sensitive tests that share the process.
+    static let keys = USMKeyCache()
     let user = USMUser(
         name: "loadbalancing", authentication: .init(.sha256, password: "client-batch-auth"),
         privacy: .init(.aes128, password: "client-batch-priv"))
@@ -214,7 +218,8 @@ import Testing
         let agent = SNMPAgent(
             configuration: SNMPAgentConfiguration(
                 host: "127.0.0.1", port: port, communities: ["public"], users: [user], engineID: engineID,
-                engineBoots: boots))
+                engineBoots: boots),
+            keyCache: Self.keys)
         agent.register(Self.oid, value: .integer(value))
         return agent
     }

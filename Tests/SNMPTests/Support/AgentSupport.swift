@@ -69,8 +69,11 @@ final class TestUDPSocket: Sendable {
         }
     }
 
-    /// The next datagram received within `timeout` seconds, or `nil`.
-    func receive(timeout: Double = 2) async throws -> [UInt8]? {
+    /// The next datagram received within `timeout` seconds, or `nil`. The default is long: it
+    /// only delays a failure, and a debug build sharing two cores with the rest of the suite
+    /// (fuzzers, busy-polling agents) can take seconds to answer. A test that expects silence
+    /// gives its own short timeout.
+    func receive(timeout: Double = 10) async throws -> [UInt8]? {
         let descriptor = self.descriptor
         return try await Blocking.run {
             var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1e6))
@@ -82,7 +85,7 @@ final class TestUDPSocket: Sendable {
     }
 
     /// Sends `bytes` and returns the answer, or `nil` if none came within `timeout` seconds.
-    func exchange(_ bytes: [UInt8], port: Int, timeout: Double = 2) async throws -> [UInt8]? {
+    func exchange(_ bytes: [UInt8], port: Int, timeout: Double = 10) async throws -> [UInt8]? {
         send(bytes, to: port)
         return try await receive(timeout: timeout)
     }
