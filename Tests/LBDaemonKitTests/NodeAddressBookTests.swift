@@ -31,6 +31,36 @@ import Testing
         return list.map(\.node.description)
     }
 
+    /// The look-up of a whole cycle's nodes at once says of each what the look-up of one does:
+    /// the known addresses, nil for a node never resolved or due again, a failure as a failure.
+    @Test func knownAddressesOfManyNodesAnswerAsOneByOne() async {
+        let world = World()
+        for index in 0..<5_000 {
+            world.answers.withLock { $0["node\(index)"] = ["192.0.2.\(index % 250 + 1)"] }
+        }
+        let book = world.book()
+        for index in 0..<5_000 where index % 3 != 0 { _ = await book.addresses(of: "node\(index)") }
+        _ = await book.addresses(of: "missing")
+        let nodes = (0..<5_000).map { "node\($0)" } + ["missing", "never"]
+        let known = book.knownAddresses(of: nodes)
+        #expect(known.count == nodes.count)
+        for (node, entry) in zip(nodes, known) {
+            let single = book.knownAddresses(of: node)
+            #expect((entry == nil) == (single == nil), "\(node)")
+            if let entry, let single {
+                switch (entry, single) {
+                case (.addresses, .addresses): #expect(addresses(entry) == addresses(single))
+                case (.failure(let one), .failure(let other)): #expect(one == other)
+                default: Issue.record("\(node): \(entry) against \(single)")
+                }
+            }
+        }
+        #expect(known[1] != nil && known[0] == nil && known[5_000] != nil && known[5_001] == nil)
+        // Past the refresh, every entry is due again.
+        world.advance(.seconds(301))
+        #expect(book.knownAddresses(of: nodes).allSatisfy { $0 == nil })
+    }
+
     @Test func namesAreResolvedOnceUntilTheRefreshIsDue() async {
         let world = World()
         world.answers.withLock { $0["node1"] = ["192.0.2.1", "2001:db8::1"] }

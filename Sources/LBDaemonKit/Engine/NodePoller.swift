@@ -196,7 +196,7 @@ public struct NodePoller: Sendable {
     /// by `concurrency` workers, each taking the next node when done with one (a task per node
     /// would cost more than the resolutions at a hundred thousand nodes, as with the polls).
     private func addressEntries(of order: [String]) async -> [NodeAddressBook.Entry] {
-        let known = order.map { addressBook.knownAddresses(of: $0) }
+        let known = addressBook.knownAddresses(of: order)
         let unknown = known.indices.filter { known[$0] == nil }
         guard !unknown.isEmpty else { return known.map { $0! } }
         let book = addressBook
