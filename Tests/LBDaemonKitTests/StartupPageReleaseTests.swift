@@ -156,17 +156,75 @@ import Testing
                 #expect(region.path?.hasPrefix("/") == true)
             }
             // Runs the parser (code that was just dropped) on the process's own map.
-            let after = MemoryMapRegion.parse(smaps: try Self.ownSmaps()[...])
+            let after = MemoryMapRegion.parse(smaps: Self.ownSmaps()[...])
             let released = Set(outcome.regions.map(\.start))
             let residentAfter = after.filter { released.contains($0.start) }.reduce(0) {
                 $0 + ($1.residentKiB ?? 0)
             }
             #expect(residentAfter < outcome.residentKiB)
             #expect(written.pointee == 0x1bd_5eed)
+            // The executable's own file left the page cache, and its mappings read no more
+            // around a fault (VmFlags `rr`, MADV_RANDOM).
+            #expect(outcome.evictedFromPageCache)
+            let executableFlags = Self.ownSmaps().split(separator: "\n").drop {
+                !$0.hasSuffix(" " + (outcome.regions.first?.path ?? "?"))
+            }.first { $0.hasPrefix("VmFlags:") }
+            #expect(executableFlags?.split(separator: " ").contains("rr") == true)
         }
 
-        private static func ownSmaps() throws -> String {
-            try String(
+        /// A file lbd only reads: its pages leave the page cache, and reading it again gives the
+        /// same bytes (from the disk). A file that cannot be opened is reported, not an error.
+        @Test func evictingAFileDropsItsCachedPagesAndKeepsItsContent() throws {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "startup-page-release-\(getpid())"
+            ).path
+            defer { unlink(path) }
+            let bytes = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+            let descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            try #require(descriptor >= 0)
+            defer { close(descriptor) }
+            try #require(bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == bytes.count)
+            // Written back first: the kernel never drops a dirty page.
+            try #require(fsync(descriptor) == 0)
+            // tmpfs keeps a file's pages in memory whatever it is told: nothing to measure there.
+            guard !Self.isOnTmpfs(path) else { return }
+            try #require(try Self.cachedPages(descriptor, length: bytes.count) > 0)
+            #expect(StartupPageRelease.evictFromPageCache(path))
+            #expect(try Self.cachedPages(descriptor, length: bytes.count) == 0)
+            #expect(FileManager.default.contents(atPath: path) == Data(bytes))
+            #expect(!StartupPageRelease.evictFromPageCache(path + ".missing"))
+        }
+
+        /// Whether the longest mount point above `path` in /proc/self/mounts is a tmpfs.
+        private static func isOnTmpfs(_ path: String) -> Bool {
+            let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+            var best: (point: Substring, type: Substring)?
+            for line in mounts.split(separator: "\n") {
+                let fields = line.split(separator: " ")
+                guard fields.count > 2 else { continue }
+                let point = fields[1]
+                let prefix = point == "/" ? "/" : String(point) + "/"
+                if (path + "/").hasPrefix(prefix), point.count >= (best?.point.count ?? 0) {
+                    best = (point, fields[2])
+                }
+            }
+            return best?.type == "tmpfs"
+        }
+
+        /// How many of the file's first `length` bytes' pages are in the page cache (mincore on
+        /// a mapping that maps no page itself).
+        private static func cachedPages(_ descriptor: Int32, length: Int) throws -> Int {
+            let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let mapping = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0)
+            try #require(mapping != MAP_FAILED)
+            defer { munmap(mapping, length) }
+            var vector = [UInt8](repeating: 0, count: (length + pageSize - 1) / pageSize)
+            try #require(mincore(mapping, length, &vector) == 0)
+            return vector.filter { $0 & 1 == 1 }.count
+        }
+
+        private static func ownSmaps() -> String {
+            String(
                 decoding: FileManager.default.contents(atPath: "/proc/self/smaps") ?? Data(), as: UTF8.self)
         }
     #endif

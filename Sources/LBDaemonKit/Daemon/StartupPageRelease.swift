@@ -15,6 +15,15 @@
 /// files (the executable, the shared libraries) that are private, read-only and have no
 /// anonymous page: on those, every page is the file's, so dropping it loses nothing. Never on a writable or read-only-after-
 /// relocation mapping: there dropping a private copy would undo a write (a relocation).
+///
+/// Dropped pages that the cycles still run come back on their next use, and with them the
+/// pages around them that are in the page cache (the kernel maps up to 64 KB, or a whole large
+/// folio of a file just written, per fault). So the executable's mappings are first marked
+/// `MADV_RANDOM` (no read-around: a fault reads the one page it needs), and after the release
+/// the executable's pages that no mapping holds any more are dropped from the page cache
+/// (`posix_fadvise(POSIX_FADV_DONTNEED)`): a later fault then maps the page the code runs, not
+/// the start-up's neighbours. That drops only clean page-cache copies of a file lbd only reads;
+/// a page still mapped, dirty or under writeback is left alone by the kernel.
 public enum StartupPageRelease {
     /// What was released.
     public struct Outcome: Equatable, Sendable {
@@ -22,6 +31,8 @@ public enum StartupPageRelease {
         public var regions: [MemoryMapRegion]
         /// Their RSS just before, in KiB.
         public var residentKiB: Int
+        /// Whether the executable's unmapped pages were dropped from the page cache.
+        public var evictedFromPageCache: Bool
     }
 
     /// Why nothing was released.
@@ -62,8 +73,11 @@ public enum StartupPageRelease {
         #if os(Linux)
             let executable = try linkTarget("/proc/self/exe")
             let smaps = try contents("/proc/self/smaps")
-            let chosen = candidates(in: MemoryMapRegion.parse(smaps: smaps[...]), executable: executable)
+            let regions = MemoryMapRegion.parse(smaps: smaps[...])
             let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
+            // Before the release, so that no fault after it reads around.
+            adviseRandomReads(regions.filter { $0.path == executable }, pageSize: pageSize)
+            let chosen = candidates(in: regions, executable: executable)
             var released: [MemoryMapRegion] = []
             for region in chosen where region.start % pageSize == 0 && region.end % pageSize == 0 {
                 guard let address = UnsafeMutableRawPointer(bitPattern: region.start),
@@ -71,13 +85,35 @@ public enum StartupPageRelease {
                 else { throw .adviceRefused(start: region.start, errno: errno) }
                 released.append(region)
             }
-            return Outcome(regions: released, residentKiB: released.reduce(0) { $0 + ($1.residentKiB ?? 0) })
+            return Outcome(
+                regions: released, residentKiB: released.reduce(0) { $0 + ($1.residentKiB ?? 0) },
+                evictedFromPageCache: evictFromPageCache("/proc/self/exe"))
         #else
             throw .unreadable(path: "/proc/self/smaps", errno: ENOSYS)
         #endif
     }
 
     #if os(Linux)
+        /// `MADV_RANDOM` on `regions`: a hint on how to read the file, which never changes a
+        /// page's content, so it is given on every mapping of the executable, writable ones too.
+        /// A refusal is harmless (faults then read around as before) and ignored.
+        private static func adviseRandomReads(_ regions: [MemoryMapRegion], pageSize: UInt) {
+            for region in regions where region.start % pageSize == 0 {
+                guard let address = UnsafeMutableRawPointer(bitPattern: region.start) else { continue }
+                _ = madvise(address, Int(region.end - region.start), Int32(MADV_RANDOM))
+            }
+        }
+
+        /// Drops the file's clean pages that no process maps from the page cache; false if the
+        /// file cannot be opened or the kernel refused. `path` may be /proc/self/exe: opening
+        /// it opens the running executable's file even after it was replaced or deleted.
+        static func evictFromPageCache(_ path: String) -> Bool {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return false }
+            defer { close(descriptor) }
+            return posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_DONTNEED)) == 0
+        }
+
         private static func linkTarget(_ path: String) throws(Failure) -> String {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             let count = readlink(path, &buffer, buffer.count - 1)
