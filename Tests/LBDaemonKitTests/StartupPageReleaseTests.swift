@@ -149,7 +149,9 @@ import Testing
             let written = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
             defer { written.deallocate() }
             written.pointee = 0x1bd_5eed
-            let outcome = try StartupPageRelease.run()
+            // Without steering later faults: evicting this (large, debug) test binary from the page
+            // cache and reading it a page at a time would slow every other test of the process.
+            let outcome = try StartupPageRelease.run(steeringLaterFaults: false)
             #expect(!outcome.regions.isEmpty)
             for region in outcome.regions {
                 #expect(region.isPrivateReadOnly && region.anonymousKiB == 0)
@@ -163,13 +165,33 @@ import Testing
             }
             #expect(residentAfter < outcome.residentKiB)
             #expect(written.pointee == 0x1bd_5eed)
-            // The executable's own file left the page cache, and its mappings read no more
-            // around a fault (VmFlags `rr`, MADV_RANDOM).
-            #expect(outcome.evictedFromPageCache)
-            let executableFlags = Self.ownSmaps().split(separator: "\n").drop {
-                !$0.hasSuffix(" " + (outcome.regions.first?.path ?? "?"))
+            #expect(!outcome.evictedFromPageCache)
+        }
+
+        /// The hint lbd gives its executable's mappings: a mapping of a file marked so reads no
+        /// more around a fault (VmFlags `rr`), and its content is unchanged.
+        @Test func aMappingAdvisedRandomReadsReadsNoMoreAroundAFault() throws {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "startup-page-random-\(getpid())"
+            ).path
+            defer { unlink(path) }
+            let bytes = [UInt8](repeating: 0x5a, count: 1 << 16)
+            try #require(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            try #require(descriptor >= 0)
+            defer { close(descriptor) }
+            let mapped = try #require(mmap(nil, bytes.count, PROT_READ, MAP_PRIVATE, descriptor, 0))
+            try #require(mapped != MAP_FAILED)
+            defer { munmap(mapped, bytes.count) }
+            let start = UInt(bitPattern: mapped)
+            let region = try #require(
+                MemoryMapRegion.parse(smaps: Self.ownSmaps()[...]).first { $0.start == start })
+            StartupPageRelease.adviseRandomReads([region], pageSize: UInt(sysconf(Int32(_SC_PAGESIZE))))
+            let flags = Self.ownSmaps().split(separator: "\n").drop {
+                !$0.hasPrefix(String(start, radix: 16) + "-")
             }.first { $0.hasPrefix("VmFlags:") }
-            #expect(executableFlags?.split(separator: " ").contains("rr") == true)
+            #expect(flags?.split(separator: " ").contains("rr") == true)
+            #expect(mapped.load(fromByteOffset: 4096, as: UInt8.self) == 0x5a)
         }
 
         /// A file lbd only reads: its pages leave the page cache, and reading it again gives the
@@ -223,9 +245,20 @@ import Testing
             return vector.filter { $0 & 1 == 1 }.count
         }
 
+        /// The whole of /proc/self/smaps, read to its end (Foundation's one read of a proc file
+        /// can stop short of a large process's later mappings).
         private static func ownSmaps() -> String {
-            String(
-                decoding: FileManager.default.contents(atPath: "/proc/self/smaps") ?? Data(), as: UTF8.self)
+            let descriptor = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return "" }
+            defer { close(descriptor) }
+            var text: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                guard count > 0 else { break }
+                text += chunk[..<count]
+            }
+            return String(decoding: text, as: UTF8.self)
         }
     #endif
 }

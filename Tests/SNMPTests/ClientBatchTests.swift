@@ -348,44 +348,47 @@ import Testing
         try await channel.close()
     }
 
-    @Test func cancellingEndsEveryPollAtOnce() async throws {
+    /// Twenty polls of a silent agent with a 30 s timeout, under way for 100 ms: what
+    /// cancellation and the client's shutdown must each end at once.
+    private func batchWaitingOnSilence(_ client: SNMPClient) async throws -> (
+        Task<Delivered, Never>, any Channel
+    ) {
         let (channel, address) = try await silent()
-        let client = try await SNMPClient.start()
-        let started = ContinuousClock.now
         let task = Task {
             await batch(
                 client, Array(repeating: address, count: 20), timeout: .seconds(30), retries: 0,
                 pacing: .init(concurrency: 5, maximumOutstanding: 5, promptWindow: nil))
         }
         try await Task.sleep(for: .milliseconds(100))
-        task.cancel()
-        let delivered = await task.value
-        #expect(ContinuousClock.now - started < .seconds(10))
-        #expect(delivered.outcomes.count == 20)
-        #expect(delivered.outcomes.values.allSatisfy { $0 == .failure(.shutDown) })
-        #expect(delivered.started == 1)
-        await client.shutdown()
-        try await channel.close()
+        return (task, channel)
     }
 
-    /// The client shut down (lbd stopping) while a batch waits on silent agents: every poll
-    /// ends as shut down at once, not at its timeout, and each is delivered once.
-    @Test func shuttingTheClientDownEndsABatchUnderWay() async throws {
-        let (channel, address) = try await silent()
-        let client = try await SNMPClient.start()
-        let started = ContinuousClock.now
-        let task = Task {
-            await batch(
-                client, Array(repeating: address, count: 20), timeout: .seconds(30), retries: 0,
-                pacing: .init(concurrency: 5, maximumOutstanding: 5, promptWindow: nil))
-        }
-        try await Task.sleep(for: .milliseconds(100))
-        await client.shutdown()
-        let delivered = await task.value
+    /// Every poll ended as shut down, once each, long before its timeout.
+    private func expectEndedAtOnce(_ delivered: Delivered, since started: ContinuousClock.Instant) {
         #expect(ContinuousClock.now - started < .seconds(10))
         #expect(delivered.outcomes.count == 20)
         #expect(delivered.outcomes.values.allSatisfy { $0 == .failure(.shutDown) })
         #expect(delivered.deliveries.values.allSatisfy { $0 == 1 })
+        #expect(delivered.started == 1)
+    }
+
+    @Test func cancellingEndsEveryPollAtOnce() async throws {
+        let client = try await SNMPClient.start()
+        let started = ContinuousClock.now
+        let (task, channel) = try await batchWaitingOnSilence(client)
+        task.cancel()
+        expectEndedAtOnce(await task.value, since: started)
+        await client.shutdown()
+        try await channel.close()
+    }
+
+    /// The client shut down (lbd stopping) while a batch waits on silent agents.
+    @Test func shuttingTheClientDownEndsABatchUnderWay() async throws {
+        let client = try await SNMPClient.start()
+        let started = ContinuousClock.now
+        let (task, channel) = try await batchWaitingOnSilence(client)
+        await client.shutdown()
+        expectEndedAtOnce(await task.value, since: started)
         try await channel.close()
     }
 

@@ -68,15 +68,22 @@ public enum StartupPageRelease {
 
     /// Releases the start-up pages of the running executable and its libraries; Linux only (elsewhere it throws
     /// ``Failure/unreadable(path:errno:)``).
+    ///
+    /// - Parameter steeringLaterFaults: also mark the executable's mappings `MADV_RANDOM` and
+    ///   drop its file's unmapped pages from the page cache, so that later faults map only the
+    ///   page they need (lbd). False releases only: a test process, whose later code would
+    ///   otherwise be read from the disk a page at a time.
     @discardableResult
-    public static func run() throws(Failure) -> Outcome {
+    public static func run(steeringLaterFaults: Bool = true) throws(Failure) -> Outcome {
         #if os(Linux)
             let executable = try linkTarget("/proc/self/exe")
             let smaps = try contents("/proc/self/smaps")
             let regions = MemoryMapRegion.parse(smaps: smaps[...])
             let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
             // Before the release, so that no fault after it reads around.
-            adviseRandomReads(regions.filter { $0.path == executable }, pageSize: pageSize)
+            if steeringLaterFaults {
+                adviseRandomReads(regions.filter { $0.path == executable }, pageSize: pageSize)
+            }
             let chosen = candidates(in: regions, executable: executable)
             var released: [MemoryMapRegion] = []
             for region in chosen where region.start % pageSize == 0 && region.end % pageSize == 0 {
@@ -87,7 +94,7 @@ public enum StartupPageRelease {
             }
             return Outcome(
                 regions: released, residentKiB: released.reduce(0) { $0 + ($1.residentKiB ?? 0) },
-                evictedFromPageCache: evictFromPageCache("/proc/self/exe"))
+                evictedFromPageCache: steeringLaterFaults && evictFromPageCache("/proc/self/exe"))
         #else
             throw .unreadable(path: "/proc/self/smaps", errno: ENOSYS)
         #endif
@@ -97,7 +104,7 @@ public enum StartupPageRelease {
         /// `MADV_RANDOM` on `regions`: a hint on how to read the file, which never changes a
         /// page's content, so it is given on every mapping of the executable, writable ones too.
         /// A refusal is harmless (faults then read around as before) and ignored.
-        private static func adviseRandomReads(_ regions: [MemoryMapRegion], pageSize: UInt) {
+        static func adviseRandomReads(_ regions: [MemoryMapRegion], pageSize: UInt) {
             for region in regions where region.start % pageSize == 0 {
                 guard let address = UnsafeMutableRawPointer(bitPattern: region.start) else { continue }
                 _ = madvise(address, Int(region.end - region.start), Int32(MADV_RANDOM))
