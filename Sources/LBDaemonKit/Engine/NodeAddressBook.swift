@@ -22,6 +22,11 @@ public final class NodeAddressBook: Sendable {
         var lastAddresses: [PolledAddress]?
         var resolvedAt: ContinuousClock.Instant
         var nextResolution: ContinuousClock.Instant
+
+        /// The entry while it is not due for resolution at `instant`.
+        func current(at instant: ContinuousClock.Instant) -> Entry? {
+            nextResolution > instant ? entry : nil
+        }
     }
 
     private let resolve: Resolve
@@ -55,8 +60,7 @@ public final class NodeAddressBook: Sendable {
     /// is due (`addresses(of:)` then resolves it).
     public func knownAddresses(of node: String) -> Entry? {
         let instant = now()
-        guard let current = known.withLock({ $0[node] }), current.nextResolution > instant else { return nil }
-        return current.entry
+        return known.withLock { $0[node] }?.current(at: instant)
     }
 
     /// What `knownAddresses(of:)` says of each of `nodes`, in order, read at one instant and a
@@ -70,13 +74,7 @@ public final class NodeAddressBook: Sendable {
         while start < nodes.count {
             let end = min(start + 4096, nodes.count)
             known.withLock { known in
-                for node in nodes[start..<end] {
-                    guard let current = known[node], current.nextResolution > instant else {
-                        entries.append(nil)
-                        continue
-                    }
-                    entries.append(current.entry)
-                }
+                for node in nodes[start..<end] { entries.append(known[node]?.current(at: instant)) }
             }
             start = end
         }
@@ -86,9 +84,7 @@ public final class NodeAddressBook: Sendable {
     /// The addresses of `node`, resolving it when it is new or its entry is due.
     public func addresses(of node: String) async -> Entry {
         let instant = now()
-        if let current = known.withLock({ $0[node] }), current.nextResolution > instant {
-            return current.entry
-        }
+        if let current = known.withLock({ $0[node] })?.current(at: instant) { return current }
         let entry: Entry
         var addresses: [PolledAddress]?
         do {
