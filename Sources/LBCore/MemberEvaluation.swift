@@ -88,7 +88,7 @@ public struct MemberEvaluation: Hashable, Sendable {
         case .integer(let load):
             return .load(load)
         case .text(let text):
-            switch AliasLoadList(parsing: text).lookup(alias) {
+            switch AliasLoadList.lookup(alias, in: text) {
             case .load(let load): return .load(load)
             case .notListed: return .notListed
             case .malformed(let value): return .failure(.malformedLoad(value))

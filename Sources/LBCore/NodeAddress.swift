@@ -52,7 +52,22 @@ public enum NodeAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The canonical form of an address set: duplicates removed, sorted.
     public static func canonicalSet<S: Sequence>(_ addresses: S) -> [NodeAddress]
     where S.Element == NodeAddress {
-        Array(Set(addresses)).sorted()
+        canonicalSet(Array(addresses))
+    }
+
+    /// `addresses` sorted without repeats, in the array given: every alias's decision builds
+    /// one, so it allocates nothing more.
+    public static func canonicalSet(_ addresses: consuming [NodeAddress]) -> [NodeAddress] {
+        var sorted = addresses
+        sorted.sort()
+        // Equal addresses sit next to each other once sorted.
+        var kept = 0
+        for index in sorted.indices where kept == 0 || sorted[index] != sorted[kept - 1] {
+            sorted[kept] = sorted[index]
+            kept += 1
+        }
+        sorted.removeSubrange(kept...)
+        return sorted
     }
 
     // MARK: - Parsing

@@ -32,11 +32,17 @@ extension RandomNumberGenerator {
     /// `elements` in a uniformly random order (Fisher-Yates).
     mutating func shuffled<T>(_ elements: [T]) -> [T] {
         var result = elements
-        var index = result.count - 1
+        shuffle(&result)
+        return result
+    }
+
+    /// Puts `elements` in a uniformly random order in place (Fisher-Yates), drawing as
+    /// `shuffled` does.
+    mutating func shuffle<T>(_ elements: inout [T]) {
+        var index = elements.count - 1
         while index > 0 {
-            result.swapAt(index, uniformIndex(below: index + 1))
+            elements.swapAt(index, uniformIndex(below: index + 1))
             index -= 1
         }
-        return result
     }
 }

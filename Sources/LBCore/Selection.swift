@@ -38,8 +38,13 @@ public enum Selection {
             alias: alias, parameters: parameters, members: members, memory: memory, drains: drains,
             polled: polled)
         let decision = round.decide(using: &random)
+        // The names are the previous memory's when the members did not change: no new array.
+        let names =
+            memory.members.count == members.count && zip(memory.members, members).allSatisfy { $0 == $1.node }
+            ? memory.members : members.map(\.node)
         memory = SelectionMemory(
-            published: decision.publish.map(Set.init) ?? memory.published, health: round.health)
+            published: decision.publish.map(Set.init) ?? memory.published, members: names,
+            streaks: round.streaks)
         return decision
     }
 
@@ -63,13 +68,13 @@ public enum Selection {
 private struct Round {
     let alias: String
     let parameters: AliasParameters
-    let evaluations: [MemberEvaluation]
     let previous: SelectionMemory
-    var health: [String: MemberHealth] = [:]
+    /// Each member's streak after this decision, by member position.
+    var streaks: [MemberHealth] = []
+    /// Every member, in configuration order, with its evaluation; `rankedLoad` is set from the
+    /// start for each member that competes on load.
     var decisions: [MemberDecision]
     var warnings: [SelectionWarning] = []
-    /// The load each usable member competes with, by member position (nil: not ranked).
-    var rankedLoad: [Int?]
 
     init(
         alias: String, parameters: AliasParameters, members: [NodeReport], memory: SelectionMemory,
@@ -78,37 +83,38 @@ private struct Round {
         self.alias = alias
         self.parameters = parameters
         self.previous = memory
-        let evaluations = members.map { MemberEvaluation(report: $0, alias: alias) }
-        self.evaluations = evaluations
-        decisions = evaluations.map {
-            MemberDecision(evaluation: $0, reason: .unusable, rank: nil, published: [])
+        decisions = members.map {
+            MemberDecision(
+                evaluation: MemberEvaluation(report: $0, alias: alias), reason: .unusable, rank: nil,
+                published: [])
         }
-        rankedLoad = Array(repeating: nil, count: evaluations.count)
-        health.reserveCapacity(evaluations.count)
-        for (index, evaluation) in evaluations.enumerated() {
+        streaks.reserveCapacity(decisions.count)
+        for index in decisions.indices {
+            let evaluation = decisions[index].evaluation
             let node = evaluation.node
             let usableLoad: Int? = if case .usable(let load) = evaluation.state { load } else { nil }
+            let before = memory.streak(of: node, at: index)
             let state: MemberHealth
-            if let polled, !polled.contains(node), let kept = memory.health[node] {
-                state = kept
+            if let polled, !polled.contains(node), let before {
+                state = before
             } else {
                 state = MemberHealth.after(
-                    memory.health[node], usableLoad: usableLoad, rise: parameters.rise, fall: parameters.fall)
+                    before, usableLoad: usableLoad, rise: parameters.rise, fall: parameters.fall)
             }
-            health[node] = state
-            if let drain = drains[node] {
+            streaks.append(state)
+            if !drains.isEmpty, let drain = drains[node] {
                 decisions[index].reason = .drained
                 decisions[index].notes.append(.drained(drain))
                 continue
             }
             switch (state.isUp, usableLoad) {
             case (true, let load?):
-                rankedLoad[index] = load
+                decisions[index].rankedLoad = load
             case (true, nil):
                 // Up but failing: it stays in the ranking with its last usable load, and is
                 // published with every address it resolved to (none answered usably).
                 if let last = state.lastUsableLoad, !evaluation.addresses.isEmpty {
-                    rankedLoad[index] = last
+                    decisions[index].rankedLoad = last
                     decisions[index].notes.append(
                         .failing(failedPolls: state.streak, fall: parameters.fall, lastLoad: last))
                 }
@@ -123,28 +129,30 @@ private struct Round {
     /// The addresses a chosen member contributes: those that answered usably, or every resolved
     /// one for a member that is up but failing.
     func addresses(of index: Int) -> [NodeAddress] {
-        let usable = evaluations[index].usableAddresses
-        return usable.isEmpty ? evaluations[index].addresses.map(\.address) : usable
+        let usable = decisions[index].evaluation.usableAddresses
+        return usable.isEmpty ? decisions[index].evaluation.addresses.map(\.address) : usable
     }
 
     /// Whether the member's addresses are in DNS now.
     func isPublished(_ index: Int) -> Bool {
         guard let published = previous.published else { return false }
-        return evaluations[index].addresses.contains { published.contains($0.address) }
+        return decisions[index].evaluation.addresses.contains { published.contains($0.address) }
     }
 
+    /// The load a member competes with; only for members that are ranked.
+    func rankedLoad(_ index: Int) -> Int { decisions[index].rankedLoad! }
+
     mutating func decide<R: RandomNumberGenerator>(using random: inout R) -> Decision {
-        if case .count(let requested) = parameters.bestHosts, requested > evaluations.count {
-            warnings.append(.bestHostsExceedsMembers(requested: requested, members: evaluations.count))
+        if case .count(let requested) = parameters.bestHosts, requested > decisions.count {
+            warnings.append(.bestHostsExceedsMembers(requested: requested, members: decisions.count))
         }
         let ranking = rank(using: &random)
         for (position, index) in ranking.enumerated() {
             decisions[index].rank = position + 1
-            decisions[index].rankedLoad = rankedLoad[index]
             decisions[index].reason = .rankedOut
         }
         if let floor = parameters.minUsable {
-            let minimum = floor.required(members: evaluations.count)
+            let minimum = floor.required(members: decisions.count)
             if ranking.count < minimum, let decision = belowMinimum(usable: ranking.count, minimum: minimum) {
                 return decision
             }
@@ -156,7 +164,7 @@ private struct Round {
         case .allUsable:
             wanted = ranking.count
         case .count(let requested):
-            if ranking.count < min(requested, evaluations.count) {
+            if ranking.count < min(requested, decisions.count) {
                 warnings.append(.fewerUsableThanRequested(usable: ranking.count, requested: requested))
             }
             wanted = min(requested, ranking.count)
@@ -173,17 +181,16 @@ private struct Round {
     /// Positions of the usable members, least loaded first; among equal loads, the published
     /// ones first, then the others at random.
     func rank<R: RandomNumberGenerator>(using random: inout R) -> [Int] {
-        let usable = evaluations.indices.filter { rankedLoad[$0] != nil }
-        let shuffled = random.shuffled(usable)
-        return shuffled.enumerated()
-            .map {
-                (
-                    index: $0.element, load: rankedLoad[$0.element]!, fresh: !isPublished($0.element),
-                    draw: $0.offset
-                )
-            }
-            .sorted { ($0.load, $0.fresh ? 1 : 0, $0.draw) < ($1.load, $1.fresh ? 1 : 0, $1.draw) }
-            .map(\.index)
+        var usable: [Int] = []
+        usable.reserveCapacity(decisions.count)
+        for index in decisions.indices where decisions[index].rankedLoad != nil { usable.append(index) }
+        random.shuffle(&usable)
+        var entries = usable.enumerated().map { draw, index in
+            (index: index, load: rankedLoad(index), fresh: isPublished(index) ? 0 : 1, draw: draw)
+        }
+        entries.sort { ($0.load, $0.fresh, $0.draw) < ($1.load, $1.fresh, $1.draw) }
+        for (position, entry) in entries.enumerated() { usable[position] = entry.index }
+        return usable
     }
 
     /// The first `wanted` of `ranking`, except that with `stickiness` a published member keeps
@@ -200,17 +207,17 @@ private struct Round {
         // The worst kept incumbent gives way to the best waiting challenger only when the
         // challenger is lower by more than `percent`.
         while let worst = kept.last, let best = waiting.first {
-            if rankedLoad[best]! * 100 < rankedLoad[worst]! * (100 - percent) {
+            if rankedLoad(best) * 100 < rankedLoad(worst) * (100 - percent) {
                 kept.removeLast()
                 entering.append(best)
                 waiting.removeFirst()
             } else {
                 // Every kept member above the best one waiting owes its place to stickiness,
                 // not only the worst.
-                for index in kept where rankedLoad[best]! < rankedLoad[index]! {
+                for index in kept where rankedLoad(best) < rankedLoad(index) {
                     decisions[index].notes.append(.keptByStickiness(percent: percent))
                 }
-                for index in waiting where rankedLoad[index]! < rankedLoad[worst]! {
+                for index in waiting where rankedLoad(index) < rankedLoad(worst) {
                     decisions[index].notes.append(.heldOutByStickiness(percent: percent))
                 }
                 break
@@ -226,14 +233,14 @@ private struct Round {
         guard let limit = parameters.maxChanges, previous.published != nil else { return }
         let chosenSet = Set(chosen)
         // A drained member leaves whatever the limit: the operator asked for it.
-        let leaving = evaluations.indices.filter {
+        let leaving = decisions.indices.filter {
             isPublished($0) && !chosenSet.contains($0) && decisions[$0].reason != .drained
         }
         guard leaving.count > limit else { return }
         warnings.append(.changesLimited(leaving: leaving.count, limit: limit))
         // The ones kept: usable first in rank order, then the others in configuration order.
         let position = Dictionary(uniqueKeysWithValues: ranking.enumerated().map { ($1, $0) })
-        let keep = leaving.filter { !evaluations[$0].addresses.isEmpty }
+        let keep = leaving.filter { !decisions[$0].evaluation.addresses.isEmpty }
             .sorted { (position[$0] ?? .max, $0) < (position[$1] ?? .max, $1) }
             .prefix(leaving.count - limit)
         for index in keep {
@@ -259,15 +266,15 @@ private struct Round {
             let kept = keptWithoutDrained()
             return finished(publish: kept, policy: nil, floor: .keep)
         case .failOpen:
-            let open = evaluations.indices.filter {
-                decisions[$0].reason != .drained && !evaluations[$0].addresses.isEmpty
+            let open = decisions.indices.filter {
+                decisions[$0].reason != .drained && !decisions[$0].evaluation.addresses.isEmpty
             }
             guard !open.isEmpty else { return nil }
             warnings.append(.belowMinimumUsable(usable: usable, minimum: minimum, policy: .failOpen))
             for index in open {
                 decisions[index].reason = .failedOpen
                 decisions[index].notes.append(.failedOpen(usable: usable, minimum: minimum))
-                decisions[index].published = evaluations[index].addresses.map(\.address)
+                decisions[index].published = decisions[index].evaluation.addresses.map(\.address)
             }
             return finished(
                 publish: NodeAddress.canonicalSet(decisions.flatMap(\.published)), policy: nil,
@@ -280,8 +287,8 @@ private struct Round {
     mutating func keptWithoutDrained() -> [NodeAddress]? {
         guard let published = previous.published else { return nil }
         let drained = Set(
-            evaluations.indices.filter { decisions[$0].reason == .drained }
-                .flatMap { evaluations[$0].addresses.map(\.address) })
+            decisions.indices.filter { decisions[$0].reason == .drained }
+                .flatMap { decisions[$0].evaluation.addresses.map(\.address) })
         guard !published.isDisjoint(with: drained) else { return nil }
         let left = published.subtracting(drained)
         guard !left.isEmpty else {
@@ -304,8 +311,8 @@ private struct Round {
         case .random:
             // Only members with an address can be published; golbd could pick unresolved ones
             // and publish fewer hosts than asked. A drained member is never picked.
-            let candidates = evaluations.indices.filter {
-                !evaluations[$0].addresses.isEmpty && decisions[$0].reason != .drained
+            let candidates = decisions.indices.filter {
+                !decisions[$0].evaluation.addresses.isEmpty && decisions[$0].reason != .drained
             }
             if candidates.isEmpty { warnings.append(.nothingToPickAtRandom) }
             let wanted: Int
@@ -325,9 +332,9 @@ private struct Round {
         // must not empty an alias in one evaluation.
         limitChanges(&chosen, ranking: [])
         for index in chosen {
-            decisions[index].published = evaluations[index].addresses.map(\.address)
+            decisions[index].published = decisions[index].evaluation.addresses.map(\.address)
         }
-        for index in evaluations.indices
+        for index in decisions.indices
         where decisions[index].reason == .pickedAtRandom && !chosen.contains(index) {
             decisions[index].reason = .unusable
         }

@@ -6,12 +6,36 @@
 public struct SelectionMemory: Hashable, Sendable {
     /// The addresses the alias publishes now; nil when unknown (nothing published yet).
     public var published: Set<NodeAddress>?
-    /// By member name as configured.
-    public var health: [String: MemberHealth]
+    /// The members whose streaks are kept, in the alias's order at the last decision, and each
+    /// one's streak at the same position: a decision finds a member's streak at its own
+    /// position rather than by hashing its name.
+    public private(set) var members: [String]
+    public private(set) var streaks: [MemberHealth]
 
+    /// - Parameter health: streaks by member name as configured.
     public init(published: Set<NodeAddress>? = nil, health: [String: MemberHealth] = [:]) {
         self.published = published
-        self.health = health
+        let byName = health.sorted { $0.key < $1.key }
+        members = byName.map(\.key)
+        streaks = byName.map(\.value)
+    }
+
+    init(published: Set<NodeAddress>?, members: [String], streaks: [MemberHealth]) {
+        self.published = published
+        self.members = members
+        self.streaks = streaks
+    }
+
+    /// The streaks by member name (a member listed twice has one streak).
+    public var health: [String: MemberHealth] {
+        Dictionary(zip(members, streaks), uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The streak of `node`: at `position` while the alias's members are as they were, else
+    /// found by name (a reload changed the alias's member list).
+    func streak(of node: String, at position: Int) -> MemberHealth? {
+        if position < members.count, members[position] == node { return streaks[position] }
+        return members.firstIndex(of: node).map { streaks[$0] }
     }
 }
 

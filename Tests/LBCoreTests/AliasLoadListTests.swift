@@ -137,6 +137,29 @@ import Testing
         }
     }
 
+    /// The byte-level lookup the engine uses gives what the list gives, on random ASCII answers
+    /// (blanks, dots, signs, case, values out of range, entries without `=`) and on answers that
+    /// are not ASCII, where it hands over to the list.
+    @Test func theQuickLookupAgreesWithTheList() {
+        var random = SeededRandomNumberGenerator(seed: 13)
+        let alphabet = Array("aAbB.=,-+0912 \t\r\n\u{301}é")
+        let aliases = ["a", "A.", "b.a", " b.A ", "", ".", "ab", "é", "a\u{301}"]
+        for _ in 0..<20_000 {
+            let text = randomString(from: alphabet, maxLength: 24, using: &random)
+            let list = AliasLoadList(parsing: text)
+            for alias in aliases {
+                #expect(
+                    AliasLoadList.lookup(alias, in: text) == list.lookup(alias),
+                    "\(text.debugDescription) \(alias)")
+            }
+        }
+        #expect(AliasLoadList.lookup("a", in: "b=1, A. = -9223372036854775808 ,a=2") == .load(Int.min))
+        #expect(AliasLoadList.lookup("a", in: "a=9223372036854775808") == .malformed("9223372036854775808"))
+        #expect(AliasLoadList.lookup("a", in: "a=9223372036854775807") == .load(Int.max))
+        #expect(AliasLoadList.lookup("a", in: "a=+") == .malformed("+"))
+        #expect(AliasLoadList.lookup("a", in: "a=") == .malformed(""))
+    }
+
     /// Random text never crashes the parser; a load found always appears in the text.
     @Test func randomStringsNeverCrash() {
         var random = SeededRandomNumberGenerator(seed: 12)

@@ -29,7 +29,8 @@ public actor EvaluationEngine {
     /// The batches `run()` started that have not finished, by number.
     private var batches: [Int: Task<Void, Never>] = [:]
     private var nextBatch = 0
-    private var latest: [String: AliasEvaluation] = [:]
+    /// The latest evaluation of each served alias, by alias number; nil until it is evaluated.
+    private var latest: [AliasEvaluation?] = []
     private let dryRun: Bool
     /// Grows at each reload, so that a batch knows whether the configuration it polled for is
     /// still the one in force.
@@ -39,22 +40,21 @@ public actor EvaluationEngine {
     /// Reloads waiting for the publications of older generations to finish.
     private var reloadWaiters: [(generation: Int, continuation: CheckedContinuation<Void, Never>)] = []
     /// What each served alias remembers between evaluations (what DNS holds, `rise`/`fall`
-    /// streaks, the order of its decisions). Kept across reloads while the alias is served.
-    private var memories: [String: AliasMemory] = [:]
-    /// The newest report of every member, by member number, with the start of the poll that
-    /// gave it: a refresh of one node decides from the others' latest reports, and a batch never
-    /// decides from a report older than one a refresh already used.
-    private var reports: [MemberReport?] = []
+    /// streaks, the order of its decisions), by alias number. Kept across reloads while the
+    /// alias is served.
+    private var memories: [AliasMemory] = []
+    /// The newest report of every member, by member number: a refresh of one node decides from
+    /// the others' latest reports.
+    private var reports: [NodeReport?] = []
+    /// When the poll that gave each member's newest report started, by member number: a batch
+    /// never decides from a report older than one a refresh already used. Apart from `reports`,
+    /// so that comparing instants does not copy reports.
+    private var reportPolledAt: [ContinuousClock.Instant?] = []
     /// Whether each member's newest report is silence (every address timed out), by member
     /// number: such nodes are polled first. Apart from `reports`, so that ordering a batch does
     /// not copy a hundred thousand reports.
     private var silentLastTime: [Bool] = []
     private let drains: (any DrainSource)?
-    /// A member's newest report and when the poll that gave it started.
-    private struct MemberReport {
-        var report: NodeReport
-        var polledAt: ContinuousClock.Instant
-    }
     /// Seconds since 1970, for drains' expiry.
     private let unixTime: @Sendable () -> Int
 
@@ -83,11 +83,14 @@ public actor EvaluationEngine {
         let served = NumberedAliases(configuration.servedAliases)
         self.served = served
         self.reports = Array(repeating: nil, count: served.members.count)
+        self.reportPolledAt = Array(repeating: nil, count: served.members.count)
         self.silentLastTime = Array(repeating: false, count: served.members.count)
+        self.latest = Array(repeating: nil, count: served.aliases.count)
         // An alias the state directory still records but the configuration no longer serves
         // is not remembered.
-        self.memories = published.filter { served.aliasNumbers[$0.key] != nil }
-            .mapValues { AliasMemory(selection: SelectionMemory(published: $0)) }
+        self.memories = served.aliases.map { alias in
+            AliasMemory(selection: SelectionMemory(published: published[alias.name]))
+        }
         self.poller = poller
         self.publishers = publishers
         self.ungatedPublishers = ungatedPublishers
@@ -98,17 +101,23 @@ public actor EvaluationEngine {
     }
 
     /// The latest evaluation of every alias evaluated so far, by alias name.
-    public var evaluations: [String: AliasEvaluation] { latest }
+    public var evaluations: [String: AliasEvaluation] {
+        var byName: [String: AliasEvaluation] = [:]
+        for (number, evaluation) in latest.enumerated() {
+            if let evaluation { byName[served.aliases[number].name] = evaluation }
+        }
+        return byName
+    }
 
     /// The served alias names once every one has been evaluated (the first complete round after
     /// start); nil before. The embedded server holds its first round and NOTIFYs until then.
     public var servedAliasesOnceEachEvaluated: Set<String>? {
-        served.aliases.allSatisfy { latest[$0.name] != nil } ? servedAliasNames : nil
+        latest.allSatisfy { $0 != nil } ? servedAliasNames : nil
     }
 
     /// The served aliases not evaluated yet since start (or since their definition changed).
     public var aliasesNotYetEvaluated: [String] {
-        served.aliases.map(\.name).filter { latest[$0] == nil }.sorted()
+        latest.indices.filter { latest[$0] == nil }.map { served.aliases[$0].name }.sorted()
     }
 
     /// Whether no address of the node answered at all (every one timed out).
@@ -150,18 +159,20 @@ public actor EvaluationEngine {
         let old = served
         configuration = new
         served = NumberedAliases(new.servedAliases)
-        latest = latest.filter { served.aliasNumbers[$0.key] != nil }
-        memories = memories.filter { served.aliasNumbers[$0.key] != nil }
-        // The members' reports, renumbered.
+        // The aliases' evaluations and memories, and the members' reports, renumbered.
+        let oldAliasNumbers = served.aliases.map { old.aliasNumbers[$0.name] }
+        latest = oldAliasNumbers.map { $0.flatMap { latest[$0] } }
+        memories = oldAliasNumbers.map { $0.map { memories[$0] } ?? AliasMemory() }
         let oldNumbers = served.members.map { old.memberNumbers[$0].map(Int.init) }
         reports = oldNumbers.map { $0.flatMap { reports[$0] } }
+        reportPolledAt = oldNumbers.map { $0.flatMap { reportPolledAt[$0] } }
         silentLastTime = oldNumbers.map { $0.map { silentLastTime[$0] } ?? false }
-        for alias in served.aliases {
-            guard let previous = old.alias(named: alias.name), previous != alias else { continue }
+        for (number, alias) in served.aliases.enumerated() {
+            guard let oldNumber = oldAliasNumbers[number], old.aliases[oldNumber] != alias else { continue }
             // A changed definition is evaluated again soon, as a new alias would be.
-            latest[alias.name] = nil
+            latest[number] = nil
             schedule.forget(alias.name)
-            memories[alias.name]?.renumber(from: previous.members, to: alias.members)
+            memories[number].renumber(from: old.aliases[oldNumber].members, to: alias.members)
         }
         updateSchedule(now: ContinuousClock.now)
         poller.addressBook.keepOnly(Set(served.members))
@@ -251,7 +262,7 @@ public actor EvaluationEngine {
         var others: [Int32] = []
         for number in batch.numbers {
             for member in layout.membersOfAlias[number] where !polls[Int(member)] {
-                if let refreshing, reports[Int(member)] != nil,
+                if let refreshing, reportPolledAt[Int(member)] != nil,
                     !refreshing.contains(layout.members[Int(member)])
                 {
                     continue
@@ -339,9 +350,10 @@ public actor EvaluationEngine {
         let number =
             generation == self.generation ? Int(member) : served.memberNumbers[report.node].map(Int.init)
         guard let number else { return }
-        if reports[number].map({ $0.polledAt < polledAt }) ?? true {
+        if reportPolledAt[number].map({ $0 < polledAt }) ?? true {
             silentLastTime[number] = Self.wasSilent(report)
-            reports[number] = MemberReport(report: report, polledAt: polledAt)
+            reports[number] = report
+            reportPolledAt[number] = polledAt
         }
     }
 
@@ -397,6 +409,7 @@ public actor EvaluationEngine {
                 number: Int
             )] = []
         pending.reserveCapacity(positions.count)
+        let finished = Date()
         for index in positions {
             let alias = batch.alias(at: index)
             // A reload while polling: an alias removed or redefined meanwhile is not decided from
@@ -415,24 +428,24 @@ public actor EvaluationEngine {
             polledAt.reserveCapacity(numbers.count)
             for (position, member) in numbers.enumerated() {
                 members.append(
-                    reports[Int(member)]?.report
+                    reports[Int(member)]
                         ?? NodeReport(
                             node: alias.members[position], addresses: [], resolutionFailure: "not polled"))
-                polledAt.append(reports[Int(member)]?.polledAt)
+                polledAt.append(reportPolledAt[Int(member)])
             }
-            var memory = memories[alias.name] ?? AliasMemory()
             // Only a report this alias has not counted yet moves a `rise`/`fall` streak.
-            let new = memory.newReports(of: alias.members, polledAt: polledAt)
+            let new = memories[number].newReports(of: alias.members, polledAt: polledAt)
             let decision = Selection.decide(
-                alias: alias.name, parameters: alias.parameters, members: members, memory: &memory.selection,
-                drains: Self.drains(activeDrains, of: alias), polled: new, using: &random)
-            memory.decisions += 1
+                alias: alias.name, parameters: alias.parameters, members: members,
+                memory: &memories[number].selection, drains: Self.drains(activeDrains, of: alias),
+                polled: new,
+                using: &random)
+            memories[number].decisions += 1
             // Nothing to publish: no task (20,000 aliases made 20,000 tasks per cycle).
             guard let addresses = decision.publish, !publishers.isEmpty else {
-                memories[alias.name] = memory
                 let evaluation = AliasEvaluation(
-                    decision: decision, results: [], finishedAt: Date(), standby: standby)
-                pending.append((index, evaluation, nil, memory.decisions))
+                    decision: decision, results: [], finishedAt: finished, standby: standby)
+                pending.append((index, evaluation, nil, memories[number].decisions))
                 continue
             }
             let publication = Publication(
@@ -441,7 +454,7 @@ public actor EvaluationEngine {
                 fencingPartition: partition, decision: decision)
             // After the alias's previous publication, so that an UPDATE decided earlier (a batch
             // polling slow nodes) never lands after one decided later (a push's refresh).
-            let previous = memory.publication
+            let previous = memories[number].publication
             // Detached: the publication needs nothing of the engine, and thousands of them per
             // cycle would otherwise each start by queueing on the engine's actor.
             let task = Task.detached {
@@ -450,9 +463,8 @@ public actor EvaluationEngine {
                 return AliasEvaluation(
                     decision: decision, results: results, finishedAt: Date(), standby: standby)
             }
-            memory.publication = task
-            memories[alias.name] = memory
-            pending.append((index, nil, task, memory.decisions))
+            memories[number].publication = task
+            pending.append((index, nil, task, memories[number].decisions))
         }
         let decidedUnder = generation
         publishing[decidedUnder, default: 0] += 1
@@ -483,15 +495,15 @@ public actor EvaluationEngine {
         return published.map { index, number, evaluation in
             let alias = batch.alias(at: index)
             // A reload may have dropped or changed the alias while it was being published.
-            guard servedNumber(of: index, in: batch) != nil else {
+            guard let current = servedNumber(of: index, in: batch) else {
                 return DecidedAlias(index: index, evaluation: evaluation, kept: false)
             }
             if scheduled { schedule.finished(alias.name, at: now, using: &random) }
             // A refresh decided the alias again meanwhile: its evaluation is the newer one.
-            guard memories[alias.name]?.decisions == number else {
+            guard memories[current].decisions == number else {
                 return DecidedAlias(index: index, evaluation: evaluation, kept: false)
             }
-            latest[alias.name] = evaluation
+            latest[current] = evaluation
             log(evaluation)
             return DecidedAlias(index: index, evaluation: evaluation, kept: true)
         }

@@ -100,7 +100,7 @@ struct EvaluationLog {
         for member in decision.members {
             let state = member.evaluation.state
             guard let cause = cause(state) else {
-                if before[member.node] != nil {
+                if !before.isEmpty, before[member.node] != nil {
                     lines.append(
                         Line(
                             level: .notice,
@@ -126,7 +126,8 @@ struct EvaluationLog {
                     level: isFault(state) ? .warning : .info,
                     message: "\(alias): \(member.node) is not usable: \(cause)", metadata: metadata))
         }
-        memory.causes[alias] = now.isEmpty ? nil : now
+        // Most aliases have no unusable member, before or now: nothing to hash.
+        if !now.isEmpty || !before.isEmpty { memory.causes[alias] = now.isEmpty ? nil : now }
         return lines
     }
 
