@@ -12,8 +12,8 @@ import Testing
         ])
         #expect(served.members == ["alpha", "beta", "mid", "zeta"])
         #expect(served.aliases.map(\.name) == ["b.example", "a.example"])
-        #expect(served.membersOfAlias == [[3, 0, 2], [2, 1]])
-        #expect(served.aliasesOfMember == [[0], [1], [0, 1], [0]])
+        #expect(served.membersOfAlias.rows == [[3, 0, 2], [2, 1]])
+        #expect(served.aliasesOfMember.rows == [[0], [1], [0, 1], [0]])
         #expect(served.memberNumbers["mid"] == 2)
         #expect(served.aliasNumbers["a.example"] == 1)
         #expect(served.aliases(ofMember: "mid") == ["b.example", "a.example"])
@@ -30,8 +30,8 @@ import Testing
         ])
         #expect(served.aliases.count == 1)
         #expect(served.members == ["one", "two"])
-        #expect(served.membersOfAlias == [[0, 1, 0]])
-        #expect(served.aliasesOfMember == [[0], [0]])
+        #expect(served.membersOfAlias.rows == [[0, 1, 0]])
+        #expect(served.aliasesOfMember.rows == [[0], [0]])
     }
 
     @Test func nothingServedHasNoMembers() {

@@ -97,10 +97,13 @@ struct EvaluationLog {
         let before = memory.causes[alias] ?? [:]
         var now: [String: String] = [:]
         var lines: [Line] = []
-        for member in decision.members {
-            let state = member.evaluation.state
+        // By index, so that a member is copied only when it has something to say.
+        for index in decision.members.indices {
+            let state = decision.members[index].evaluation.state
             guard let cause = cause(state) else {
-                if !before.isEmpty, before[member.node] != nil {
+                guard !before.isEmpty else { continue }
+                let member = decision.members[index]
+                if before[member.node] != nil {
                     lines.append(
                         Line(
                             level: .notice,
@@ -113,6 +116,7 @@ struct EvaluationLog {
                 }
                 continue
             }
+            let member = decision.members[index]
             let code = causeCode(state)
             now[member.node] = code
             guard before[member.node] != code else { continue }
@@ -156,8 +160,9 @@ struct EvaluationLog {
         ]
         if let previous { metadata["previous"] = .string(previous) }
         var unusable: Logger.Metadata = [:]
-        for member in decision.members where !member.evaluation.state.isUsable {
-            unusable[member.node] = .string(causeCode(member.evaluation.state))
+        for index in decision.members.indices where !decision.members[index].evaluation.state.isUsable {
+            unusable[decision.members[index].node] = .string(
+                causeCode(decision.members[index].evaluation.state))
         }
         if !unusable.isEmpty { metadata["unusable"] = .dictionary(unusable) }
         let was = previous.map { $0.isEmpty ? " (was empty)" : " (was \($0))" } ?? ""

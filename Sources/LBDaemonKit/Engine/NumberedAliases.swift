@@ -16,9 +16,9 @@ struct NumberedAliases: Sendable {
     /// Each member's number (its position in `members`), by name.
     let memberNumbers: [String: Int32]
     /// The numbers of each alias's members, in the alias's member order.
-    let membersOfAlias: [[Int32]]
+    let membersOfAlias: NumberRows
     /// The numbers of the aliases each member belongs to, each once, in configuration order.
-    let aliasesOfMember: [[Int32]]
+    let aliasesOfMember: NumberRows
 
     init(_ served: [AliasConfiguration] = []) {
         var aliases: [AliasConfiguration] = []
@@ -43,8 +43,8 @@ struct NumberedAliases: Sendable {
         self.aliasNumbers = aliasNumbers
         self.members = members
         self.memberNumbers = memberNumbers
-        self.membersOfAlias = membersOfAlias
-        self.aliasesOfMember = aliasesOfMember
+        self.membersOfAlias = NumberRows(membersOfAlias)
+        self.aliasesOfMember = NumberRows(aliasesOfMember)
     }
 
     /// The served alias named `name`, if any.
