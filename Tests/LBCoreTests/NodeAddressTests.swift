@@ -131,6 +131,23 @@ import Testing
         #expect(NodeAddress.ipv4(0).description == "0.0.0.0")
         #expect(NodeAddress.ipv4(.max).description == "255.255.255.255")
         #expect(NodeAddress.ipv4(0x0A00_00FF).description == "10.0.0.255")
+        #expect(NodeAddress.ipv4(0x6463_0A09).description == "100.99.10.9")
+    }
+
+    /// The digit-by-digit formatting against plain interpolation, and back through the parser,
+    /// on every octet value in every position.
+    @Test func formatsEveryOctetAsInterpolationDoes() {
+        var random = SeededRandomNumberGenerator(seed: 5)
+        for _ in 0..<5_000 {
+            let octets = (0..<4).map { _ in UInt32.random(in: 0...255, using: &random) }
+            let value = octets.reduce(0) { $0 << 8 | $1 }
+            let expected = octets.map { "\($0)" }.joined(separator: ".")
+            #expect(NodeAddress.ipv4(value).description == expected)
+            #expect(NodeAddress(expected) == .ipv4(value))
+        }
+        for octet in UInt32(0)...255 {
+            #expect(NodeAddress.ipv4(octet << 16 | octet).description == "0.\(octet).0.\(octet)")
+        }
     }
 
     @Test func formatsInterpolatedAddressesCanonically() {

@@ -325,20 +325,44 @@ public actor EvaluationEngine {
         if !undecided.isEmpty {
             decisions.append(await decide(undecided, of: batch, scheduled: scheduled))
         }
-        var results: [DecidedAlias] = []
-        results.reserveCapacity(batch.count)
-        for decision in decisions { results += await decision.value }
-        results.sort { $0.index < $1.index }
+        var decidedInParts: [[DecidedAlias]] = []
+        decidedInParts.reserveCapacity(decisions.count)
+        for decision in decisions { decidedInParts.append(await decision.value) }
+        let (evaluations, allKept) = Self.inBatchOrder(decidedInParts, count: batch.count)
         // Observers see what the engine keeps: an alias dropped meanwhile is not recorded again.
         if !observers.isEmpty {
+            let kept =
+                allKept
+                ? evaluations
+                : decidedInParts.joined().sorted { $0.index < $1.index }.filter(\.kept).map(\.evaluation)
             let round = EvaluationRound(
-                evaluations: results.filter(\.kept).map(\.evaluation), startedAt: startedAt,
+                evaluations: kept, startedAt: startedAt,
                 pollDuration: pollDuration, duration: ContinuousClock.now - pollStart,
                 nodesPolled: order.count,
                 scheduled: scheduled)
             for observer in observers { await observer.observe(round) }
         }
-        return results.map(\.evaluation)
+        return evaluations
+    }
+
+    /// The evaluations of a batch's decisions in batch order, and whether the engine kept every
+    /// one. Built in one array: at 20,000 aliases, each array of evaluations is a few megabytes
+    /// of fresh memory, and the sorted, filtered and mapped copies cost more than deciding did.
+    private static func inBatchOrder(_ parts: [[DecidedAlias]], count: Int) -> ([AliasEvaluation], Bool) {
+        var slots = [(part: Int32, offset: Int32)](repeating: (-1, -1), count: count)
+        var allKept = true
+        for (part, decided) in parts.enumerated() {
+            for offset in decided.indices {
+                slots[decided[offset].index] = (Int32(part), Int32(offset))
+                allKept = allKept && decided[offset].kept
+            }
+        }
+        var evaluations: [AliasEvaluation] = []
+        evaluations.reserveCapacity(count)
+        for (part, offset) in slots where part >= 0 {
+            evaluations.append(parts[Int(part)][Int(offset)].evaluation)
+        }
+        return (evaluations, allKept)
     }
 
     /// Keeps `report` as the newest of `member` (numbered as under `generation`), unless a
@@ -383,6 +407,8 @@ public actor EvaluationEngine {
         var index: Int
         var evaluation: AliasEvaluation
         var kept: Bool
+        /// The alias's decision count when it was decided (`AliasMemory.decisions`).
+        var number: Int
     }
 
     /// Decides the aliases at `positions` of `batch` from the reports held, starts their
@@ -469,43 +495,41 @@ public actor EvaluationEngine {
         let decidedUnder = generation
         publishing[decidedUnder, default: 0] += 1
         return Task {
-            var evaluations: [AliasEvaluation] = []
-            evaluations.reserveCapacity(pending.count)
+            var decided: [DecidedAlias] = []
+            decided.reserveCapacity(pending.count)
             for entry in pending {
-                if let evaluation = entry.evaluation {
-                    evaluations.append(evaluation)
+                let evaluation: AliasEvaluation
+                if let decidedAlready = entry.evaluation {
+                    evaluation = decidedAlready
                 } else if let publication = entry.publication {
-                    evaluations.append(await publication.value)
+                    evaluation = await publication.value
+                } else {
+                    continue
                 }
+                decided.append(
+                    DecidedAlias(
+                        index: entry.index, evaluation: evaluation, kept: false, number: entry.number))
             }
             self.publicationFinished(decidedUnder)
-            return self.record(
-                zip(pending, evaluations).map { ($0.index, $0.number, $1) }, of: batch, scheduled: scheduled)
+            self.record(&decided, of: batch, scheduled: scheduled)
+            return decided
         }
     }
 
     /// Keeps each published evaluation as its alias's latest, unless a reload changed the alias
-    /// or a refresh decided it again meanwhile; logs what is kept.
-    private func record(
-        _ published: [(index: Int, number: Int, evaluation: AliasEvaluation)],
-        of batch: AliasBatch,
-        scheduled: Bool
-    ) -> [DecidedAlias] {
+    /// or a refresh decided it again meanwhile; logs and marks what is kept.
+    private func record(_ published: inout [DecidedAlias], of batch: AliasBatch, scheduled: Bool) {
         let now = ContinuousClock.now
-        return published.map { index, number, evaluation in
-            let alias = batch.alias(at: index)
+        for entry in published.indices {
+            let index = published[entry].index
             // A reload may have dropped or changed the alias while it was being published.
-            guard let current = servedNumber(of: index, in: batch) else {
-                return DecidedAlias(index: index, evaluation: evaluation, kept: false)
-            }
-            if scheduled { schedule.finished(alias.name, at: now, using: &random) }
+            guard let current = servedNumber(of: index, in: batch) else { continue }
+            if scheduled { schedule.finished(served.aliases[current].name, at: now, using: &random) }
             // A refresh decided the alias again meanwhile: its evaluation is the newer one.
-            guard memories[current].decisions == number else {
-                return DecidedAlias(index: index, evaluation: evaluation, kept: false)
-            }
-            latest[current] = evaluation
-            log(evaluation)
-            return DecidedAlias(index: index, evaluation: evaluation, kept: true)
+            guard memories[current].decisions == published[entry].number else { continue }
+            latest[current] = published[entry].evaluation
+            log(published[entry].evaluation)
+            published[entry].kept = true
         }
     }
 

@@ -19,7 +19,14 @@ struct EvaluationLog {
     /// The cause last logged for each unusable member, by alias then node: a cause is logged
     /// again only when it changes. Invariant: only members that were unusable are kept.
     struct Memory: Sendable {
-        var causes: [String: [String: String]] = [:]
+        /// By alias, the code of each unusable member's cause, in member order: a handful per
+        /// alias, found by a look along the list rather than by hashing node names.
+        var causes: [String: [Cause]] = [:]
+
+        struct Cause: Equatable, Sendable {
+            var node: String
+            var code: String
+        }
 
         /// Forgets the aliases not in `aliases` (removed at a reload).
         mutating func keepOnly(_ aliases: Set<String>) {
@@ -94,16 +101,16 @@ struct EvaluationLog {
     /// A line for each member whose cause appeared or changed, and for each that recovered.
     private static func causeLines(_ decision: Decision, memory: inout Memory) -> [Line] {
         let alias = decision.alias
-        let before = memory.causes[alias] ?? [:]
-        var now: [String: String] = [:]
+        let before = memory.causes.isEmpty ? [] : memory.causes[alias] ?? []
+        var now: [Memory.Cause] = []
         var lines: [Line] = []
         // By index, so that a member is copied only when it has something to say.
         for index in decision.members.indices {
             let state = decision.members[index].evaluation.state
-            guard let cause = cause(state) else {
+            guard !state.isUsable else {
                 guard !before.isEmpty else { continue }
                 let member = decision.members[index]
-                if before[member.node] != nil {
+                if before.contains(where: { $0.node == member.node }) {
                     lines.append(
                         Line(
                             level: .notice,
@@ -118,8 +125,11 @@ struct EvaluationLog {
             }
             let member = decision.members[index]
             let code = causeCode(state)
-            now[member.node] = code
-            guard before[member.node] != code else { continue }
+            now.append(Memory.Cause(node: member.node, code: code))
+            guard before.first(where: { $0.node == member.node })?.code != code, let cause = cause(state)
+            else {
+                continue
+            }
             var metadata: Logger.Metadata = [
                 "alias": .string(alias), "node": .string(member.node),
                 "state": .string(DecisionExplanation.stateCode(state)), "error": .string(code),
@@ -130,8 +140,8 @@ struct EvaluationLog {
                     level: isFault(state) ? .warning : .info,
                     message: "\(alias): \(member.node) is not usable: \(cause)", metadata: metadata))
         }
-        // Most aliases have no unusable member, before or now: nothing to hash.
-        if !now.isEmpty || !before.isEmpty { memory.causes[alias] = now.isEmpty ? nil : now }
+        // Most aliases keep their unusable members from one evaluation to the next: nothing to write.
+        if now != before { memory.causes[alias] = now.isEmpty ? nil : now }
         return lines
     }
 
