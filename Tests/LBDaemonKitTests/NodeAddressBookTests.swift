@@ -61,6 +61,42 @@ import Testing
         #expect(book.knownAddresses(of: nodes).allSatisfy { $0 == nil })
     }
 
+    /// The cycle-wide look-up answers again from its last answer only while that answer is
+    /// still true: a node resolved since, a node forgotten, or an entry falling due makes it
+    /// read the book again.
+    @Test func knownAddressesOfManyNodesFollowTheBookBetweenCycles() async {
+        let world = World()
+        world.answers.withLock { $0 = ["a": ["192.0.2.1"], "b": ["192.0.2.2"], "c": ["192.0.2.3"]] }
+        let book = world.book()
+        _ = await book.addresses(of: "a")
+        let nodes = ["a", "b", "c"]
+        #expect(book.knownAddresses(of: nodes).map { $0 != nil } == [true, false, false])
+        #expect(book.knownAddresses(of: nodes).map { $0 != nil } == [true, false, false])
+        // Resolved meanwhile (a push, a refresh): seen at once.
+        _ = await book.addresses(of: "b")
+        #expect(book.knownAddresses(of: nodes).map { $0 != nil } == [true, true, false])
+        // Another list of nodes is its own question.
+        #expect(book.knownAddresses(of: ["c", "b"]).map { $0 != nil } == [false, true])
+        // A changed address is seen, not the one the last answer gave.
+        world.answers.withLock { $0["c"] = ["192.0.2.33"] }
+        _ = await book.addresses(of: "c")
+        #expect(
+            book.knownAddresses(of: nodes).compactMap { $0.flatMap(addresses) } == [
+                ["192.0.2.1"], ["192.0.2.2"], ["192.0.2.33"],
+            ])
+        // A node forgotten at a reload is not given from the last answer.
+        book.keepOnly(["a", "c"])
+        #expect(book.knownAddresses(of: nodes).map { $0 != nil } == [true, false, true])
+        // Past its refresh, the first name resolved falls due; one resolved later does not yet.
+        let later = world.book()
+        _ = await later.addresses(of: "a")
+        world.advance(.seconds(100))
+        _ = await later.addresses(of: "b")
+        #expect(later.knownAddresses(of: ["a", "b"]).map { $0 != nil } == [true, true])
+        world.advance(.seconds(201))
+        #expect(later.knownAddresses(of: ["a", "b"]).map { $0 != nil } == [false, true])
+    }
+
     @Test func namesAreResolvedOnceUntilTheRefreshIsDue() async {
         let world = World()
         world.answers.withLock { $0["node1"] = ["192.0.2.1", "2001:db8::1"] }

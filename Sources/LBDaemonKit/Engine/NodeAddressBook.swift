@@ -36,6 +36,21 @@ public final class NodeAddressBook: Sendable {
     private let keepStale: Duration
     private let now: @Sendable () -> ContinuousClock.Instant
     private let known = Mutex<[String: Known]>([:])
+    /// The last answer of `knownAddresses(of: [String])`, given again while nothing was resolved
+    /// or forgotten since and no entry of it fell due: a scheduled cycle asks for the same
+    /// hundred thousand nodes each time, and comparing names that share their storage costs a
+    /// fraction of hashing each one into the book.
+    private let lastLookUp = Mutex<LookUp?>(nil)
+    /// Grows at each change to `known`.
+    private let version = Atomic<Int>(0)
+
+    private struct LookUp: Sendable {
+        var nodes: [String]
+        var entries: [Entry?]
+        var version: Int
+        /// The earliest time an entry given falls due; nil when none was given.
+        var validUntil: ContinuousClock.Instant?
+    }
 
     /// - Parameters:
     ///   - port: the SNMP port the addresses carry.
@@ -68,15 +83,33 @@ public final class NodeAddressBook: Sendable {
     /// the lock and read the clock a hundred thousand times.
     public func knownAddresses(of nodes: [String]) -> [Entry?] {
         let instant = now()
+        // Read before the entries: a change made while reading them makes this answer stale.
+        let versionRead = version.load(ordering: .acquiring)
+        if let last = lastLookUp.withLock({ $0 }), last.version == versionRead,
+            last.validUntil.map({ instant < $0 }) ?? true, last.nodes == nodes
+        {
+            return last.entries
+        }
         var entries: [Entry?] = []
         entries.reserveCapacity(nodes.count)
+        var validUntil: ContinuousClock.Instant?
         var start = 0
         while start < nodes.count {
             let end = min(start + 4096, nodes.count)
             known.withLock { known in
-                for node in nodes[start..<end] { entries.append(known[node]?.current(at: instant)) }
+                for node in nodes[start..<end] {
+                    guard let entry = known[node], entry.nextResolution > instant else {
+                        entries.append(nil)
+                        continue
+                    }
+                    entries.append(entry.entry)
+                    validUntil = min(validUntil ?? entry.nextResolution, entry.nextResolution)
+                }
             }
             start = end
+        }
+        lastLookUp.withLock {
+            $0 = LookUp(nodes: nodes, entries: entries, version: versionRead, validUntil: validUntil)
         }
         return entries
     }
@@ -95,6 +128,7 @@ public final class NodeAddressBook: Sendable {
         } catch {
             entry = .failure("\(error)")
         }
+        defer { version.add(1, ordering: .releasing) }
         return known.withLock { known in
             let previous = known[node]
             if addresses == nil, let stale = previous?.lastAddresses, let resolvedAt = previous?.resolvedAt,
@@ -127,5 +161,6 @@ public final class NodeAddressBook: Sendable {
     /// Forgets nodes that are no longer members of any alias.
     public func keepOnly(_ nodes: Set<String>) {
         known.withLock { known in known = known.filter { nodes.contains($0.key) } }
+        version.add(1, ordering: .releasing)
     }
 }
