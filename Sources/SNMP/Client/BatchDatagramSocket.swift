@@ -27,6 +27,8 @@ final class BatchDatagramSocket {
     }
 
     let descriptor: CInt
+    /// The address family it sends to and hears from.
+    let family: NIOBSDSocket.ProtocolFamily
     /// The requests staged, each with its target.
     private let requests = DatagramBatchBuffers(
         count: BatchDatagramSocket.batch, slotSize: BatchDatagramSocket.requestSlot, names: true)
@@ -34,7 +36,8 @@ final class BatchDatagramSocket {
     private let answers = DatagramBatchBuffers(
         count: BatchDatagramSocket.batch, slotSize: BatchDatagramSocket.answerSlot, names: true)
     /// Who each staged request belongs to (a position in the batch).
-    private var owners: [Int] = []
+    /// Used by the batch's thread only (the type's invariant): unchecked, as `BatchGetRun`'s state.
+    @exclusivity(unchecked) private var owners: [Int] = []
     private var isOpen = true
 
     /// A socket bound to `local` (an address of the family it will send to, port 0).
@@ -42,6 +45,7 @@ final class BatchDatagramSocket {
         descriptor = try BlockingDatagramSocket.bind(
             local, reuse: .none, receiveBuffer: 4 << 20, receiveTimeout: 1
         ).descriptor
+        family = local.protocol
         var size: CInt = 4 << 20
         _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<CInt>.size))
         if local.protocol == .inet {
@@ -142,7 +146,7 @@ final class BatchDatagramSocket {
 
     /// Reads the answers waiting, up to one batch, without blocking, and hands each to `handle`
     /// with its sender; returns how many came (0 when none was waiting).
-    func receive(_ handle: (UnsafeRawBufferPointer, SocketAddress?, _ truncated: Bool) -> Void) -> Int {
+    func receive(_ handle: (UnsafeRawBufferPointer, DatagramSender, _ truncated: Bool) -> Void) -> Int {
         guard let receive = DatagramBatchCalls.receive else { return 0 }
         answers.prepareReceive(count: Self.batch)
         let count = receive(
@@ -153,7 +157,7 @@ final class BatchDatagramSocket {
         for index in 0..<Int(count) {
             let message = answers.messages[index]
             let bytes = UnsafeRawBufferPointer(start: answers.slot(index), count: Int(message.length))
-            let sender = BlockingDatagramSocket.address(of: answers.names![index])
+            let sender = DatagramSender(name: answers.names! + index)
             handle(bytes, sender, message.header.msg_flags & CInt(MSG_TRUNC) != 0)
         }
         return Int(count)

@@ -62,29 +62,39 @@ final class BatchGetRun: @unchecked Sendable {
     /// Set from outside (cancellation): the run ends its polls as cancelled.
     let stop = Atomic(false)
 
-    private var polls: [Poll]
-    private var security: [Int: Security] = [:]
+    // The state below is the run thread's alone (the type's invariant), so no two accesses can
+    // overlap: `@exclusivity(unchecked)` spares each access a check in a thread-local table,
+    // which came to an eighth of the thread's user-space CPU at 100,000 polls.
+    @exclusivity(unchecked) private var polls: [Poll]
+    @exclusivity(unchecked) private var security: [Int: Security] = [:]
     /// The target of each request sent, by the request's serial number (its id minus `firstID`).
-    private var serials: [Int32] = []
+    @exclusivity(unchecked) private var serials: [Int32] = []
     private let firstID: Int32
     /// The v1/v2c request encoded once, each request writing its id in.
-    private var communityTemplate: CommunityRequestTemplate?
+    @exclusivity(unchecked) private var communityTemplate: CommunityRequestTemplate?
     /// Attempts in flight in the order their deadlines fall (one timeout for all).
-    private var deadlines = CircularBuffer<(at: ContinuousClock.Instant, target: Int32, id: Int32)>()
+    @exclusivity(unchecked) private var deadlines = CircularBuffer<
+        (at: ContinuousClock.Instant, target: Int32, id: Int32)
+    >()
     /// Polls holding a slot until their prompt window ends, in the order the windows end (the
     /// silent targets, with the shorter window, start first).
-    private var windows = CircularBuffer<(at: ContinuousClock.Instant, target: Int32)>()
-    private var nextTarget = 0
-    private var holdingSlots = 0
-    private var outstanding = 0
-    private var remaining: Int
-    private var sockets: [NIOBSDSocket.ProtocolFamily: BatchDatagramSocket] = [:]
-    private var unavailable: Set<NIOBSDSocket.ProtocolFamily> = []
+    @exclusivity(unchecked) private var windows = CircularBuffer<
+        (at: ContinuousClock.Instant, target: Int32)
+    >()
+    @exclusivity(unchecked) private var nextTarget = 0
+    @exclusivity(unchecked) private var holdingSlots = 0
+    @exclusivity(unchecked) private var outstanding = 0
+    @exclusivity(unchecked) private var remaining: Int
+    /// One per address family used so far (two at most): searched in order, not hashed.
+    @exclusivity(unchecked) private var sockets: [BatchDatagramSocket] = []
+    @exclusivity(unchecked) private var unavailable: [NIOBSDSocket.ProtocolFamily] = []
     /// The targets at each address, made when a first unreadable datagram needs it.
-    private var targetsByAddress: [SocketAddress: [Int]]?
-    private var now = ContinuousClock.Instant.now
+    @exclusivity(unchecked) private var targetsByAddress: [SocketAddress: [Int]]?
+    @exclusivity(unchecked) private var now = ContinuousClock.Instant.now
     /// When the loop last read answers.
-    private var readAt = ContinuousClock.Instant.now
+    @exclusivity(unchecked) private var readAt = ContinuousClock.Instant.now
+    /// The answer being read (`handleAnswer`).
+    @exclusivity(unchecked) private var datagram: [UInt8] = []
 
     /// The longest `gather` sleeps: a small part of a timeout or prompt window.
     private static let maximumGathering = Duration.milliseconds(1)
@@ -126,7 +136,7 @@ final class BatchGetRun: @unchecked Sendable {
     /// Runs the batch to its end: every target delivered once.
     func run() {
         defer {
-            for socket in sockets.values { socket.close() }
+            for socket in sockets { socket.close() }
         }
         if targets.isEmpty { return }
         while remaining > 0 {
@@ -142,7 +152,7 @@ final class BatchGetRun: @unchecked Sendable {
             flush()
             guard remaining > 0 else { return }
             var received = 0
-            for socket in sockets.values {
+            for socket in sockets {
                 // A few batches per socket, then back to starting polls in the slots freed.
                 for _ in 0..<4 {
                     // One clock read per batch: its answers were all waiting when it was read.
@@ -190,7 +200,7 @@ final class BatchGetRun: @unchecked Sendable {
         let left = until - clock.now
         guard left > .zero else { return }
         let milliseconds = CInt(min(50, (left / .milliseconds(1)).rounded(.up)))
-        var descriptors = sockets.values.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
+        var descriptors = sockets.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
         _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds)
     }
 
@@ -329,7 +339,7 @@ final class BatchGetRun: @unchecked Sendable {
     }
 
     private func flush() {
-        for socket in sockets.values { flush(socket) }
+        for socket in sockets { flush(socket) }
     }
 
     private func flush(_ socket: BatchDatagramSocket) {
@@ -340,13 +350,15 @@ final class BatchGetRun: @unchecked Sendable {
 
     // MARK: - Answers
 
-    private func handleAnswer(_ bytes: UnsafeRawBufferPointer, from sender: SocketAddress?, truncated: Bool) {
-        guard let sender else { return }
-        let datagram = [UInt8](bytes)
+    private func handleAnswer(_ bytes: UnsafeRawBufferPointer, from sender: DatagramSender, truncated: Bool) {
         guard !truncated else {
             noteMalformed(from: sender, "a datagram larger than \(BatchDatagramSocket.answerSlot) octets")
             return
         }
+        // Into the one buffer of the run: nothing keeps the bytes once the answer is read, so
+        // the buffer is reused instead of allocated per answer.
+        datagram.removeAll(keepingCapacity: true)
+        datagram.append(contentsOf: bytes)
         let id: Int32
         let decoded: ReceivedMessage.Decoded
         switch SNMPAnswerReading.route(datagram) {
@@ -358,22 +370,23 @@ final class BatchGetRun: @unchecked Sendable {
         let serial = Int(UInt32(bitPattern: id &- firstID))
         guard serial < serials.count else { return }
         let target = Int(serials[serial])
-        guard polls[target].id == id, polls[target].stage != .done, targets[target] == sender else { return }
-        read(ReceivedMessage(bytes: datagram, decoded: decoded, remote: sender), for: target)
+        guard polls[target].id == id, polls[target].stage != .done, sender.is(targets[target]) else { return }
+        read(decoded, for: target)
     }
 
-    private func read(_ reply: ReceivedMessage, for target: Int) {
+    /// Reads the answer `decoded` (of the bytes in `datagram`) from the target's address.
+    private func read(_ decoded: ReceivedMessage.Decoded, for target: Int) {
         do {
             switch credentials {
             case .community(_, let version):
                 let values = try SNMPAnswerReading.communityValues(
-                    reply.decoded, version: version, requested: bindings.count)
+                    decoded, version: version, requested: bindings.count)
                 finish(target, .success(values))
             case .user(let user):
                 // Engine times and the deadline of a next request count from the answer itself.
                 now = clock.now
                 guard polls[target].stage == .getting, let security = security[target] else {
-                    let engine = try SNMPAnswerReading.discoveredEngine(reply.decoded, now: now)
+                    let engine = try SNMPAnswerReading.discoveredEngine(decoded, now: now)
                     client.engines.store(engine, for: targets[target])
                     let keys = client.localizedKeys(of: user, for: engine, at: targets[target])
                     self.security[target] = Security(engine: engine, keys: keys)
@@ -383,6 +396,7 @@ final class BatchGetRun: @unchecked Sendable {
                     sendAttempt(target)
                     return
                 }
+                let reply = ReceivedMessage(bytes: datagram, decoded: decoded, remote: targets[target])
                 switch try SNMPAnswerReading.v3(
                     reply, engine: security.engine, user: user, keys: security.keys,
                     requestID: polls[target].id, requested: bindings.count, engines: client.engines, now: now)
@@ -406,7 +420,8 @@ final class BatchGetRun: @unchecked Sendable {
         }
     }
 
-    private func noteMalformed(from sender: SocketAddress, _ detail: String) {
+    private func noteMalformed(from sender: DatagramSender, _ detail: String) {
+        guard let sender = sender.address else { return }
         if targetsByAddress == nil {
             var map: [SocketAddress: [Int]] = [:]
             for (target, address) in targets.enumerated() { map[address, default: []].append(target) }
@@ -427,7 +442,8 @@ final class BatchGetRun: @unchecked Sendable {
         let wasStarted = polls[target].stage != .waiting
         polls[target].stage = .done
         polls[target].id = 0
-        security[target] = nil
+        // Hashing costs more than the rest of the ending: v1/v2c never fill it.
+        if !security.isEmpty { security[target] = nil }
         if polls[target].holdsSlot {
             polls[target].holdsSlot = false
             holdingSlots -= 1
@@ -452,16 +468,16 @@ final class BatchGetRun: @unchecked Sendable {
     /// The socket for `address`'s family, opened on first use; nil when the family has none.
     private func socket(for address: SocketAddress) -> BatchDatagramSocket? {
         let family = address.protocol
-        if let socket = sockets[family] { return socket }
+        for socket in sockets where socket.family == family { return socket }
         guard !unavailable.contains(family), let local = client.localAddress(for: family) else {
             return nil
         }
         do {
             let socket = try BatchDatagramSocket(local: local)
-            sockets[family] = socket
+            sockets.append(socket)
             return socket
         } catch {
-            unavailable.insert(family)
+            unavailable.append(family)
             return nil
         }
     }
