@@ -43,6 +43,19 @@ final class BatchGetRun: @unchecked Sendable {
         var malformed: String?
     }
 
+    /// When an attempt times out unless answered.
+    private struct Deadline {
+        var at: ContinuousClock.Instant
+        var target: Int32
+        var id: Int32
+    }
+
+    /// When a poll's prompt window ends.
+    private struct WindowEnd {
+        var at: ContinuousClock.Instant
+        var target: Int32
+    }
+
     /// A v3 target's engine and keys while its GET is under way.
     private struct Security {
         var engine: EngineCache.Entry
@@ -73,14 +86,10 @@ final class BatchGetRun: @unchecked Sendable {
     /// The v1/v2c request encoded once, each request writing its id in.
     @exclusivity(unchecked) private var communityTemplate: CommunityRequestTemplate?
     /// Attempts in flight in the order their deadlines fall (one timeout for all).
-    @exclusivity(unchecked) private var deadlines = CircularBuffer<
-        (at: ContinuousClock.Instant, target: Int32, id: Int32)
-    >()
+    @exclusivity(unchecked) private var deadlines = TimeOrderedQueue<Deadline>()
     /// Polls holding a slot until their prompt window ends, in the order the windows end (the
     /// silent targets, with the shorter window, start first).
-    @exclusivity(unchecked) private var windows = CircularBuffer<
-        (at: ContinuousClock.Instant, target: Int32)
-    >()
+    @exclusivity(unchecked) private var windows = TimeOrderedQueue<WindowEnd>()
     @exclusivity(unchecked) private var nextTarget = 0
     @exclusivity(unchecked) private var holdingSlots = 0
     @exclusivity(unchecked) private var outstanding = 0
@@ -246,7 +255,9 @@ final class BatchGetRun: @unchecked Sendable {
             if window != .zero {
                 polls[target].holdsSlot = true
                 holdingSlots += 1
-                if let window { windows.append((now.advanced(by: window), Int32(target))) }
+                if let window {
+                    windows.append(WindowEnd(at: now.advanced(by: window), target: Int32(target)))
+                }
             }
             beginExchange(target)
             if nextTarget == targets.count { self.started() }
@@ -308,7 +319,7 @@ final class BatchGetRun: @unchecked Sendable {
             finish(failure.owner, .failure(.sendFailed(failure.detail)))
             return
         }
-        deadlines.append((now.advanced(by: timeout), Int32(target), id))
+        deadlines.append(Deadline(at: now.advanced(by: timeout), target: Int32(target), id: id))
     }
 
     private func request(for target: Int, id: Int32) throws -> [UInt8] {
