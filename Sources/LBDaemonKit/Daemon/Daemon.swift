@@ -63,14 +63,16 @@ public final class Daemon: Sendable {
         return configuration
     }
 
-    /// Runs until `signals` says terminate, without trapping the process's signals (tests, and
-    /// programs that embed lbd).
+    /// Runs until `signals` says terminate, without trapping the process's signals or handing
+    /// back its start-up pages (tests, and programs that embed lbd).
     public func run(signals: AsyncStream<DaemonSignal>) async throws {
         try await run(commands: signals, trapSignals: false)
     }
 
     /// Runs until SIGTERM or SIGINT (with `trapSignals`) or a `terminate` command; reloads on
-    /// SIGHUP, on a `reload` command and when the file changes. Throws only when it cannot start:
+    /// SIGHUP, on a `reload` command and when the file changes. With `trapSignals` the process is
+    /// lbd's own, and it also hands back the pages only start-up and reloads read
+    /// (`StartupPagesService`). Throws only when it cannot start:
     /// the configuration does not load, or a socket cannot be bound.
     public func run(commands: AsyncStream<DaemonSignal>? = nil, trapSignals: Bool = true) async throws {
         // First of all, so that a SIGHUP sent while starting cannot kill lbd (golbd died of it).
@@ -200,9 +202,17 @@ public final class Daemon: Sendable {
                 engine: assembly.engine, embedded: embedded,
                 firstRoundDeadline: Self.firstRoundDeadline(configuration), logger: logger))
         services.append(DrainService(watcher: drainWatcher))
-        services.append(
-            StartupPagesService(
-                engine: assembly.engine, deadline: Self.firstRoundDeadline(configuration), logger: logger))
+        // Each reload reads pages the steady state does not need: they are released again.
+        let (reloads, reloaded) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        // Only when the process is lbd's own (`lbd run`): the release acts on the whole process's
+        // executable, and a program that embeds lbd (the tests) keeps its pages.
+        if trapSignals {
+            services.append(
+                StartupPagesService(
+                    engine: assembly.engine, deadline: Self.firstRoundDeadline(configuration),
+                    reloads: reloads,
+                    logger: logger))
+        }
         if configuration.snmp.notifications.listen != nil {
             // After the engine, so that it stops first: no re-poll starts while the engine stops.
             services.append(
@@ -215,6 +225,7 @@ public final class Daemon: Sendable {
                 running: running, hangups: hangups, commands: commands,
                 shutdown: shutdown, logger: logger,
                 onReload: { outcome in
+                    reloaded.yield()
                     metrics.recordReload(outcome)
                     if case .applied(let configuration) = outcome {
                         decisions.keepOnly(Set(configuration.servedAliases.map(\.name)))
