@@ -114,6 +114,12 @@ public final class NodeAddressBook: Sendable {
         return entries
     }
 
+    /// Makes room for `count` more nodes at once: a first cycle of a hundred thousand nodes
+    /// would otherwise grow the book (and move every entry) a dozen times.
+    public func reserveCapacity(forMore count: Int) {
+        known.withLock { $0.reserveCapacity($0.count + count) }
+    }
+
     /// The addresses of `node`, resolving it when it is new or its entry is due.
     public func addresses(of node: String) async -> Entry {
         let instant = now()

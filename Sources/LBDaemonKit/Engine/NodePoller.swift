@@ -200,6 +200,7 @@ public struct NodePoller: Sendable {
         let unknown = known.indices.filter { known[$0] == nil }
         guard !unknown.isEmpty else { return known.map { $0! } }
         let book = addressBook
+        book.reserveCapacity(forMore: unknown.count)
         let cursor = NodeCursor()
         let entries = await withTaskGroup(of: [(Int, NodeAddressBook.Entry)].self) { group in
             for _ in 0..<min(unknown.count, bounds.concurrency) {
