@@ -97,6 +97,47 @@ import Testing
         #expect(later.knownAddresses(of: ["a", "b"]).map { $0 != nil } == [false, true])
     }
 
+    /// Resolving many names at once writes the book as resolving them one by one does: each
+    /// name once, failures as failures, a failing name's last good addresses kept (then tried
+    /// again after `retryAfterFailure`), and what it wrote is what the book knows after.
+    @Test func resolvingManyAtOnceWritesWhatOneByOneWould() async {
+        let world = World()
+        for index in 0..<3_000 where index % 7 != 0 {
+            world.answers.withLock { $0["node\(index)"] = ["192.0.2.\(index % 250 + 1)"] }
+        }
+        world.answers.withLock { $0["stale"] = ["198.51.100.9"] }
+        let book = world.book()
+        _ = await book.addresses(of: "stale")
+        world.answers.withLock { $0["stale"] = nil }
+        world.advance(.seconds(301))
+        let nodes = (0..<3_000).map { "node\($0)" } + ["stale"]
+        let calls = world.calls.withLock { $0 }
+        let entries = await book.resolve(nodes, concurrency: 16)
+        #expect(world.calls.withLock { $0 } == calls + nodes.count)
+        #expect(entries.count == nodes.count)
+        for (index, entry) in entries.dropLast().enumerated() {
+            if index % 7 == 0 {
+                guard case .failure = entry else {
+                    Issue.record("node\(index) has no answer but got \(entry)")
+                    continue
+                }
+            } else {
+                #expect(addresses(entry) == ["192.0.2.\(index % 250 + 1)"])
+            }
+        }
+        #expect(addresses(entries.last!) == ["198.51.100.9"])
+        let known = book.knownAddresses(of: nodes)
+        #expect(known.allSatisfy { $0 != nil })
+        #expect(zip(known, entries).allSatisfy { addresses($0!) == addresses($1) })
+        // The stale and failed names are due again after retryAfterFailure, the others after
+        // the refresh.
+        world.advance(.seconds(31))
+        let due = book.knownAddresses(of: nodes)
+        #expect(due.last! == nil)
+        #expect(due.dropLast().enumerated().allSatisfy { ($0.offset % 7 == 0) == ($0.element == nil) })
+        #expect(await book.resolve([], concurrency: 4).isEmpty)
+    }
+
     @Test func namesAreResolvedOnceUntilTheRefreshIsDue() async {
         let world = World()
         world.answers.withLock { $0["node1"] = ["192.0.2.1", "2001:db8::1"] }

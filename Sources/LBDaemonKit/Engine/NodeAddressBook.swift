@@ -116,7 +116,7 @@ public final class NodeAddressBook: Sendable {
 
     /// Makes room for `count` more nodes at once: a first cycle of a hundred thousand nodes
     /// would otherwise grow the book (and move every entry) a dozen times.
-    public func reserveCapacity(forMore count: Int) {
+    private func reserveCapacity(forMore count: Int) {
         known.withLock { $0.reserveCapacity($0.count + count) }
     }
 
@@ -124,32 +124,92 @@ public final class NodeAddressBook: Sendable {
     public func addresses(of node: String) async -> Entry {
         let instant = now()
         if let current = known.withLock({ $0[node] })?.current(at: instant) { return current }
-        let entry: Entry
+        let resolved = await resolution(of: node)
+        defer { version.add(1, ordering: .releasing) }
+        return known.withLock { record(resolved, of: node, at: instant, in: &$0) }
+    }
+
+    /// Resolves each of `nodes` (those `knownAddresses(of:)` found new or due), `concurrency` at
+    /// a time, and returns their entries in order.
+    ///
+    /// The book is written a few thousand nodes at a time once all are resolved: a first cycle
+    /// of a hundred thousand nodes took the book's lock twice per node otherwise, its workers
+    /// waiting on each other for it.
+    public func resolve(_ nodes: [String], concurrency: Int) async -> [Entry] {
+        guard !nodes.isEmpty else { return [] }
+        reserveCapacity(forMore: nodes.count)
+        let instant = now()
+        let cursor = NodeCursor()
+        var resolutions = [Resolution?](repeating: nil, count: nodes.count)
+        await withTaskGroup(of: [(Int, Resolution)].self) { group in
+            for _ in 0..<min(nodes.count, max(concurrency, 1)) {
+                group.addTask {
+                    var done: [(Int, Resolution)] = []
+                    while case let next = cursor.next(), next < nodes.count {
+                        done.append((next, await self.resolution(of: nodes[next])))
+                    }
+                    return done
+                }
+            }
+            for await done in group {
+                for (position, resolution) in done { resolutions[position] = resolution }
+            }
+        }
+        var entries: [Entry] = []
+        entries.reserveCapacity(nodes.count)
+        var start = 0
+        while start < nodes.count {
+            let end = min(start + 4096, nodes.count)
+            known.withLock { known in
+                for position in start..<end {
+                    let resolved =
+                        resolutions[position] ?? Resolution(addresses: nil, entry: .failure("not resolved"))
+                    entries.append(record(resolved, of: nodes[position], at: instant, in: &known))
+                }
+            }
+            start = end
+        }
+        version.add(1, ordering: .releasing)
+        return entries
+    }
+
+    /// What one resolution of a name gave: its addresses, or why there are none.
+    private struct Resolution: Sendable {
         var addresses: [PolledAddress]?
+        var entry: Entry
+    }
+
+    private func resolution(of node: String) async -> Resolution {
         do {
             // Converted here, once: the poller and the reports carry these values as they are.
             let resolved = try await resolve(node, port).compactMap(PolledAddress.init)
-            addresses = resolved
-            entry = .addresses(resolved)
+            return Resolution(addresses: resolved, entry: .addresses(resolved))
         } catch {
-            entry = .failure("\(error)")
+            return Resolution(addresses: nil, entry: .failure("\(error)"))
         }
-        defer { version.add(1, ordering: .releasing) }
-        return known.withLock { known in
-            let previous = known[node]
-            if addresses == nil, let stale = previous?.lastAddresses, let resolvedAt = previous?.resolvedAt,
-                instant - resolvedAt < keepStale
-            {
-                known[node] = Known(
-                    entry: .addresses(stale), lastAddresses: stale, resolvedAt: resolvedAt,
-                    nextResolution: instant + retryAfterFailure)
-                return .addresses(stale)
-            }
+    }
+
+    /// Writes what resolving `node` at `instant` gave into `known` and returns the entry now in
+    /// force: a name that failed keeps its last good addresses while they are younger than
+    /// `keepStale`.
+    private func record(
+        _ resolved: Resolution, of node: String, at instant: ContinuousClock.Instant,
+        in known: inout [String: Known]
+    ) -> Entry {
+        let previous = known[node]
+        if resolved.addresses == nil, let stale = previous?.lastAddresses,
+            let resolvedAt = previous?.resolvedAt,
+            instant - resolvedAt < keepStale
+        {
             known[node] = Known(
-                entry: entry, lastAddresses: addresses, resolvedAt: instant,
-                nextResolution: instant + (addresses == nil ? retryAfterFailure : refresh))
-            return entry
+                entry: .addresses(stale), lastAddresses: stale, resolvedAt: resolvedAt,
+                nextResolution: instant + retryAfterFailure)
+            return .addresses(stale)
         }
+        known[node] = Known(
+            entry: resolved.entry, lastAddresses: resolved.addresses, resolvedAt: instant,
+            nextResolution: instant + (resolved.addresses == nil ? retryAfterFailure : refresh))
+        return resolved.entry
     }
 
     /// The nodes whose resolved (or last good) addresses include `address`, sorted: whom a

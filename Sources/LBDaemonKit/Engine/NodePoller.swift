@@ -199,26 +199,9 @@ public struct NodePoller: Sendable {
         let known = addressBook.knownAddresses(of: order)
         let unknown = known.indices.filter { known[$0] == nil }
         guard !unknown.isEmpty else { return known.map { $0! } }
-        let book = addressBook
-        book.reserveCapacity(forMore: unknown.count)
-        let cursor = NodeCursor()
-        let entries = await withTaskGroup(of: [(Int, NodeAddressBook.Entry)].self) { group in
-            for _ in 0..<min(unknown.count, bounds.concurrency) {
-                group.addTask {
-                    var resolved: [(Int, NodeAddressBook.Entry)] = []
-                    while case let next = cursor.next(), next < unknown.count {
-                        let index = unknown[next]
-                        resolved.append((index, await book.addresses(of: order[index])))
-                    }
-                    return resolved
-                }
-            }
-            var entries = known
-            for await resolved in group {
-                for (index, entry) in resolved { entries[index] = entry }
-            }
-            return entries
-        }
+        let resolved = await addressBook.resolve(unknown.map { order[$0] }, concurrency: bounds.concurrency)
+        var entries = known
+        for (position, index) in unknown.enumerated() { entries[index] = resolved[position] }
         return entries.map { $0 ?? .failure("not resolved") }
     }
 
@@ -255,19 +238,6 @@ private enum PollerTaskOutcome: Sendable {
     case workerEnded
     /// The watch over prompt windows: this many polls went past theirs (0: cancelled).
     case overdue(Int)
-}
-
-/// Hands out the positions of a list to the poller's workers, each once.
-private final class NodeCursor: Sendable {
-    private let position = Atomic<Int>(0)
-
-    /// The next position not handed out yet (past the end once all are).
-    func next() -> Int {
-        position.wrappingAdd(1, ordering: .relaxed).oldValue
-    }
-
-    /// Positions handed out so far (may pass the end).
-    var handedOut: Int { position.load(ordering: .relaxed) }
 }
 
 /// The poller's workers running now: one whose poll went past its window leaves when there are
