@@ -59,6 +59,8 @@ import Testing
     {
         let agent = ScriptedAgent(answer: answer)
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            // Room for a large batch's requests at once: the default buffer drops most of them.
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(agent)
@@ -203,6 +205,41 @@ import Testing
             delivered.outcomes.values.allSatisfy {
                 $0 == .success([VariableBinding(oid: Self.oid, value: .integer(7))])
             })
+        await client.shutdown()
+        try await channel.close()
+    }
+
+    /// A batch large enough that the run gathers answers between reads (512 polls or more in
+    /// their window): every answer is still delivered once and read right, and the requests the
+    /// agent ignores still time out, each once.
+    @Test func aLargeBatchGatheringAnswersLosesNoneAndStillTimesOut() async throws {
+        // Requests seen, and answers sent, by the agent.
+        let counts = Mutex((seen: 0, answered: 0))
+        let (channel, address) = try await scripted { request in
+            // Every fifth request goes unanswered.
+            counts.withLock { counts in
+                counts.seen += 1
+                guard counts.seen % 5 != 0 else { return [] }
+                counts.answered += 1
+                return [ScriptedAgent.response(to: request)]
+            }
+        }
+        let client = try await SNMPClient.start()
+        let delivered = await batch(
+            client, Array(repeating: address, count: 1_200), timeout: .seconds(3), retries: 0,
+            pacing: .init(concurrency: 1_000, maximumOutstanding: 1_000, promptWindow: nil))
+        // A kernel with a small receive buffer may drop requests before the agent sees them:
+        // those time out too. Every answer sent must be read, and read once.
+        let answeredByAgent = counts.withLock { $0.answered }
+        #expect(answeredByAgent > 0)
+        #expect(delivered.started == 1)
+        #expect(delivered.deliveries.count == 1_200 && delivered.deliveries.values.allSatisfy { $0 == 1 })
+        let answered = delivered.outcomes.values.filter {
+            $0 == .success([VariableBinding(oid: Self.oid, value: .integer(7))])
+        }
+        let silent = delivered.outcomes.values.filter { $0 == .failure(.timeout(attempts: 1)) }
+        #expect(answered.count == answeredByAgent)
+        #expect(silent.count == 1_200 - answeredByAgent)
         await client.shutdown()
         try await channel.close()
     }

@@ -328,13 +328,13 @@ public actor EvaluationEngine {
         var decidedInParts: [[DecidedAlias]] = []
         decidedInParts.reserveCapacity(decisions.count)
         for decision in decisions { decidedInParts.append(await decision.value) }
-        let (evaluations, allKept) = Self.inBatchOrder(decidedInParts, count: batch.count)
+        let evaluations = Self.inBatchOrder(decidedInParts, count: batch.count)
         // Observers see what the engine keeps: an alias dropped meanwhile is not recorded again.
         if !observers.isEmpty {
+            // Nearly always every one: the same array, not a copy.
             let kept =
-                allKept
-                ? evaluations
-                : decidedInParts.joined().sorted { $0.index < $1.index }.filter(\.kept).map(\.evaluation)
+                decidedInParts.allSatisfy { $0.allSatisfy(\.kept) }
+                ? evaluations : Self.inBatchOrder(decidedInParts, count: batch.count, keptOnly: true)
             let round = EvaluationRound(
                 evaluations: kept, startedAt: startedAt,
                 pollDuration: pollDuration, duration: ContinuousClock.now - pollStart,
@@ -345,16 +345,17 @@ public actor EvaluationEngine {
         return evaluations
     }
 
-    /// The evaluations of a batch's decisions in batch order, and whether the engine kept every
-    /// one. Built in one array: at 20,000 aliases, each array of evaluations is a few megabytes
-    /// of fresh memory, and the sorted, filtered and mapped copies cost more than deciding did.
-    private static func inBatchOrder(_ parts: [[DecidedAlias]], count: Int) -> ([AliasEvaluation], Bool) {
+    /// The evaluations of a batch's decisions (of `count` aliases) in batch order; with
+    /// `keptOnly`, those the engine kept. Built in one array: at 20,000 aliases, each array of
+    /// evaluations is a few megabytes of fresh memory, and sorted, filtered and mapped copies
+    /// cost more than deciding did.
+    private static func inBatchOrder(_ parts: [[DecidedAlias]], count: Int, keptOnly: Bool = false)
+        -> [AliasEvaluation]
+    {
         var slots = [(part: Int32, offset: Int32)](repeating: (-1, -1), count: count)
-        var allKept = true
         for (part, decided) in parts.enumerated() {
-            for offset in decided.indices {
+            for offset in decided.indices where !keptOnly || decided[offset].kept {
                 slots[decided[offset].index] = (Int32(part), Int32(offset))
-                allKept = allKept && decided[offset].kept
             }
         }
         var evaluations: [AliasEvaluation] = []
@@ -362,7 +363,7 @@ public actor EvaluationEngine {
         for (part, offset) in slots where part >= 0 {
             evaluations.append(parts[Int(part)][Int(offset)].evaluation)
         }
-        return (evaluations, allKept)
+        return evaluations
     }
 
     /// Keeps `report` as the newest of `member` (numbered as under `generation`), unless a

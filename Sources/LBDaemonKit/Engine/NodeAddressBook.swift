@@ -93,25 +93,32 @@ public final class NodeAddressBook: Sendable {
         var entries: [Entry?] = []
         entries.reserveCapacity(nodes.count)
         var validUntil: ContinuousClock.Instant?
-        var start = 0
-        while start < nodes.count {
-            let end = min(start + 4096, nodes.count)
-            known.withLock { known in
-                for node in nodes[start..<end] {
-                    guard let entry = known[node], entry.nextResolution > instant else {
-                        entries.append(nil)
-                        continue
-                    }
-                    entries.append(entry.entry)
-                    validUntil = min(validUntil ?? entry.nextResolution, entry.nextResolution)
-                }
+        inLockedChunks(of: nodes.count) { known, position in
+            guard let entry = known[nodes[position]], entry.nextResolution > instant else {
+                entries.append(nil)
+                return
             }
-            start = end
+            entries.append(entry.entry)
+            validUntil = min(validUntil ?? entry.nextResolution, entry.nextResolution)
         }
         lastLookUp.withLock {
             $0 = LookUp(nodes: nodes, entries: entries, version: versionRead, validUntil: validUntil)
         }
         return entries
+    }
+
+    /// Runs `body` for each position in `0..<count` with the book, a few thousand positions per
+    /// lock: a cycle of a hundred thousand nodes neither takes the lock per node nor holds it
+    /// for the whole cycle.
+    private func inLockedChunks(of count: Int, _ body: (inout [String: Known], Int) -> Void) {
+        var start = 0
+        while start < count {
+            let end = min(start + 4096, count)
+            known.withLock { known in
+                for position in start..<end { body(&known, position) }
+            }
+            start = end
+        }
     }
 
     /// Makes room for `count` more nodes at once: a first cycle of a hundred thousand nodes
@@ -140,11 +147,11 @@ public final class NodeAddressBook: Sendable {
         reserveCapacity(forMore: nodes.count)
         let instant = now()
         let cursor = NodeCursor()
-        var resolutions = [Resolution?](repeating: nil, count: nodes.count)
-        await withTaskGroup(of: [(Int, Resolution)].self) { group in
+        var resolutions = [Entry?](repeating: nil, count: nodes.count)
+        await withTaskGroup(of: [(Int, Entry)].self) { group in
             for _ in 0..<min(nodes.count, max(concurrency, 1)) {
                 group.addTask {
-                    var done: [(Int, Resolution)] = []
+                    var done: [(Int, Entry)] = []
                     while case let next = cursor.next(), next < nodes.count {
                         done.append((next, await self.resolution(of: nodes[next])))
                     }
@@ -157,35 +164,21 @@ public final class NodeAddressBook: Sendable {
         }
         var entries: [Entry] = []
         entries.reserveCapacity(nodes.count)
-        var start = 0
-        while start < nodes.count {
-            let end = min(start + 4096, nodes.count)
-            known.withLock { known in
-                for position in start..<end {
-                    let resolved =
-                        resolutions[position] ?? Resolution(addresses: nil, entry: .failure("not resolved"))
-                    entries.append(record(resolved, of: nodes[position], at: instant, in: &known))
-                }
-            }
-            start = end
+        inLockedChunks(of: nodes.count) { known, position in
+            let resolved = resolutions[position] ?? .failure("not resolved")
+            entries.append(record(resolved, of: nodes[position], at: instant, in: &known))
         }
         version.add(1, ordering: .releasing)
         return entries
     }
 
-    /// What one resolution of a name gave: its addresses, or why there are none.
-    private struct Resolution: Sendable {
-        var addresses: [PolledAddress]?
-        var entry: Entry
-    }
-
-    private func resolution(of node: String) async -> Resolution {
+    /// What resolving `node` gives now: its addresses, or why there are none.
+    private func resolution(of node: String) async -> Entry {
         do {
             // Converted here, once: the poller and the reports carry these values as they are.
-            let resolved = try await resolve(node, port).compactMap(PolledAddress.init)
-            return Resolution(addresses: resolved, entry: .addresses(resolved))
+            return .addresses(try await resolve(node, port).compactMap(PolledAddress.init))
         } catch {
-            return Resolution(addresses: nil, entry: .failure("\(error)"))
+            return .failure("\(error)")
         }
     }
 
@@ -193,23 +186,27 @@ public final class NodeAddressBook: Sendable {
     /// force: a name that failed keeps its last good addresses while they are younger than
     /// `keepStale`.
     private func record(
-        _ resolved: Resolution, of node: String, at instant: ContinuousClock.Instant,
+        _ resolved: Entry, of node: String, at instant: ContinuousClock.Instant,
         in known: inout [String: Known]
     ) -> Entry {
-        let previous = known[node]
-        if resolved.addresses == nil, let stale = previous?.lastAddresses,
-            let resolvedAt = previous?.resolvedAt,
-            instant - resolvedAt < keepStale
-        {
+        guard case .addresses(let addresses) = resolved else {
+            let previous = known[node]
+            if let stale = previous?.lastAddresses, let resolvedAt = previous?.resolvedAt,
+                instant - resolvedAt < keepStale
+            {
+                known[node] = Known(
+                    entry: .addresses(stale), lastAddresses: stale, resolvedAt: resolvedAt,
+                    nextResolution: instant + retryAfterFailure)
+                return .addresses(stale)
+            }
             known[node] = Known(
-                entry: .addresses(stale), lastAddresses: stale, resolvedAt: resolvedAt,
+                entry: resolved, lastAddresses: nil, resolvedAt: instant,
                 nextResolution: instant + retryAfterFailure)
-            return .addresses(stale)
+            return resolved
         }
         known[node] = Known(
-            entry: resolved.entry, lastAddresses: resolved.addresses, resolvedAt: instant,
-            nextResolution: instant + (resolved.addresses == nil ? retryAfterFailure : refresh))
-        return resolved.entry
+            entry: resolved, lastAddresses: addresses, resolvedAt: instant, nextResolution: instant + refresh)
+        return resolved
     }
 
     /// The nodes whose resolved (or last good) addresses include `address`, sorted: whom a
